@@ -1,0 +1,109 @@
+package harness
+
+import (
+	"strings"
+	"time"
+)
+
+// Ending is how the client's connection ended for one response.
+type Ending string
+
+// The four endings.
+const (
+	EndComplete  Ending = "complete"  // the message was complete per its framing
+	EndTruncated Ending = "truncated" // a clean FIN before the message was complete
+	EndReset     Ending = "reset"     // a TCP reset (ECONNRESET) before the message was complete
+	EndTimeout   Ending = "timeout"   // the deadline passed before the message was complete
+)
+
+// Field is one field line as received: the name and value as on the wire, with
+// leading and trailing whitespace of the value removed.
+type Field struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Head is one parsed response head (interim or final).
+type Head struct {
+	// StatusLine is the raw status line without its line ending.
+	StatusLine string  `json:"status_line"`
+	Version    string  `json:"version"`
+	Status     int     `json:"status"` // 0 when the status line did not parse
+	Fields     []Field `json:"fields"`
+}
+
+// Values returns every value of the named field (case-insensitive), in order.
+func (h Head) Values(name string) []string { return fieldValues(h.Fields, name) }
+
+// Response is what a client made of a byte stream: the interim responses, the final
+// head, the body, the trailers, how the message was framed and how it ended. It is
+// produced by ParseResponse, from the harness client's bytes or from the bytes an
+// upstream script writes (the reference).
+type Response struct {
+	// Raw is every byte received, capped at the harness's limit.
+	Raw []byte `json:"-"`
+	// HeadComplete is true when a final response head (not 1xx) was fully received.
+	HeadComplete bool   `json:"head_complete"`
+	Interim      []Head `json:"interim,omitempty"`
+	Final        Head   `json:"final"`
+	// Framing is how the body's end is determined: "none" (HEAD, 1xx, 204, 304 or
+	// Content-Length 0), "content-length", "chunked" or "close".
+	Framing string `json:"framing"`
+	// ContentLength is the declared length for Framing "content-length".
+	ContentLength int64 `json:"content_length"`
+	// Body is the decoded body (de-chunked); BodyLen counts it even where Body is
+	// capped.
+	Body    []byte `json:"-"`
+	BodyLen int64  `json:"body_len"`
+	// LastChunk is true when a chunked body's last-chunk and trailer section were
+	// received.
+	LastChunk bool    `json:"last_chunk,omitempty"`
+	Trailers  []Field `json:"trailers,omitempty"`
+	// Complete is true when the message is complete per its framing: all
+	// Content-Length bytes, the last-chunk and trailers, or a close-delimited body
+	// ended by a clean FIN.
+	Complete bool `json:"complete"`
+	// Violations lists every way the bytes break HTTP/1.1 syntax or framing rules
+	// (bare LF, obs-fold, whitespace before a colon, invalid field name, CTL in a
+	// value, conflicting or invalid Content-Length, Transfer-Encoding with
+	// Content-Length, bad chunk size, a status line that is not HTTP/1.x NNN).
+	Violations []string `json:"violations,omitempty"`
+	// Extra is any byte received after a complete message.
+	Extra []byte `json:"-"`
+}
+
+// Observation is everything the harness saw for one request: what the client got,
+// how and when it ended, and the upstream journal's facts.
+type Observation struct {
+	Response Response `json:"response"`
+	Ending   Ending   `json:"ending"`
+	// FirstByte and End are measured from when the request was sent; FirstByte is
+	// zero when nothing arrived.
+	FirstByte time.Duration `json:"first_byte_ns"`
+	End       time.Duration `json:"end_ns"`
+	// HeadAt and FirstBodyAt are when the final head, and the first body byte,
+	// arrived (zero if never), wall clock, for within checks.
+	SentAt      time.Time `json:"sent_at"`
+	HeadAt      time.Time `json:"head_at,omitzero"`
+	FirstBodyAt time.Time `json:"first_body_at,omitzero"`
+	EndAt       time.Time `json:"end_at,omitzero"`
+	// Attempts is how many times the upstream saw this request.
+	Attempts int `json:"attempts"`
+	// Reused is true when this request rode the main request's upstream connection
+	// (follow-ups only).
+	Reused bool `json:"reused"`
+	// Anchors are the upstream's times for within checks: "last-byte" and every
+	// mark, wall clock.
+	Anchors map[string]time.Time `json:"anchors,omitempty"`
+}
+
+// fieldValues returns every value of the named field (case-insensitive), in order.
+func fieldValues(fields []Field, name string) []string {
+	var out []string
+	for _, f := range fields {
+		if strings.EqualFold(f.Name, name) {
+			out = append(out, f.Value)
+		}
+	}
+	return out
+}

@@ -1,0 +1,33 @@
+package harness
+
+import (
+	"context"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// Target is a proxy under test.
+type Target interface {
+	// Start starts the proxy (if the harness owns it), forwarding to the given
+	// upstream endpoints by the route prefixes of package fakeupstream, and returns
+	// the address the client dials. It returns only when the proxy is ready.
+	Start(ctx context.Context, upstream fakeupstream.Endpoints) (addr string, err error)
+	// Stop stops what Start started and releases everything it held.
+	Stop(ctx context.Context) error
+	// Timeouts are the proxy's declared upstream timeouts.
+	Timeouts() scenarios.Timeouts
+	// String names the target, as "go-stdlib" or "external http://127.0.0.1:8080".
+	String() string
+}
+
+// Versioned is implemented by targets that know their proxy's version.
+type Versioned interface {
+	Version() string
+}
+
+// Logged is implemented by targets that can show their proxy's log; the harness
+// attaches it to failing verdicts.
+type Logged interface {
+	Log() string
+}
