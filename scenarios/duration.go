@@ -3,6 +3,7 @@ package scenarios
 import (
 	"encoding/json"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +20,8 @@ import (
 // go-duration is anything time.ParseDuration accepts ("250ms", "1.5s"); number is a
 // decimal ("4", "1.5"). "promptly" is min(1s, read_timeout / 4). Examples:
 // "read_timeout + 500ms", "read_timeout / 4", "(connect_timeout + read_timeout) * 2".
-// A result below zero resolves to zero.
+// A result below zero resolves to zero; one beyond the largest time.Duration to
+// that.
 type Duration struct {
 	expr string
 	eval func(Timeouts) float64 // nanoseconds
@@ -57,8 +59,11 @@ func (d Duration) Resolve(t Timeouts) time.Duration {
 		return 0
 	}
 	v := d.eval(t)
-	if v < 0 {
+	switch {
+	case v != v || v < 0: // NaN (as from "1h*1e300*1e300 - 1h*1e300*1e300") or negative
 		return 0
+	case v >= math.MaxInt64:
+		return math.MaxInt64
 	}
 	return time.Duration(v)
 }
@@ -73,9 +78,10 @@ func (d Duration) String() string { return d.expr }
 func (d Duration) MarshalJSON() ([]byte, error) { return json.Marshal(d.expr) }
 
 type durParser struct {
-	src string
-	s   string
-	pos int
+	src   string
+	s     string
+	pos   int
+	depth int // of parentheses
 }
 
 func (p *durParser) peek() byte {
@@ -137,6 +143,9 @@ func (p *durParser) term() (func(Timeouts) float64, error) {
 func (p *durParser) factor() (func(Timeouts) float64, error) {
 	if p.peek() == '(' {
 		p.pos++
+		if p.depth++; p.depth > 32 {
+			return nil, fmt.Errorf("parentheses nested too deep")
+		}
 		f, err := p.expr()
 		if err != nil {
 			return nil, err
@@ -145,6 +154,7 @@ func (p *durParser) factor() (func(Timeouts) float64, error) {
 			return nil, fmt.Errorf("missing )")
 		}
 		p.pos++
+		p.depth--
 		return f, nil
 	}
 	start := p.pos

@@ -1,0 +1,366 @@
+package scenarios
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// outcomeWords are the outcomes a pass or non_strict list may name, besides any
+// three-digit status 100-599 (CATALOGUE.md glossary).
+var outcomeWords = []string{"502", "504", "5xx", "passthrough", "repaired", "dropped", "aborted", "no-response"}
+
+// failingOutcomes always fail; only examples may name them.
+var failingOutcomes = []string{"fake-complete", "raw-relay", "hung"}
+
+// checkNames are the keys of an alternative written as a map: the outcome and the
+// glossary's closed list of checks.
+var checkNames = []string{"outcome", "interim", "attempts", "reuse", "field", "within"}
+
+// maxAttempts bounds attempt counts in checks and examples.
+const maxAttempts = 1000
+
+// isStatus reports whether s is a three-digit status 100-599.
+func isStatus(s string) bool {
+	return len(s) == 3 && s[0] >= '1' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'
+}
+
+// outcome reads an outcome word. With listed false (examples), the always-failing
+// outcomes are allowed too.
+func (p *parser) outcome(n *yaml.Node, what string, listed bool) (string, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
+		p.add(n.Line, "%s: want an outcome word, got %s", what, describe(n))
+		return "", false
+	}
+	w := n.Value
+	switch {
+	case slices.Contains(outcomeWords, w) || isStatus(w):
+		return w, true
+	case slices.Contains(failingOutcomes, w) && listed:
+		p.add(n.Line, "%s: outcome %q always fails; it cannot be listed", what, w)
+		return "", false
+	case slices.Contains(failingOutcomes, w):
+		return w, true
+	}
+	p.add(n.Line, "%s: unknown outcome %q (want %s, or a status 100-599)%s",
+		what, clip(w), oneOf(outcomeWords), didYouMean(w, append(slices.Clone(outcomeWords), failingOutcomes...)))
+	return "", false
+}
+
+// expectation reads an expect map. followUp allows the reuse check; marks are the
+// mark names of the request's script, for within.after.
+func (p *parser) expectation(n *yaml.Node, what string, followUp bool, marks []string) Expectation {
+	var e Expectation
+	m := p.fields(n, what, "pass", "non_strict", "repair", "checked_fields")
+	if m == nil || !p.require(n, m, what, "pass") {
+		return e
+	}
+	if r := m["repair"]; r != nil {
+		rm := p.fields(r, what+": repair", "field", "value")
+		if rm != nil && p.require(r, rm, what+": repair", "field") {
+			e.Repair = &Repair{}
+			if f, ok := p.str(rm["field"], what+": repair: field"); ok && p.fieldName(rm["field"], what+": repair: field", f) {
+				e.Repair.Field = f
+			}
+			if v := rm["value"]; v != nil {
+				e.Repair.Value, _ = p.text(v, what+": repair: value")
+			}
+		}
+	}
+	if c := m["checked_fields"]; c != nil {
+		seen := map[string]bool{}
+		e.CheckedFields = p.strs(c, what+": checked_fields", func(n *yaml.Node, s string) bool {
+			if !p.fieldName(n, what+": checked_fields", s) {
+				return false
+			}
+			if seen[strings.ToLower(s)] {
+				p.add(n.Line, "%s: checked_fields: %q repeated", what, s)
+				return false
+			}
+			seen[strings.ToLower(s)] = true
+			return true
+		})
+	}
+	bare := map[string]string{} // outcome without checks -> list it is in
+	if pn := m["pass"]; pn.Kind == yaml.SequenceNode && len(pn.Content) == 0 {
+		p.add(pn.Line, "%s: pass: empty; name at least one outcome", what)
+	}
+	e.Pass = p.alternatives(m["pass"], what+": pass", followUp, marks, e.Repair, bare)
+	if ns := m["non_strict"]; ns != nil {
+		e.NonStrict = p.alternatives(ns, what+": non_strict", followUp, marks, e.Repair, bare)
+	}
+	return e
+}
+
+// alternatives reads a pass or non_strict list.
+func (p *parser) alternatives(n *yaml.Node, what string, followUp bool, marks []string, repair *Repair, bare map[string]string) []Alternative {
+	items, ok := p.list(n, what)
+	if !ok {
+		return nil
+	}
+	var out []Alternative
+	for _, it := range items {
+		a, ok := p.alternative(it, what, followUp, marks)
+		if !ok {
+			continue
+		}
+		if a.Outcome == "repaired" && repair == nil {
+			p.add(it.Line, "%s: outcome repaired needs expect.repair (the field and its repaired value)", what)
+			continue
+		}
+		if it.Kind == yaml.ScalarNode {
+			if first, dup := bare[a.Outcome]; dup {
+				p.add(it.Line, "%s: outcome %q is already in %s", what, a.Outcome, first)
+				continue
+			}
+			bare[a.Outcome] = what
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+// alternative reads an outcome word, or a map of an outcome and checks.
+func (p *parser) alternative(n *yaml.Node, what string, followUp bool, marks []string) (Alternative, bool) {
+	var a Alternative
+	if n.Kind != yaml.MappingNode {
+		var ok bool
+		a.Outcome, ok = p.outcome(n, what, true)
+		return a, ok
+	}
+	m := p.keys(n, what, "check", checkNames)
+	if m == nil || !p.require(n, m, what, "outcome") {
+		return a, false
+	}
+	ok := true
+	var good bool
+	if a.Outcome, good = p.outcome(m["outcome"], what, true); !good {
+		ok = false
+	}
+	if v := m["interim"]; v != nil {
+		if a.Interim, good = p.word(v, what+": interim", "forwarded", "none"); !good {
+			ok = false
+		}
+	}
+	if v := m["attempts"]; v != nil {
+		if a.Attempts, good = p.attempts(v, what+": attempts"); !good {
+			ok = false
+		}
+	}
+	if v := m["reuse"]; v != nil {
+		if !followUp {
+			p.add(v.Line, "%s: reuse is a check for follow-ups only (whether one rode the main request's upstream connection)", what)
+			ok = false
+		} else if a.Reuse, good = p.word(v, what+": reuse", "never", "allowed"); !good {
+			ok = false
+		}
+	}
+	if v := m["field"]; v != nil {
+		if a.Fields, good = p.fieldChecks(v, what+": field"); !good {
+			ok = false
+		}
+	}
+	if v := m["within"]; v != nil {
+		if a.Within, good = p.within(v, what+": within", marks); !good {
+			ok = false
+		}
+	}
+	return a, ok
+}
+
+// attempts reads attempts: N or attempts: {min: N, max: M}.
+func (p *parser) attempts(n *yaml.Node, what string) (*Range, bool) {
+	if n.Kind != yaml.MappingNode {
+		v, ok := p.integer(n, what, 0, maxAttempts)
+		return &Range{Min: int(v), Max: int(v)}, ok
+	}
+	m := p.fields(n, what, "min", "max")
+	if m == nil || !p.require(n, m, what, "min", "max") {
+		return nil, false
+	}
+	lo, ok1 := p.integer(m["min"], what+": min", 0, maxAttempts)
+	hi, ok2 := p.integer(m["max"], what+": max", 0, maxAttempts)
+	if ok1 && ok2 && lo > hi {
+		p.add(n.Line, "%s: min %d is above max %d", what, lo, hi)
+		return nil, false
+	}
+	return &Range{Min: int(lo), Max: int(hi)}, ok1 && ok2
+}
+
+// fieldChecks reads a list of {name, absent|present|equals|count, in}.
+func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
+	items, ok := p.list(n, what)
+	if !ok {
+		return nil, false
+	}
+	if len(items) == 0 {
+		p.add(n.Line, "%s: empty list", what)
+		return nil, false
+	}
+	out := make([]FieldCheck, 0, len(items))
+	for _, it := range items {
+		m := p.fields(it, what, "name", "absent", "present", "equals", "count", "in")
+		if m == nil || !p.require(it, m, what, "name") {
+			ok = false
+			continue
+		}
+		c := FieldCheck{In: "head"}
+		good := true
+		if name, nameOK := p.str(m["name"], what+": name"); nameOK && p.fieldName(m["name"], what+": name", name) {
+			c.Name = name
+		} else {
+			good = false
+		}
+		var given []string
+		for _, k := range []string{"absent", "present", "equals", "count"} {
+			if m[k] != nil {
+				given = append(given, k)
+			}
+		}
+		if len(given) != 1 {
+			p.add(it.Line, "%s: want exactly one of absent, present, equals, count; got %d", what, len(given))
+			ok = false
+			continue
+		}
+		switch v := m[given[0]]; given[0] {
+		case "absent", "present":
+			b, bOK := p.boolean(v, what+": "+given[0])
+			if bOK && !b {
+				p.add(v.Line, "%s: %s: false checks nothing; drop it or write true", what, given[0])
+				bOK = false
+			}
+			c.Absent, c.Present = given[0] == "absent", given[0] == "present"
+			good = good && bOK
+		case "equals":
+			s, sOK := p.text(v, what+": equals")
+			c.Equals = &s
+			good = good && sOK
+		case "count":
+			cnt, cOK := p.integer(v, what+": count", 0, 100000)
+			k := int(cnt)
+			c.Count = &k
+			good = good && cOK
+		}
+		if in := m["in"]; in != nil {
+			var inOK bool
+			c.In, inOK = p.word(in, what+": in", "head", "trailers")
+			good = good && inOK
+		}
+		if good {
+			out = append(out, c)
+		} else {
+			ok = false
+		}
+	}
+	return out, ok
+}
+
+// within reads within: <duration> or {limit, event, after}.
+func (p *parser) within(n *yaml.Node, what string, marks []string) (*Within, bool) {
+	w := &Within{Event: "complete", After: "last-byte"}
+	if n.Kind != yaml.MappingNode {
+		var ok bool
+		w.Limit, ok = p.duration(n, what)
+		return w, ok
+	}
+	m := p.fields(n, what, "limit", "event", "after")
+	if m == nil || !p.require(n, m, what, "limit") {
+		return nil, false
+	}
+	ok := true
+	var good bool
+	if w.Limit, good = p.duration(m["limit"], what+": limit"); !good {
+		ok = false
+	}
+	if v := m["event"]; v != nil {
+		if w.Event, good = p.word(v, what+": event", "complete", "head", "first-body-byte"); !good {
+			ok = false
+		}
+	}
+	if v := m["after"]; v != nil {
+		s, good := p.str(v, what+": after")
+		switch {
+		case !good:
+			ok = false
+		case s != "last-byte" && !slices.Contains(marks, s):
+			p.add(v.Line, "%s: after: %q is neither last-byte nor a mark step of this request's script%s",
+				what, clip(s), didYouMean(s, append([]string{"last-byte"}, marks...)))
+			ok = false
+		default:
+			w.After = s
+		}
+	}
+	return w, ok
+}
+
+// text reads a scalar written as a string or an integer, as its text.
+func (p *parser) text(n *yaml.Node, what string) (string, bool) {
+	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
+		p.add(n.Line, "%s: want a string, got %s", what, describe(n))
+		return "", false
+	}
+	return n.Value, true
+}
+
+// fieldName checks that s is a field name (an HTTP token).
+func (p *parser) fieldName(n *yaml.Node, what, s string) bool {
+	if !isToken(s) {
+		p.add(n.Line, "%s: %q is not a field name", what, clip(s))
+		return false
+	}
+	return true
+}
+
+// isToken reports whether s is an HTTP token (RFC 9110 §5.6.2).
+func isToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || strings.IndexByte("!#$%&'*+-.^_`|~", c) >= 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// marksOf lists the mark names of a script.
+func marksOf(steps []StepSpec) []string {
+	var out []string
+	for _, s := range steps {
+		if s.Name == "mark" {
+			out = append(out, s.Mark)
+		}
+	}
+	return out
+}
+
+// verdicts an example may declare.
+var verdicts = []string{"pass", "non-strict", "fail"}
+
+// listed reports whether outcome is named (with or without checks) in alts.
+func listed(alts []Alternative, outcome string) bool {
+	for _, a := range alts {
+		if a.Outcome == outcome {
+			return true
+		}
+	}
+	return false
+}
+
+// describeList is "a, b or c" of the outcomes in alts, for messages.
+func describeList(alts []Alternative) string {
+	var words []string
+	for _, a := range alts {
+		if w := fmt.Sprintf("%q", a.Outcome); !slices.Contains(words, w) {
+			words = append(words, w)
+		}
+	}
+	if len(words) == 0 {
+		return "nothing"
+	}
+	return oneOf(words)
+}
