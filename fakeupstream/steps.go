@@ -295,6 +295,8 @@ func (p *player) close() error {
 		_ = p.nc.Close()
 		return fmt.Errorf("close: %w", err)
 	}
+	// The script is over for the journal; lingering is the server's business.
+	p.finish("")
 	_ = p.nc.SetReadDeadline(time.Now().Add(min(lingerMax, p.hang)))
 	_, _ = io.Copy(io.Discard, p.br)
 	return p.nc.Close()
@@ -333,7 +335,10 @@ func (p *player) hangUp(max time.Duration) error {
 	}
 	_, err := io.Copy(io.Discard, p.br)
 	switch {
-	case p.ctx.Err() != nil || errors.Is(err, net.ErrClosed):
+	case p.ctx.Err() != nil:
+		_ = p.nc.Close()
+		return p.ctx.Err()
+	case errors.Is(err, net.ErrClosed):
 		// Closed on our side: the server is closing or the lifetime is over.
 	case isTimeout(err):
 		p.closedBy(ClosedByUpstream)
