@@ -46,15 +46,21 @@ type Response struct {
 	HeadComplete bool   `json:"head_complete"`
 	Interim      []Head `json:"interim,omitempty"`
 	Final        Head   `json:"final"`
-	// Framing is how the body's end is determined: "none" (HEAD, 1xx, 204, 304 or
-	// Content-Length 0), "content-length", "chunked" or "close".
+	// Framing is how the body's end is determined: "none" (HEAD, 1xx, 101, 204,
+	// 304, a 2xx to CONNECT, or Content-Length 0), "content-length", "chunked",
+	// "close", or "invalid" (an invalid or conflicting Content-Length: the body is
+	// read until the connection ends and the message is never complete).
 	Framing string `json:"framing"`
-	// ContentLength is the declared length for Framing "content-length".
+	// ContentLength is the declared length wherever a valid Content-Length was
+	// received (also where it does not frame the body, as for HEAD or 304); a value
+	// beyond 2^63-1 is kept as math.MaxInt64.
 	ContentLength int64 `json:"content_length"`
 	// Body is the decoded body (de-chunked); BodyLen counts it even where Body is
 	// capped.
 	Body    []byte `json:"-"`
 	BodyLen int64  `json:"body_len"`
+	// BodySHA256 is the hex SHA-256 of the whole decoded body, kept or not.
+	BodySHA256 string `json:"body_sha256,omitempty"`
 	// LastChunk is true when a chunked body's last-chunk and trailer section were
 	// received.
 	LastChunk bool    `json:"last_chunk,omitempty"`
@@ -64,10 +70,20 @@ type Response struct {
 	// ended by a clean FIN.
 	Complete bool `json:"complete"`
 	// Violations lists every way the bytes break HTTP/1.1 syntax or framing rules
-	// (bare LF, obs-fold, whitespace before a colon, invalid field name, CTL in a
-	// value, conflicting or invalid Content-Length, Transfer-Encoding with
-	// Content-Length, bad chunk size, a status line that is not HTTP/1.x NNN).
+	// (bare LF or CR, obs-fold, whitespace before a colon, invalid field name, NUL
+	// or CR in a value, conflicting or invalid Content-Length, Transfer-Encoding
+	// with Content-Length, bad chunk size, a status line that is not HTTP/1.x NNN).
+	// Each entry says where (head, interim N, body, trailers), what, and the RFC
+	// section. A client that receives any of them has been sent something that is
+	// not valid HTTP/1.1 (judge rule 3).
 	Violations []string `json:"violations,omitempty"`
+	// Notes lists deviations the RFCs let a recipient tolerate, which the judge
+	// does not count: no SP after a status code without a reason phrase, a status
+	// code outside 100-599, a CTL other than NUL and CR in a field value, a
+	// Content-Length beyond 2^63-1, a transfer coding other than chunked last.
+	Notes []string `json:"notes,omitempty"`
+	// Partial holds the bytes of a final head that began but never completed.
+	Partial []byte `json:"-"`
 	// Extra is any byte received after a complete message.
 	Extra []byte `json:"-"`
 }
@@ -92,6 +108,12 @@ type Observation struct {
 	// Reused is true when this request rode the main request's upstream connection
 	// (follow-ups only).
 	Reused bool `json:"reused"`
+	// BodySent is how many request body bytes the client wrote (framing included).
+	BodySent int64 `json:"body_sent,omitempty"`
+	// Err is a client-side error that is neither an end of the connection nor the
+	// deadline (a cancelled run, an unexpected socket error): the observation is
+	// then no evidence about the proxy, and the run is an error, not a verdict.
+	Err string `json:"err,omitempty"`
 	// Anchors are the upstream's times for within checks: "last-byte" and every
 	// mark, wall clock.
 	Anchors map[string]time.Time `json:"anchors,omitempty"`
