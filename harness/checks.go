@@ -1,0 +1,211 @@
+package harness
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// InterimMarker is the field the fake upstream's 1xx responses carry, so that a
+// forwarded 1xx is told from one the proxy made itself.
+const InterimMarker = "X-Gatecheck-Interim"
+
+// checkResult is what the checks of one alternative found.
+type checkResult struct {
+	failures []string // what did not hold, as facts about the client's answer
+	notes    []string // remarks that do not change the verdict
+}
+
+func (c checkResult) ok() bool { return len(c.failures) == 0 }
+
+// runChecks judges every check of an alternative (the glossary's closed list:
+// interim, attempts, reuse, field, within).
+func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) checkResult {
+	var c checkResult
+	fail := func(s string) {
+		if s != "" {
+			c.failures = append(c.failures, s)
+		}
+	}
+	r := obs.Response
+	switch a.Interim {
+	case "forwarded":
+		fail(interimForwarded(ref, r))
+	case "none":
+		if len(r.Interim) > 0 {
+			fail("the client got interim " + interimList(r.Interim))
+		}
+	}
+	if a.Attempts != nil && (obs.Attempts < a.Attempts.Min || obs.Attempts > a.Attempts.Max) {
+		fail(fmt.Sprintf("the upstream saw the request %s (want %s)", times(obs.Attempts), attemptsWords(*a.Attempts)))
+	}
+	switch {
+	case a.Reuse == "":
+	case !followUp:
+		fail("reuse is a check for follow-ups only")
+	case a.Reuse == "never" && obs.Reused:
+		fail("the follow-up rode the main request's upstream connection")
+	case a.Reuse == "allowed" && !obs.Reused:
+		c.notes = append(c.notes, "not pooled")
+	}
+	for _, fc := range a.Fields {
+		fail(fieldCheck(fc, r))
+	}
+	if a.Within != nil {
+		fail(withinCheck(*a.Within, obs, t))
+	}
+	return c
+}
+
+// interimForwarded checks that every 1xx the upstream sent reached the client in
+// order with its status and fields. When the upstream's 1xx carry InterimMarker,
+// the client's marked 1xx must be exactly those; otherwise they must appear among
+// the client's 1xx in order.
+func interimForwarded(ref, r Response) string {
+	if len(ref.Interim) == 0 {
+		return ""
+	}
+	marked := false
+	for _, h := range ref.Interim {
+		marked = marked || len(h.Values(InterimMarker)) > 0
+	}
+	if !marked {
+		j := 0
+		for i, up := range ref.Interim {
+			for j < len(r.Interim) && sameInterim(up, r.Interim[j]) != "" {
+				j++
+			}
+			if j == len(r.Interim) {
+				return fmt.Sprintf("the upstream's interim %d (%d) never reached the client (it got %s)", i+1, up.Status, interimList(r.Interim))
+			}
+			j++
+		}
+		return ""
+	}
+	var got []Head
+	for _, h := range r.Interim {
+		if len(h.Values(InterimMarker)) > 0 {
+			got = append(got, h)
+		}
+	}
+	if len(got) != len(ref.Interim) {
+		return fmt.Sprintf("%d of the upstream's %d interim responses (%s) reached the client (it got %s)",
+			len(got), len(ref.Interim), interimList(ref.Interim), interimList(r.Interim))
+	}
+	for i := range got {
+		if d := sameInterim(ref.Interim[i], got[i]); d != "" {
+			return fmt.Sprintf("interim %d differs from the upstream's: %s", i+1, d)
+		}
+	}
+	return ""
+}
+
+// notCompared are fields a proxy may add, drop or change on any message: they are
+// never compared for an interim response.
+var notCompared = []string{"connection", "keep-alive", "proxy-connection", "te", "transfer-encoding",
+	"upgrade", "trailer", "date", "server", "via"}
+
+// sameInterim describes how got differs from the upstream's interim head up, or
+// returns "". Every end-to-end field of up must arrive with the same values.
+func sameInterim(up, got Head) string {
+	if up.Status != got.Status {
+		return fmt.Sprintf("status %d, the upstream's %d", got.Status, up.Status)
+	}
+	skip := slices.Clone(notCompared)
+	for _, v := range up.Values("Connection") {
+		for o := range strings.SplitSeq(v, ",") {
+			skip = append(skip, strings.ToLower(trimOWS(o)))
+		}
+	}
+	seen := map[string]bool{}
+	for _, f := range up.Fields {
+		key := strings.ToLower(f.Name)
+		if seen[key] || slices.Contains(skip, key) {
+			continue
+		}
+		seen[key] = true
+		want, have := strings.Join(up.Values(f.Name), ", "), got.Values(f.Name)
+		switch {
+		case len(have) == 0:
+			return f.Name + " missing"
+		case normalizeWS(strings.Join(have, ", ")) != normalizeWS(want):
+			return fmt.Sprintf("%s: %q, the upstream's %q", f.Name, strings.Join(have, ", "), want)
+		}
+	}
+	return ""
+}
+
+// fieldCheck judges one field check, or returns "".
+func fieldCheck(c scenarios.FieldCheck, r Response) string {
+	fields, where := r.Final.Fields, ""
+	if c.In == "trailers" {
+		fields, where = r.Trailers, "trailer "
+	}
+	vals := fieldValues(fields, c.Name)
+	got := strings.Join(vals, ", ")
+	switch {
+	case c.Absent && len(vals) > 0:
+		return fmt.Sprintf("%s%s: %s forwarded", where, c.Name, got)
+	case c.Present && len(vals) == 0:
+		return fmt.Sprintf("%s%s absent", where, c.Name)
+	case c.Equals != nil && len(vals) == 0:
+		return fmt.Sprintf("%s%s absent (want %q)", where, c.Name, *c.Equals)
+	case c.Equals != nil && got != *c.Equals:
+		return fmt.Sprintf("%s%s: %q (want %q)", where, c.Name, got, *c.Equals)
+	case c.Count != nil && len(vals) != *c.Count:
+		return fmt.Sprintf("%s %s%s line(s) (want %d)", strconv.Itoa(len(vals)), where, c.Name, *c.Count)
+	}
+	return ""
+}
+
+// withinCheck judges a time bound from an upstream anchor to a client event, or
+// returns "". The event "complete" is when the response ended at the client (its
+// completion, or the FIN or reset that cut it short); a response that ran into
+// the deadline has no such event.
+func withinCheck(w scenarios.Within, obs Observation, t scenarios.Timeouts) string {
+	limit := w.Limit.Resolve(t)
+	after := cmpOr(w.After, "last-byte")
+	anchor, ok := obs.Anchors[after]
+	if !ok || anchor.IsZero() {
+		return "the upstream recorded no " + anchorWords(after) + " to time from"
+	}
+	var at time.Time
+	switch event := cmpOr(w.Event, "complete"); event {
+	case "head":
+		if at = obs.HeadAt; at.IsZero() {
+			return "the final head never arrived"
+		}
+	case "first-body-byte":
+		if at = obs.FirstBodyAt; at.IsZero() {
+			return "no body byte arrived"
+		}
+	default:
+		if obs.Ending == EndTimeout || obs.EndAt.IsZero() {
+			return "the response had not ended at the deadline"
+		}
+		at = obs.EndAt
+	}
+	if d := at.Sub(anchor); d > limit {
+		return fmt.Sprintf("%s %s after %s (limit %s)", eventWords(cmpOr(w.Event, "complete")), roundDur(d), anchorWords(after), roundDur(limit))
+	}
+	return ""
+}
+
+// cmpOr returns s, or def when s is empty.
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+func times(n int) string {
+	if n == 1 {
+		return "once"
+	}
+	return strconv.Itoa(n) + " times"
+}

@@ -1,0 +1,249 @@
+package harness
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"io"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// ContinueWait is how long a request with Expect: 100-continue holds its body
+// back when neither a 100 nor a final response arrives (RFC 9110 §10.1.1 lets a
+// client send the body without waiting any longer).
+const ContinueWait = time.Second
+
+// writeGrace is how long a request body still being written may go on once the
+// response has ended; then the write is cut.
+const writeGrace = time.Second
+
+// readSize is the size of one read from the connection.
+const readSize = 64 << 10
+
+// BuildRequest renders a scenario's request as it goes on the wire: the request
+// line (method, path, version), Host unless r.Headers carry one, r.Headers in
+// order, then Content-Length (or, with r.Chunked, Transfer-Encoding: chunked) for a
+// body unless r.Headers carry one, and Expect: 100-continue for r.ExpectContinue
+// unless r.Headers carry an Expect. The body is r.Body, or r.BodyBytes bytes of
+// fakeupstream.Pattern, chunked in pieces of 16 KiB and ended by the last-chunk
+// when r.Chunked.
+func BuildRequest(r scenarios.Request, path, host string) (head, body []byte) {
+	method, version := r.Method, r.Version
+	if method == "" {
+		method = "GET"
+	}
+	if version == "" {
+		version = "HTTP/1.1"
+	}
+	body = r.Body
+	if len(body) == 0 && r.BodyBytes > 0 {
+		body = fakeupstream.Pattern(0, r.BodyBytes)
+	}
+	var b bytes.Buffer
+	b.WriteString(method + " " + path + " " + version + "\r\n")
+	if !hasHeader(r.Headers, "Host") {
+		b.WriteString("Host: " + host + "\r\n")
+	}
+	for _, h := range r.Headers {
+		b.WriteString(h + "\r\n")
+	}
+	switch {
+	case r.Chunked:
+		if !hasHeader(r.Headers, "Transfer-Encoding") {
+			b.WriteString("Transfer-Encoding: chunked\r\n")
+		}
+		body = chunkBody(body, 16<<10)
+	case len(body) > 0 && !hasHeader(r.Headers, "Content-Length"):
+		b.WriteString("Content-Length: " + strconv.Itoa(len(body)) + "\r\n")
+	}
+	if r.ExpectContinue && !hasHeader(r.Headers, "Expect") {
+		b.WriteString("Expect: 100-continue\r\n")
+	}
+	b.WriteString("\r\n")
+	return b.Bytes(), body
+}
+
+// hasHeader reports whether a list of "Name: value" lines has one named name.
+func hasHeader(lines []string, name string) bool {
+	for _, l := range lines {
+		if n, _, ok := strings.Cut(l, ":"); ok && strings.EqualFold(strings.TrimSpace(n), name) {
+			return true
+		}
+	}
+	return false
+}
+
+// chunkBody encodes body with the chunked transfer coding, in chunks of at most
+// size bytes, with the last-chunk and an empty trailer section.
+func chunkBody(body []byte, size int) []byte {
+	var out []byte
+	for len(body) > 0 {
+		n := min(size, len(body))
+		out = strconv.AppendInt(out, int64(n), 16)
+		out = append(out, "\r\n"...)
+		out = append(out, body[:n]...)
+		out = append(out, "\r\n"...)
+		body = body[n:]
+	}
+	return append(out, "0\r\n\r\n"...)
+}
+
+// Client is the harness's raw HTTP/1.x client on one connection to the proxy. It
+// writes exact bytes and records exactly what comes back, without repairing,
+// merging or rejecting anything. Bytes that arrive after one response are kept
+// and read as the start of the next, so several exchanges may share the
+// connection.
+type Client struct {
+	conn  net.Conn
+	carry []byte
+}
+
+// NewClient returns a Client on conn. The caller keeps ownership of conn.
+func NewClient(conn net.Conn) *Client { return &Client{conn: conn} }
+
+// Exchange sends one request on conn and observes the response; see
+// Client.Exchange. Bytes read past the response are lost, so exchanges that share
+// a connection use one Client instead.
+func Exchange(ctx context.Context, conn net.Conn, head, body []byte, method string, expectContinue bool, deadline time.Time) Observation {
+	return NewClient(conn).Exchange(ctx, head, body, method, expectContinue, deadline)
+}
+
+// Exchange writes the request head and then the body — at once, or with
+// expectContinue only after a 100, after a final head, or after ContinueWait —
+// while it reads the response (so a proxy that answers before reading the body is
+// observed, not deadlocked). Reading stops when the response is complete per
+// ParseResponse for method (it does not wait for more), at a FIN (EndTruncated,
+// or EndComplete when the FIN completes a close-delimited body), at a TCP reset
+// (EndReset), or at the deadline (EndTimeout). It never blocks past the deadline,
+// plus writeGrace for a body write still under way after the response ended.
+//
+// A cancelled ctx ends the exchange at once with Err set: the observation is then
+// no evidence about the proxy. Attempts, Reused and Anchors are the journal's and
+// left for the caller.
+func (c *Client) Exchange(ctx context.Context, head, body []byte, method string, expectContinue bool, deadline time.Time) Observation {
+	conn := c.conn
+	_ = conn.SetDeadline(deadline)
+	cancelled := make(chan struct{})
+	stop := context.AfterFunc(ctx, func() {
+		_ = conn.SetDeadline(time.Unix(1, 0))
+		close(cancelled)
+	})
+	defer func() {
+		if !stop() {
+			<-cancelled
+		}
+	}()
+
+	var obs Observation
+	var writeErr error
+	if _, err := conn.Write(head); err != nil {
+		writeErr = err // the proxy may have answered and closed already: read on
+	}
+	obs.SentAt = time.Now()
+
+	release, quit := make(chan struct{}), make(chan struct{})
+	writerDone := make(chan struct{})
+	var sent atomic.Int64
+	go func() {
+		defer close(writerDone)
+		if len(body) == 0 || writeErr != nil {
+			return
+		}
+		if expectContinue {
+			t := time.NewTimer(ContinueWait)
+			defer t.Stop()
+			select {
+			case <-release:
+			case <-t.C:
+			case <-quit:
+				return
+			}
+		}
+		n, _ := conn.Write(body)
+		sent.Store(int64(n))
+	}()
+
+	p := newParser(method)
+	released := !expectContinue
+	feed := func(b []byte) {
+		now := time.Now()
+		if obs.FirstByte == 0 {
+			obs.FirstByte = max(now.Sub(obs.SentAt), 1)
+		}
+		p.feed(b)
+		if obs.HeadAt.IsZero() && p.res.HeadComplete {
+			obs.HeadAt = now
+		}
+		if obs.FirstBodyAt.IsZero() && p.res.BodyLen > 0 {
+			obs.FirstBodyAt = now
+		}
+		if !released && (p.res.HeadComplete || sawContinue(p.res.Interim)) {
+			released = true
+			close(release)
+		}
+	}
+	if len(c.carry) > 0 {
+		feed(c.carry)
+		c.carry = nil
+	}
+	obs.Ending = EndComplete
+	buf := make([]byte, readSize)
+	for !p.done() {
+		n, err := conn.Read(buf)
+		if n > 0 {
+			feed(buf[:n])
+		}
+		if err != nil && !p.done() {
+			obs.Ending, obs.Err = c.ending(ctx, err, p)
+			break
+		}
+	}
+	obs.EndAt = time.Now()
+	obs.End = obs.EndAt.Sub(obs.SentAt)
+	close(quit)
+	_ = conn.SetWriteDeadline(time.Now().Add(writeGrace))
+	<-writerDone
+	_ = conn.SetDeadline(time.Time{})
+
+	obs.Response = p.result(obs.Ending)
+	c.carry = bytes.Clone(obs.Response.Extra)
+	obs.BodySent = sent.Load()
+	return obs
+}
+
+// ending classifies the error that ended a read before the response was complete.
+func (c *Client) ending(ctx context.Context, err error, p *parser) (Ending, string) {
+	switch {
+	case ctx.Err() != nil:
+		return EndTimeout, "exchange cancelled: " + context.Cause(ctx).Error()
+	case errors.Is(err, io.EOF):
+		if p.closeDelimited() {
+			return EndComplete, ""
+		}
+		return EndTruncated, ""
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
+		return EndReset, ""
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return EndTimeout, ""
+	}
+	return EndReset, "read from the proxy: " + err.Error()
+}
+
+// sawContinue reports whether a 100 (Continue) is among the interim heads.
+func sawContinue(interim []Head) bool {
+	for _, h := range interim {
+		if h.Status == 100 {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,311 @@
+package harness
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// FirstBytes renders the first n bytes of raw for people, escaped so that every
+// byte shows: \r, \n, \t, \0 and \\ as such, other bytes outside printable ASCII
+// as \xHH. An ellipsis marks bytes left out.
+func FirstBytes(raw []byte, n int) string {
+	var b strings.Builder
+	for i, c := range raw {
+		if i >= n {
+			b.WriteString("…")
+			break
+		}
+		switch {
+		case c == '\r':
+			b.WriteString(`\r`)
+		case c == '\n':
+			b.WriteString(`\n`)
+		case c == '\t':
+			b.WriteString(`\t`)
+		case c == 0:
+			b.WriteString(`\0`)
+		case c == '\\':
+			b.WriteString(`\\`)
+		case c < 0x20 || c >= 0x7f:
+			fmt.Fprintf(&b, `\x%02x`, c)
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
+}
+
+// expectedText is the expectation in words, with durations as written.
+func expectedText(exp scenarios.Expectation) string { return renderExpected(exp, nil) }
+
+// renderExpected is the expectation in words, h2spec style: "aborted or 502
+// (non-strict: 5xx)". With t, durations are shown resolved too.
+func renderExpected(exp scenarios.Expectation, t *scenarios.Timeouts) string {
+	s := renderAlts(exp.Pass, exp.Repair, t)
+	if len(exp.NonStrict) > 0 {
+		s += " (non-strict: " + renderAlts(exp.NonStrict, exp.Repair, t) + ")"
+	}
+	return s
+}
+
+// renderAlts lists alternatives as "a, b or c".
+func renderAlts(alts []scenarios.Alternative, repair *scenarios.Repair, t *scenarios.Timeouts) string {
+	parts := make([]string, len(alts))
+	for i, a := range alts {
+		parts[i] = renderAlt(a, repair, t)
+	}
+	if len(parts) == 0 {
+		return "nothing"
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " or " + parts[len(parts)-1]
+}
+
+// renderAlt is one alternative in words: "passthrough with X-Int absent",
+// "502 after exactly 1 upstream attempt", "1xx forwarded, then 504".
+func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.Timeouts) string {
+	s := a.Outcome
+	switch {
+	case s == OutcomeRepaired && repair != nil:
+		s += fmt.Sprintf(" (%s: %q)", repair.Field, repair.Value)
+	case s == OutcomeDropped && repair != nil:
+		s += " (" + repair.Field + " removed)"
+	}
+	if a.Interim == "forwarded" {
+		s = "1xx forwarded, then " + s
+	}
+	var with []string
+	for _, f := range a.Fields {
+		with = append(with, fieldWords(f))
+	}
+	if a.Interim == "none" {
+		with = append(with, "no 1xx")
+	}
+	if len(with) > 0 {
+		s += " with " + strings.Join(with, " and ")
+	}
+	if a.Attempts != nil {
+		s += " after " + attemptsWords(*a.Attempts)
+	}
+	if a.Within != nil {
+		s += ", " + withinWords(*a.Within, t)
+	}
+	if a.Reuse == "never" {
+		s += ", on a new upstream connection"
+	}
+	return s
+}
+
+func fieldWords(f scenarios.FieldCheck) string {
+	name := f.Name
+	if f.In == "trailers" {
+		name = "trailer " + name
+	}
+	switch {
+	case f.Absent:
+		return name + " absent"
+	case f.Present:
+		return name + " present"
+	case f.Equals != nil:
+		return fmt.Sprintf("%s: %q", name, *f.Equals)
+	case f.Count != nil:
+		return fmt.Sprintf("%d %s line(s)", *f.Count, name)
+	}
+	return name
+}
+
+func attemptsWords(r scenarios.Range) string {
+	switch {
+	case r.Min == r.Max && r.Min == 0:
+		return "no upstream attempt"
+	case r.Min == r.Max && r.Min == 1:
+		return "exactly 1 upstream attempt"
+	case r.Min == r.Max:
+		return fmt.Sprintf("exactly %d upstream attempts", r.Min)
+	}
+	return fmt.Sprintf("%d to %d upstream attempts", r.Min, r.Max)
+}
+
+func withinWords(w scenarios.Within, t *scenarios.Timeouts) string {
+	limit := w.Limit.String()
+	if t != nil {
+		if r := roundDur(w.Limit.Resolve(*t)); r != limit {
+			limit += " (" + r + ")"
+		}
+	}
+	return eventWords(cmpOr(w.Event, "complete")) + " within " + limit + " of " + anchorWords(cmpOr(w.After, "last-byte"))
+}
+
+func eventWords(event string) string {
+	switch event {
+	case "head":
+		return "head"
+	case "first-body-byte":
+		return "first body byte"
+	}
+	return "complete"
+}
+
+func anchorWords(after string) string {
+	if after == "last-byte" {
+		return "the upstream's last byte"
+	}
+	return "the upstream's mark " + strconv.Quote(after)
+}
+
+// roundDur shows a duration to the millisecond.
+func roundDur(d time.Duration) string { return d.Round(time.Millisecond).String() }
+
+// endWords names how a connection ended.
+func endWords(e Ending) string {
+	switch e {
+	case EndReset:
+		return "reset"
+	case EndTimeout:
+		return "nothing until the deadline"
+	case EndTruncated:
+		return "FIN"
+	}
+	return "a clean end"
+}
+
+// closedWords says how a connection closed before any byte.
+func closedWords(e Ending) string {
+	if e == EndReset {
+		return "connection reset"
+	}
+	return "connection closed (FIN)"
+}
+
+// interimList lists interim statuses: "103, 100".
+func interimList(hs []Head) string {
+	if len(hs) == 0 {
+		return "no 1xx"
+	}
+	s := make([]string, len(hs))
+	for i, h := range hs {
+		s[i] = strconv.Itoa(h.Status)
+		if len(h.Values(InterimMarker)) == 0 {
+			s[i] += " (unmarked)"
+		}
+	}
+	return strings.Join(s, ", ")
+}
+
+// interimWords is "interim 103, 100" for the client's interim responses.
+func interimWords(r Response) string { return "interim " + interimList(r.Interim) }
+
+// interimPrefix is "interim 103, then " when the client got interim responses.
+func interimPrefix(r Response) string {
+	if len(r.Interim) == 0 {
+		return ""
+	}
+	return interimWords(r) + ", then "
+}
+
+// statusWords is the final status, or the status line when it did not parse.
+func statusWords(r Response) string {
+	if r.Final.Status == 0 {
+		return interimPrefix(r) + "status line " + quoteClip(r.Final.StatusLine)
+	}
+	return interimPrefix(r) + strconv.Itoa(r.Final.Status)
+}
+
+// firstViolation is the first violation, with a count of the others.
+func firstViolation(r Response) string {
+	switch len(r.Violations) {
+	case 0:
+		return "no violation"
+	case 1:
+		return r.Violations[0]
+	}
+	return fmt.Sprintf("%s (and %d more)", r.Violations[0], len(r.Violations)-1)
+}
+
+// upstreamWords says what the upstream sent, next to a proxy's own status.
+func upstreamWords(ref Response) string {
+	switch {
+	case len(ref.Raw) == 0:
+		return "the upstream sent nothing"
+	case !ref.HeadComplete:
+		return "the upstream sent no complete response head"
+	case ref.Final.Status == 0:
+		return "the upstream sent the invalid status line " + quoteClip(ref.Final.StatusLine)
+	}
+	return "upstream sent " + strconv.Itoa(ref.Final.Status)
+}
+
+// incompleteWords adds how a proxy's own response ended when it was incomplete.
+func incompleteWords(r Response, e Ending) string {
+	if r.Complete {
+		return ""
+	}
+	return ", " + framingWords(r, Response{}) + ", then " + endWords(e)
+}
+
+// bodyWords is the status, framing and body size the client got: "200, chunked,
+// last-chunk present, 10 of 100 bytes". The expected size is the client's own
+// Content-Length, or else the upstream's.
+func bodyWords(r, ref Response) string {
+	return statusWords(r) + ", " + framingWords(r, ref)
+}
+
+func framingWords(r, ref Response) string {
+	of := ""
+	switch {
+	case r.Framing == FramingContentLength:
+		of = " of " + strconv.FormatInt(r.ContentLength, 10)
+	case ref.Framing == FramingContentLength:
+		of = " of " + strconv.FormatInt(ref.ContentLength, 10)
+	}
+	n := strconv.FormatInt(r.BodyLen, 10) + of + " bytes"
+	switch r.Framing {
+	case FramingNone:
+		return "no body"
+	case FramingContentLength:
+		return "content-length, " + n
+	case FramingChunked:
+		if r.LastChunk {
+			return "chunked, last-chunk present, " + n
+		}
+		return "chunked, no last-chunk, " + n
+	case FramingClose:
+		if r.Complete {
+			return "close-delimited, " + n + " ended by FIN"
+		}
+		return "close-delimited, " + n
+	}
+	return "invalid framing, " + n
+}
+
+// refFaultWords says what was wrong with an incomplete upstream message.
+func refFaultWords(ref Response) string {
+	for _, v := range ref.Violations {
+		if strings.HasPrefix(v, "body:") {
+			return "a broken upstream body (" + v + ")"
+		}
+	}
+	if ref.Framing == FramingInvalid {
+		return "a body with invalid framing (" + firstViolation(ref) + ")"
+	}
+	return "truncation"
+}
+
+// bodyDiff says how the client's body differs from the upstream's.
+func bodyDiff(r, ref Response) string {
+	if r.BodyLen != ref.BodyLen {
+		return fmt.Sprintf("%d bytes, the upstream sent %d", r.BodyLen, ref.BodyLen)
+	}
+	for i := range min(len(r.Body), len(ref.Body)) {
+		if r.Body[i] != ref.Body[i] {
+			return fmt.Sprintf("first difference at byte %d", i)
+		}
+	}
+	return "same length, different bytes beyond the kept " + strconv.Itoa(MaxBody) + " bytes"
+}

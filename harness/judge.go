@@ -1,0 +1,244 @@
+package harness
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// The outcomes the judge observes besides statuses (CATALOGUE.md glossary).
+const (
+	OutcomePassthrough  = "passthrough"
+	OutcomeRepaired     = "repaired"
+	OutcomeDropped      = "dropped"
+	OutcomeAborted      = "aborted"
+	OutcomeNoResponse   = "no-response"
+	OutcomeFakeComplete = "fake-complete"
+	OutcomeRawRelay     = "raw-relay"
+	OutcomeHung         = "hung"
+	Outcome5xx          = "5xx"
+)
+
+// alwaysFail are the outcomes that fail whatever the lists say.
+var alwaysFail = []string{OutcomeFakeComplete, OutcomeRawRelay, OutcomeHung}
+
+// defaultChecked are the fields passthrough compares in every scenario, when the
+// upstream sent them.
+var defaultChecked = []string{"Content-Type", "Cache-Control", "X-Gatecheck"}
+
+// decision is an outcome with the words that explain it.
+type decision struct {
+	outcome string
+	// actual describes what the client got, for Judgement.Actual.
+	actual string
+}
+
+// Judge decides the outcome of one request and grades it against exp. It is the
+// one place where outcomes are decided; ref is the upstream's answer (see
+// Reference), obs what the client saw, t the target's timeouts (for within
+// checks), and followUp says whether the request is a follow-up (for reuse).
+//
+// The outcome follows the ordered rules of scenarios/README.md, "How outcomes are
+// judged", with three corrections that keep a verdict from being wrong:
+//
+//   - Rule 2: interim responses that reached the client, followed by the end of the
+//     connection with no byte of a final head, are aborted (the client can tell the
+//     message is incomplete: interim/then-close lists it), not raw-relay; with the
+//     deadline passed instead they are hung.
+//   - Rule 3 also covers the body's chunked framing and the trailers the client got
+//     (a bad chunk size or a missing CRLF after chunk data relayed verbatim can
+//     desynchronise a lenient client) — every entry of Response.Violations. The
+//     deviations the RFCs let recipients tolerate (Response.Notes: "HTTP/1.1 200"
+//     without the SP, a status outside 100-599, a CTL other than NUL or CR in a
+//     value, a Content-Length beyond 2^63-1) do not count, or status/no-reason,
+//     status/out-of-range and framing/overflowing-content-length could not pass.
+//   - Rule 6: a complete message at the client is fake-complete whenever the
+//     upstream's own message was incomplete or broken, even when the bytes match
+//     (a ten-byte truncation re-framed as a complete ten-byte body is the classic
+//     case, and rule 7 would have called it passthrough).
+//
+// The verdict is pass when a Pass alternative names the outcome and all its checks
+// hold, else non-strict when a NonStrict alternative does, else fail;
+// fake-complete, raw-relay and hung always fail.
+func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
+	d := decide(exp, ref, obs)
+	j := Judgement{Outcome: d.outcome, Verdict: Fail, Expected: renderExpected(exp, &t)}
+	var failed []string
+	grade := func(alts []scenarios.Alternative, v Verdict) bool {
+		for _, a := range alts {
+			if a.Outcome != d.outcome {
+				continue
+			}
+			r := runChecks(a, ref, obs, t, followUp)
+			if r.ok() {
+				j.Verdict, j.Notes = v, r.notes
+				return true
+			}
+			failed = append(failed, r.failures...)
+		}
+		return false
+	}
+	if !slices.Contains(alwaysFail, d.outcome) && !grade(exp.Pass, Pass) {
+		grade(exp.NonStrict, NonStrict)
+	}
+	j.Actual = d.actual
+	if j.Verdict != Pass && len(failed) > 0 {
+		j.Actual += "; but " + strings.Join(dedupe(failed), "; ")
+	}
+	if obs.Err != "" {
+		j.Notes = append(j.Notes, "client: "+obs.Err)
+	}
+	return j
+}
+
+// decide applies the ordered rules and returns the outcome.
+func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
+	r := obs.Response
+	timedOut := obs.Ending == EndTimeout
+	// Rule 1: nothing received.
+	if len(r.Raw) == 0 {
+		if timedOut {
+			return decision{OutcomeHung, "nothing within " + roundDur(obs.End) + ", until the deadline"}
+		}
+		return decision{OutcomeNoResponse, "no response: " + closedWords(obs.Ending) + " before any byte"}
+	}
+	// Rule 2: no complete final head.
+	if !r.HeadComplete {
+		switch {
+		case len(r.Partial) == 0 && len(r.Interim) > 0 && len(r.Violations) == 0:
+			if timedOut {
+				return decision{OutcomeHung, interimWords(r) + ", then nothing until the deadline"}
+			}
+			return decision{OutcomeAborted, interimWords(r) + ", then " + endWords(obs.Ending) + " without a final response"}
+		case len(r.Partial) > 0:
+			return decision{OutcomeRawRelay, "an incomplete head (" + strconv.Itoa(len(r.Partial)) + " bytes: " +
+				FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Ending)}
+		}
+		return decision{OutcomeRawRelay, "no valid response head: " + firstViolation(r) + " (" + FirstBytes(r.Raw, 60) + ")"}
+	}
+	// Rule 3: bytes that are not HTTP/1.1.
+	if len(r.Violations) > 0 {
+		return decision{OutcomeRawRelay, statusWords(r) + " that is not valid HTTP/1.1: " + firstViolation(r)}
+	}
+	// Rule 4: a status the upstream did not send: the proxy's own response.
+	refValid := ref.HeadComplete && ref.Final.Status != 0
+	if !refValid || r.Final.Status != ref.Final.Status {
+		word := strconv.Itoa(r.Final.Status)
+		switch {
+		case named(exp, word):
+		case r.Final.Status/100 == 5:
+			word = Outcome5xx
+		}
+		return decision{word, interimPrefix(r) + strconv.Itoa(r.Final.Status) + " from the proxy (" + upstreamWords(ref) + ")" + incompleteWords(r, obs.Ending)}
+	}
+	// Rule 5: the upstream's status, but an incomplete message.
+	if !r.Complete {
+		if timedOut {
+			return decision{OutcomeHung, bodyWords(r, ref) + ", then nothing until the deadline"}
+		}
+		return decision{OutcomeAborted, bodyWords(r, ref) + ", then " + endWords(obs.Ending)}
+	}
+	// Rule 6: a complete message that is not the upstream's.
+	if !ref.Complete {
+		return decision{OutcomeFakeComplete, bodyWords(r, ref) + " — " + refFaultWords(ref) + " presented as complete"}
+	}
+	if r.BodyLen != ref.BodyLen || r.BodySHA256 != ref.BodySHA256 {
+		return decision{OutcomeFakeComplete, bodyWords(r, ref) + " — a body that is not the upstream's presented as complete (" + bodyDiff(r, ref) + ")"}
+	}
+	// Rule 7: the upstream's status and body: which fields came through.
+	return fieldsOutcome(exp, ref, r)
+}
+
+// fieldsOutcome is rule 7: passthrough, repaired, dropped or raw-relay, from the
+// offending field of a repair scenario and the checked fields.
+func fieldsOutcome(exp scenarios.Expectation, ref, r Response) decision {
+	base := bodyWords(r, ref) + ", body identical"
+	var skip string
+	if exp.Repair != nil {
+		skip = exp.Repair.Field
+	}
+	changed := changedFields(exp, ref, r, skip)
+	if exp.Repair != nil {
+		name := exp.Repair.Field
+		vals := r.Final.Values(name)
+		got := strings.Join(vals, ", ")
+		switch {
+		case len(vals) == 0:
+			return decision{OutcomeDropped, base + ", " + name + " dropped" + changedSuffix(changed)}
+		case exp.Repair.Value != "" && normalizeWS(got) == normalizeWS(exp.Repair.Value):
+			if len(changed) > 0 {
+				return decision{OutcomeDropped, base + ", " + name + " repaired" + changedSuffix(changed)}
+			}
+			return decision{OutcomeRepaired, base + ", " + name + ": " + strconv.Quote(got) + " repaired"}
+		case exp.Repair.Value == "":
+			return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, though it can only be dropped"}
+		}
+		return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded unrepaired (repaired: " + strconv.Quote(exp.Repair.Value) + ")"}
+	}
+	if len(changed) > 0 {
+		return decision{OutcomeDropped, base + changedSuffix(changed)}
+	}
+	return decision{OutcomePassthrough, base}
+}
+
+// changedFields compares the checked fields the upstream sent (all but skip) with
+// what reached the client and describes each that is missing or changed.
+func changedFields(exp scenarios.Expectation, ref, r Response, skip string) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, name := range append(slices.Clone(defaultChecked), exp.CheckedFields...) {
+		key := strings.ToLower(name)
+		if seen[key] || strings.EqualFold(name, skip) {
+			continue
+		}
+		seen[key] = true
+		want := ref.Final.Values(name)
+		if len(want) == 0 {
+			continue
+		}
+		got := r.Final.Values(name)
+		switch {
+		case len(got) == 0:
+			out = append(out, name+" missing")
+		case normalizeWS(strings.Join(got, ", ")) != normalizeWS(strings.Join(want, ", ")):
+			out = append(out, name+" changed from "+strconv.Quote(strings.Join(want, ", "))+" to "+strconv.Quote(strings.Join(got, ", ")))
+		}
+	}
+	return out
+}
+
+func changedSuffix(changed []string) string {
+	if len(changed) == 0 {
+		return ""
+	}
+	return ", but " + strings.Join(changed, ", ")
+}
+
+// named reports whether a pass or non-strict alternative names outcome.
+func named(exp scenarios.Expectation, outcome string) bool {
+	for _, a := range append(slices.Clone(exp.Pass), exp.NonStrict...) {
+		if a.Outcome == outcome {
+			return true
+		}
+	}
+	return false
+}
+
+// normalizeWS trims s and turns every run of spaces and tabs into one space: the
+// comparison of README's repair ("runs of spaces and tabs compare equal to one
+// space").
+func normalizeWS(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
+}
+
+func dedupe(s []string) []string {
+	var out []string
+	for _, x := range s {
+		if !slices.Contains(out, x) {
+			out = append(out, x)
+		}
+	}
+	return out
+}
