@@ -60,7 +60,8 @@ const (
 
 // Read reads the request head, its body, or both. The first Read of a Script consumes
 // the request that selected it (already parsed by the router); a later Read waits for
-// the next request on the same connection, which a script may answer itself.
+// the next request on the same connection, which a script may answer itself. An
+// empty What reads a request, like ReadRequest.
 type Read struct{ What ReadWhat }
 
 // Write writes exact bytes; every byte 0x00-0xFF may appear.

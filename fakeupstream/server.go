@@ -81,8 +81,22 @@ func (c Config) sideAddr(host string, delta int) string {
 }
 
 // Server is a running fake upstream: the main endpoint that plays scripts, the
-// refused endpoint and the connect-timeout endpoint. It serves at most 4096
-// connections at once.
+// refused endpoint and the connect-timeout endpoint.
+//
+// The main endpoint reads each request head and routes it by its path, PathPrefix
+// (or RefusedPrefix or ConnectTimeoutPrefix) + id + "/" + token + "/" + index, to
+// the script registered for that id and index. A path that selects no script gets
+// a 404 that says why, and the connection stays open; PathPrefix + "ready" gets a
+// keep-alive 200 with the body "ready". A script that ends without closing the
+// connection hands it back to the router (after reading any request body it left
+// unread). An Expect: 100-continue is never answered by the server itself.
+//
+// Every request is journaled under the token of its path. A request whose path
+// carries no token is journaled with index -1 under the token of the script that
+// read it, or under the empty token when the router read it. The journal keeps the
+// latest 10 000 tokens, 1000 requests per token and 16 KiB of each head.
+//
+// A Server serves at most 4096 connections at once; further ones are closed at once.
 type Server struct {
 	cfg     Config
 	ln      net.Listener

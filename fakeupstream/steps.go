@@ -52,9 +52,11 @@ type player struct {
 // say. A Read step reads one request (head, and body per its framing, for
 // ReadRequest) and discards it; Play reads through its own buffer, so bytes the
 // peer sent after the last request read are lost. Reads, writes and Hang with Max 0
-// are bounded by 30s. Steps after Close, Reset or Hang are not played. When ctx ends,
-// pending I/O is interrupted and Play returns the context's error. Play does not
-// close conn unless a step says so.
+// are bounded by 30s. Close sends a FIN and then reads until the peer closes too (at
+// most 2s) before it closes conn, so that unread bytes never turn the FIN into a RST.
+// Steps after Close, Reset or Hang are not played. When ctx ends, pending I/O is
+// interrupted and Play returns the context's error. Play does not close conn unless
+// a step says so.
 func Play(ctx context.Context, conn net.Conn, steps []Step) error {
 	p := &player{
 		ctx:  ctx,

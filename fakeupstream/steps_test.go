@@ -147,6 +147,14 @@ func TestResetDeliversExactBytes(t *testing.T) {
 		}
 		_ = c.Close()
 	}
+	// A body bigger than the socket buffers: Reset waits for the kernel to send it all.
+	path, _ = addScript(t, s, Read{}, Body{N: 2 << 20}, Reset{})
+	c := dial(t, s.Endpoints().Main)
+	send(t, c, get(path))
+	got, err := readToError(c)
+	if !isReset(err) || !bytes.Equal(got, Pattern(0, 2<<20)) {
+		t.Errorf("2 MiB then reset: got %d bytes, %v; want all 2097152, ECONNRESET", len(got), err)
+	}
 }
 
 func TestHangEndsWhenThePeerCloses(t *testing.T) {
