@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -42,12 +43,13 @@ func decodeBytes(s string) ([]byte, error) {
 		case 'x':
 			if i+2 >= len(s) || unhex(s[i+1]) < 0 || unhex(s[i+2]) < 0 {
 				end := min(i+3, len(s))
-				return nil, fmt.Errorf(`bad escape %q: \x takes two hex digits`, `\`+s[i:end])
+				return nil, fmt.Errorf(`bad escape \%s: \x takes two hex digits`, strings.ToValidUTF8(s[i:end], "?"))
 			}
 			out = append(out, byte(unhex(s[i+1])<<4|unhex(s[i+2])))
 			i += 2
 		default:
-			return nil, fmt.Errorf(`unknown escape %q (want \r, \n, \t, \0, \\ or \xHH)`, `\`+string(s[i]))
+			r, _ := utf8.DecodeRuneInString(s[i:])
+			return nil, fmt.Errorf(`unknown escape \%c (want \r, \n, \t, \0, \\ or \xHH)`, r)
 		}
 	}
 	return out, nil
@@ -76,14 +78,14 @@ func (p *parser) byteString(n *yaml.Node, what string) ([]byte, bool) {
 	if n.Style&yaml.DoubleQuotedStyle != 0 {
 		for _, r := range s {
 			if r > 0x7f {
-				p.add(n.Line, `%s: double-quoted byte string holds %U, which YAML encodes as UTF-8; use single quotes and \xHH escapes`, what, r)
+				p.addAt(n.Line, what, `double-quoted byte string holds %U, which YAML encodes as UTF-8; use single quotes and \xHH escapes`, r)
 				return nil, false
 			}
 		}
 	}
 	b, err := decodeBytes(s)
 	if err != nil {
-		p.add(n.Line, "%s: %v", what, err)
+		p.addAt(n.Line, what, "%v", err)
 		return nil, false
 	}
 	return b, true
@@ -96,16 +98,16 @@ func (p *parser) size(n *yaml.Node, what string, lo int64) (int64, bool) {
 		return p.integer(n, what, lo, maxSize)
 	}
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.add(n.Line, "%s: want a byte count such as 100 or '16MiB', got %s", what, describe(n))
+		p.addAt(n.Line, what, "want a byte count such as 100 or '16MiB', got %s", describe(n))
 		return 0, false
 	}
 	v, err := parseSize(n.Value)
 	if err != nil {
-		p.add(n.Line, "%s: %v", what, err)
+		p.addAt(n.Line, what, "%v", err)
 		return 0, false
 	}
 	if v < lo || v > maxSize {
-		p.add(n.Line, "%s: %d is out of range %d to %d (1GiB)", what, v, lo, int64(maxSize))
+		p.addAt(n.Line, what, "%d is out of range %d to %d (1GiB)", v, lo, int64(maxSize))
 		return 0, false
 	}
 	return v, true

@@ -42,6 +42,15 @@ func (p *problems) add(line int, format string, args ...any) {
 	p.errs = append(p.errs, &Error{File: p.file, Line: line, Msg: msg})
 }
 
+// addAt is add with the message prefixed by "what: " unless what is empty.
+func (p *problems) addAt(line int, what, format string, args ...any) {
+	if what != "" {
+		format = "%s: " + format
+		args = append([]any{what}, args...)
+	}
+	p.add(line, format, args...)
+}
+
 func (p *problems) ok() bool { return len(p.errs) == 0 }
 
 // err returns the problems sorted by line, joined, or nil.

@@ -31,7 +31,7 @@ func isStatus(s string) bool {
 // outcomes are allowed too.
 func (p *parser) outcome(n *yaml.Node, what string, listed bool) (string, bool) {
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
-		p.add(n.Line, "%s: want an outcome word, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want an outcome word, got %s", describe(n))
 		return "", false
 	}
 	w := n.Value
@@ -39,13 +39,13 @@ func (p *parser) outcome(n *yaml.Node, what string, listed bool) (string, bool) 
 	case slices.Contains(outcomeWords, w) || isStatus(w):
 		return w, true
 	case slices.Contains(failingOutcomes, w) && listed:
-		p.add(n.Line, "%s: outcome %q always fails; it cannot be listed", what, w)
+		p.addAt(n.Line, what, "outcome %q always fails; it cannot be listed", w)
 		return "", false
 	case slices.Contains(failingOutcomes, w):
 		return w, true
 	}
-	p.add(n.Line, "%s: unknown outcome %q (want %s, or a status 100-599)%s",
-		what, clip(w), oneOf(outcomeWords), didYouMean(w, append(slices.Clone(outcomeWords), failingOutcomes...)))
+	p.addAt(n.Line, what, "unknown outcome %q (want %s, or a status 100-599)%s",
+		clip(w), oneOf(outcomeWords), didYouMean(w, append(slices.Clone(outcomeWords), failingOutcomes...)))
 	return "", false
 }
 
@@ -58,9 +58,9 @@ func (p *parser) expectation(n *yaml.Node, what string, followUp bool, marks []s
 		return e
 	}
 	if r := m["repair"]; r != nil {
+		e.Repair = &Repair{} // even when broken, so that "repaired" is not reported too
 		rm := p.fields(r, what+": repair", "field", "value")
 		if rm != nil && p.require(r, rm, what+": repair", "field") {
-			e.Repair = &Repair{}
 			if f, ok := p.str(rm["field"], what+": repair: field"); ok && p.fieldName(rm["field"], what+": repair: field", f) {
 				e.Repair.Field = f
 			}
@@ -76,7 +76,7 @@ func (p *parser) expectation(n *yaml.Node, what string, followUp bool, marks []s
 				return false
 			}
 			if seen[strings.ToLower(s)] {
-				p.add(n.Line, "%s: checked_fields: %q repeated", what, s)
+				p.addAt(n.Line, what, "checked_fields: %q repeated", s)
 				return false
 			}
 			seen[strings.ToLower(s)] = true
@@ -85,7 +85,7 @@ func (p *parser) expectation(n *yaml.Node, what string, followUp bool, marks []s
 	}
 	bare := map[string]string{} // outcome without checks -> list it is in
 	if pn := m["pass"]; pn.Kind == yaml.SequenceNode && len(pn.Content) == 0 {
-		p.add(pn.Line, "%s: pass: empty; name at least one outcome", what)
+		p.addAt(p.lineOf(pn), what, "pass: empty; name at least one outcome")
 	}
 	e.Pass = p.alternatives(m["pass"], what+": pass", followUp, marks, e.Repair, bare)
 	if ns := m["non_strict"]; ns != nil {
@@ -107,12 +107,12 @@ func (p *parser) alternatives(n *yaml.Node, what string, followUp bool, marks []
 			continue
 		}
 		if a.Outcome == "repaired" && repair == nil {
-			p.add(it.Line, "%s: outcome repaired needs expect.repair (the field and its repaired value)", what)
+			p.addAt(it.Line, what, "outcome repaired needs expect.repair (the field and its repaired value)")
 			continue
 		}
 		if it.Kind == yaml.ScalarNode {
 			if first, dup := bare[a.Outcome]; dup {
-				p.add(it.Line, "%s: outcome %q is already in %s", what, a.Outcome, first)
+				p.addAt(it.Line, what, "outcome %q is already in %s", a.Outcome, first)
 				continue
 			}
 			bare[a.Outcome] = what
@@ -151,7 +151,7 @@ func (p *parser) alternative(n *yaml.Node, what string, followUp bool, marks []s
 	}
 	if v := m["reuse"]; v != nil {
 		if !followUp {
-			p.add(v.Line, "%s: reuse is a check for follow-ups only (whether one rode the main request's upstream connection)", what)
+			p.addAt(v.Line, what, "reuse is a check for follow-ups only (whether one rode the main request's upstream connection)")
 			ok = false
 		} else if a.Reuse, good = p.word(v, what+": reuse", "never", "allowed"); !good {
 			ok = false
@@ -183,7 +183,7 @@ func (p *parser) attempts(n *yaml.Node, what string) (*Range, bool) {
 	lo, ok1 := p.integer(m["min"], what+": min", 0, maxAttempts)
 	hi, ok2 := p.integer(m["max"], what+": max", 0, maxAttempts)
 	if ok1 && ok2 && lo > hi {
-		p.add(n.Line, "%s: min %d is above max %d", what, lo, hi)
+		p.addAt(n.Line, what, "min %d is above max %d", lo, hi)
 		return nil, false
 	}
 	return &Range{Min: int(lo), Max: int(hi)}, ok1 && ok2
@@ -196,7 +196,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 		return nil, false
 	}
 	if len(items) == 0 {
-		p.add(n.Line, "%s: empty list", what)
+		p.addAt(p.lineOf(n), what, "empty list")
 		return nil, false
 	}
 	out := make([]FieldCheck, 0, len(items))
@@ -220,7 +220,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 			}
 		}
 		if len(given) != 1 {
-			p.add(it.Line, "%s: want exactly one of absent, present, equals, count; got %d", what, len(given))
+			p.addAt(it.Line, what, "want exactly one of absent, present, equals, count; got %d", len(given))
 			ok = false
 			continue
 		}
@@ -228,7 +228,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 		case "absent", "present":
 			b, bOK := p.boolean(v, what+": "+given[0])
 			if bOK && !b {
-				p.add(v.Line, "%s: %s: false checks nothing; drop it or write true", what, given[0])
+				p.addAt(v.Line, what, "%s: false checks nothing; drop it or write true", given[0])
 				bOK = false
 			}
 			c.Absent, c.Present = given[0] == "absent", given[0] == "present"
@@ -285,8 +285,8 @@ func (p *parser) within(n *yaml.Node, what string, marks []string) (*Within, boo
 		case !good:
 			ok = false
 		case s != "last-byte" && !slices.Contains(marks, s):
-			p.add(v.Line, "%s: after: %q is neither last-byte nor a mark step of this request's script%s",
-				what, clip(s), didYouMean(s, append([]string{"last-byte"}, marks...)))
+			p.addAt(v.Line, what, "after: %q is neither last-byte nor a mark step of this request's script%s",
+				clip(s), didYouMean(s, append([]string{"last-byte"}, marks...)))
 			ok = false
 		default:
 			w.After = s
@@ -298,7 +298,7 @@ func (p *parser) within(n *yaml.Node, what string, marks []string) (*Within, boo
 // text reads a scalar written as a string or an integer, as its text.
 func (p *parser) text(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
-		p.add(n.Line, "%s: want a string, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want a string, got %s", describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -307,7 +307,7 @@ func (p *parser) text(n *yaml.Node, what string) (string, bool) {
 // fieldName checks that s is a field name (an HTTP token).
 func (p *parser) fieldName(n *yaml.Node, what, s string) bool {
 	if !isToken(s) {
-		p.add(n.Line, "%s: %q is not a field name", what, clip(s))
+		p.addAt(n.Line, what, "%q is not a field name", clip(s))
 		return false
 	}
 	return true

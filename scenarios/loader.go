@@ -113,13 +113,19 @@ var parserProblems = []string{
 
 // yamlProblem turns a YAML syntax error into a line and a message.
 func yamlProblem(err error, data []byte) (int, string) {
+	// At the end of the stream the YAML library counts one line more than the
+	// file has; such problems are on the file's last line.
+	last := max(bytes.Count(data, []byte("\n")), 1)
+	if len(data) > 0 && data[len(data)-1] != '\n' {
+		last++
+	}
 	msg := err.Error()
 	if m := yamlLineRE.FindStringSubmatch(msg); m != nil {
 		line, _ := strconv.Atoi(m[1])
 		if slices.Contains(parserProblems, m[2]) {
 			line++
 		}
-		return line, "yaml: " + m[2]
+		return min(line, last), "yaml: " + m[2]
 	}
 	msg = strings.TrimPrefix(msg, "yaml: ")
 	line := 1
@@ -136,12 +142,13 @@ func yamlProblem(err error, data []byte) (int, string) {
 
 // scenario reads one document.
 func (p *parser) scenario(n *yaml.Node) *Scenario {
-	m := p.fields(n, "scenario", topFields...)
-	if m == nil {
+	if n.Kind != yaml.MappingNode {
+		p.add(n.Line, "a scenario is a map of fields, got %s", describe(n))
 		return nil
 	}
+	m := p.fields(n, "", topFields...)
 	errsBefore := len(p.errs)
-	p.require(n, m, "scenario", "id", "summary", "spec", "level", "expect", "examples")
+	p.require(n, m, "", "id", "summary", "spec", "level", "expect", "examples")
 	s := &Scenario{
 		Source:   fmt.Sprintf("%s:%d", p.file, n.Line),
 		Endpoint: EndpointMain,
@@ -197,9 +204,9 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 	}
 	switch v := m["upstream"]; {
 	case v == nil && s.Endpoint == EndpointMain:
-		p.add(n.Line, "scenario: missing required field \"upstream\" (the script for endpoint main)")
+		p.add(n.Line, "missing required field \"upstream\" (the script for endpoint main)")
 	case v != nil && s.Endpoint != EndpointMain:
-		p.add(v.Line, "upstream: endpoint %s has no upstream script (nothing accepts the connection)", s.Endpoint)
+		p.add(p.lineOf(v), "upstream: endpoint %s has no upstream script (nothing accepts the connection)", s.Endpoint)
 	case v != nil:
 		s.Upstream = p.steps(v, "upstream", stepNames)
 	}
@@ -234,7 +241,7 @@ func (p *parser) spec(n *yaml.Node) Spec {
 	}
 	section := func(n *yaml.Node, what, s string) bool {
 		if !sectionRE.MatchString(s) {
-			p.add(n.Line, "%s: %q is not of the form \"RFC 9110 §N.N\" or \"RFC 9112 §N.N\"", what, clip(s))
+			p.addAt(n.Line, what, "%q is not of the form \"RFC 9110 §N.N\" or \"RFC 9112 §N.N\"", clip(s))
 			return false
 		}
 		return true
@@ -266,7 +273,7 @@ func (p *parser) request(n *yaml.Node, what string) Request {
 			if isToken(s) {
 				r.Method = s
 			} else {
-				p.add(v.Line, "%s: method: %q is not a token", what, clip(s))
+				p.addAt(v.Line, what, "method: %q is not a token", clip(s))
 			}
 		}
 	}
@@ -279,7 +286,7 @@ func (p *parser) request(n *yaml.Node, what string) Request {
 		r.Headers = p.strs(v, what+": headers", func(n *yaml.Node, h string) bool {
 			name, _, found := strings.Cut(h, ":")
 			if !found || !isToken(name) || strings.ContainsAny(h, "\r\n") {
-				p.add(n.Line, "%s: headers: %q is not one 'Name: value' field line", what, clip(h))
+				p.addAt(n.Line, what, "headers: %q is not one 'Name: value' field line", clip(h))
 				return false
 			}
 			return true
@@ -291,7 +298,7 @@ func (p *parser) request(n *yaml.Node, what string) Request {
 	if v := m["body_bytes"]; v != nil {
 		r.BodyBytes, _ = p.size(v, what+": body_bytes", 1)
 		if m["body"] != nil {
-			p.add(v.Line, "%s: body and body_bytes both given; want one", what)
+			p.addAt(v.Line, what, "body and body_bytes both given; want one")
 		}
 	}
 	if v := m["chunked"]; v != nil {
@@ -368,7 +375,7 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 		if name, ok := p.str(m["name"], what+": name"); ok {
 			e.Name = strings.TrimSpace(name)
 			if first, dup := names[e.Name]; dup {
-				p.add(m["name"].Line, "%s: name %q repeated (first at line %d)", what, clip(e.Name), first)
+				p.addAt(m["name"].Line, what, "name %q repeated (first at line %d)", clip(e.Name), first)
 			}
 			names[e.Name] = m["name"].Line
 		}
@@ -392,7 +399,7 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 		out = append(out, e)
 	}
 	if len(p.errs) == errsBefore && (count["pass"] == 0 || count["fail"] == 0) {
-		p.add(n.Line, "examples: want at least one with verdict pass and one with verdict fail (got %d pass, %d fail)", count["pass"], count["fail"])
+		p.add(p.lineOf(n), "examples: want at least one with verdict pass and one with verdict fail (got %d pass, %d fail)", count["pass"], count["fail"])
 	}
 	return out
 }
@@ -402,11 +409,11 @@ func (p *parser) checkExampleOutcome(n *yaml.Node, what string, e Example, x Exp
 	switch {
 	case e.Outcome == "" || e.Verdict == "fail":
 	case slices.Contains(failingOutcomes, e.Outcome):
-		p.add(n.Line, "%s: outcome %q always fails, not %s", what, e.Outcome, e.Verdict)
+		p.addAt(n.Line, what, "outcome %q always fails, not %s", e.Outcome, e.Verdict)
 	case e.Verdict == "pass" && !listed(x.Pass, e.Outcome):
-		p.add(n.Line, "%s: outcome %q is not in expect.pass (%s)", what, e.Outcome, describeList(x.Pass))
+		p.addAt(n.Line, what, "outcome %q is not in expect.pass (%s)", e.Outcome, describeList(x.Pass))
 	case e.Verdict == "non-strict" && !listed(x.NonStrict, e.Outcome):
-		p.add(n.Line, "%s: outcome %q is not in expect.non_strict (%s)", what, e.Outcome, describeList(x.NonStrict))
+		p.addAt(n.Line, what, "outcome %q is not in expect.non_strict (%s)", e.Outcome, describeList(x.NonStrict))
 	}
 }
 
@@ -427,7 +434,7 @@ func (p *parser) exampleFollowUps(n *yaml.Node, what string, want int) []Example
 		return nil
 	}
 	if len(items) > want {
-		p.add(n.Line, "%s: %d answers, but the scenario has %d follow-ups", what, len(items), want)
+		p.addAt(p.lineOf(n), what, "%d answers, but the scenario has %d follow-ups", len(items), want)
 		return nil
 	}
 	out := make([]ExampleFollowUp, 0, len(items))

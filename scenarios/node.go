@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -13,6 +14,17 @@ import (
 // parser turns the YAML nodes of one file into scenarios, collecting problems.
 type parser struct {
 	problems
+	// keyLines are the lines of the keys whose values fields returned, so that a
+	// problem with a whole block can be reported at its key.
+	keyLines map[*yaml.Node]int
+}
+
+// lineOf is the line of the key n is the value of, or n's own line.
+func (p *parser) lineOf(n *yaml.Node) int {
+	if l, ok := p.keyLines[n]; ok {
+		return l
+	}
+	return n.Line
 }
 
 // deref follows aliases to the node they name.
@@ -50,10 +62,14 @@ func describe(n *yaml.Node) string {
 
 // clip shortens a value quoted in a message.
 func clip(s string) string {
-	if len(s) > 40 {
-		return s[:37] + "..."
+	if len(s) <= 40 {
+		return s
 	}
-	return s
+	cut := 37
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "..."
 }
 
 // fields checks that n is a map whose keys are all in allowed, each at most once,
@@ -66,7 +82,7 @@ func (p *parser) fields(n *yaml.Node, what string, allowed ...string) map[string
 // keys is fields with the noun for the keys ("field", "check") in messages.
 func (p *parser) keys(n *yaml.Node, what, noun string, allowed []string) map[string]*yaml.Node {
 	if n.Kind != yaml.MappingNode {
-		p.add(n.Line, "%s: want a map, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want a map, got %s", describe(n))
 		return nil
 	}
 	m := make(map[string]*yaml.Node, len(n.Content)/2)
@@ -78,23 +94,27 @@ func (p *parser) keys(n *yaml.Node, what, noun string, allowed []string) map[str
 		}
 		if k.Kind != yaml.ScalarNode || k.Tag == "!!merge" {
 			if k.Tag == "!!merge" {
-				p.add(k.Line, "%s: merge keys (<<) are not supported", what)
+				p.addAt(k.Line, what, "merge keys (<<) are not supported")
 			} else {
-				p.add(k.Line, "%s: a key must be a word, got %s", what, describe(k))
+				p.addAt(k.Line, what, "a key must be a word, got %s", describe(k))
 			}
 			continue
 		}
 		key := k.Value
 		if !slices.Contains(allowed, key) {
-			p.add(k.Line, "%s: unknown %s %q%s", what, noun, clip(key), didYouMean(key, allowed))
+			p.addAt(k.Line, what, "unknown %s %q%s", noun, clip(key), didYouMean(key, allowed))
 			continue
 		}
 		if first, dup := seen[key]; dup {
-			p.add(k.Line, "%s: %s %q repeated (first at line %d)", what, noun, key, first)
+			p.addAt(k.Line, what, "%s %q repeated (first at line %d)", noun, key, first)
 			continue
 		}
 		seen[key] = k.Line
 		m[key] = v
+		if p.keyLines == nil {
+			p.keyLines = map[*yaml.Node]int{}
+		}
+		p.keyLines[v] = k.Line
 	}
 	return m
 }
@@ -104,7 +124,7 @@ func (p *parser) require(n *yaml.Node, m map[string]*yaml.Node, what string, key
 	ok := true
 	for _, k := range keys {
 		if m[k] == nil {
-			p.add(n.Line, "%s: missing required field %q", what, k)
+			p.addAt(p.lineOf(n), what, "missing required field %q", k)
 			ok = false
 		}
 	}
@@ -114,7 +134,7 @@ func (p *parser) require(n *yaml.Node, m map[string]*yaml.Node, what string, key
 // str reads a string scalar.
 func (p *parser) str(n *yaml.Node, what string) (string, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.add(n.Line, "%s: want a string, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want a string, got %s", describe(n))
 		return "", false
 	}
 	return n.Value, true
@@ -127,7 +147,7 @@ func (p *parser) word(n *yaml.Node, what string, words ...string) (string, bool)
 		return "", false
 	}
 	if !slices.Contains(words, s) {
-		p.add(n.Line, "%s: %q is not %s%s", what, clip(s), oneOf(words), didYouMean(s, words))
+		p.addAt(n.Line, what, "%q is not %s%s", clip(s), oneOf(words), didYouMean(s, words))
 		return "", false
 	}
 	return s, true
@@ -136,16 +156,16 @@ func (p *parser) word(n *yaml.Node, what string, words ...string) (string, bool)
 // integer reads a decimal integer scalar within [lo, hi].
 func (p *parser) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!int" {
-		p.add(n.Line, "%s: want an integer, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want an integer, got %s", describe(n))
 		return 0, false
 	}
 	v, err := strconv.ParseInt(strings.TrimPrefix(n.Value, "+"), 10, 64)
 	if err != nil {
-		p.add(n.Line, "%s: want a decimal integer, got %s", what, clip(n.Value))
+		p.addAt(n.Line, what, "want a decimal integer, got %s", clip(n.Value))
 		return 0, false
 	}
 	if v < lo || v > hi {
-		p.add(n.Line, "%s: %d is out of range %d to %d", what, v, lo, hi)
+		p.addAt(n.Line, what, "%d is out of range %d to %d", v, lo, hi)
 		return 0, false
 	}
 	return v, true
@@ -154,12 +174,12 @@ func (p *parser) integer(n *yaml.Node, what string, lo, hi int64) (int64, bool) 
 // boolean reads true or false.
 func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!bool" {
-		p.add(n.Line, "%s: want true or false, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want true or false, got %s", describe(n))
 		return false, false
 	}
 	b, err := strconv.ParseBool(strings.ToLower(n.Value))
 	if err != nil {
-		p.add(n.Line, "%s: want true or false, got %s", what, clip(n.Value))
+		p.addAt(n.Line, what, "want true or false, got %s", clip(n.Value))
 		return false, false
 	}
 	return b, true
@@ -168,7 +188,7 @@ func (p *parser) boolean(n *yaml.Node, what string) (bool, bool) {
 // list reads a sequence and returns its items (aliases followed).
 func (p *parser) list(n *yaml.Node, what string) ([]*yaml.Node, bool) {
 	if n.Kind != yaml.SequenceNode {
-		p.add(n.Line, "%s: want a list, got %s", what, describe(n))
+		p.addAt(n.Line, what, "want a list, got %s", describe(n))
 		return nil, false
 	}
 	items := make([]*yaml.Node, 0, len(n.Content))
@@ -200,12 +220,12 @@ func (p *parser) strs(n *yaml.Node, what string, valid func(*yaml.Node, string) 
 // duration reads a duration expression.
 func (p *parser) duration(n *yaml.Node, what string) (Duration, bool) {
 	if n.Kind != yaml.ScalarNode || n.Tag != "!!str" {
-		p.add(n.Line, "%s: want a duration such as '250ms' or 'read_timeout + 1s', got %s", what, describe(n))
+		p.addAt(n.Line, what, "want a duration such as '250ms' or 'read_timeout + 1s', got %s", describe(n))
 		return Duration{}, false
 	}
 	d, err := ParseDuration(n.Value)
 	if err != nil {
-		p.add(n.Line, "%s: %v", what, err)
+		p.addAt(n.Line, what, "%v", err)
 		return Duration{}, false
 	}
 	return d, true
@@ -219,7 +239,7 @@ func (p *parser) goDuration(n *yaml.Node, what string) time.Duration {
 	}
 	d, err := time.ParseDuration(s)
 	if err != nil || d < 0 {
-		p.add(n.Line, "%s: %q is not a duration such as 10ms", what, clip(s))
+		p.addAt(n.Line, what, "%q is not a duration such as 10ms", clip(s))
 		return 0
 	}
 	return d

@@ -44,22 +44,28 @@ func (p *parser) steps(n *yaml.Node, what string, allowed []string) []StepSpec {
 		return nil
 	}
 	if len(items) == 0 {
-		p.add(n.Line, "%s: empty script", what)
+		p.addAt(p.lineOf(n), what, "empty script")
 		return nil
+	}
+	// Steps of the main script are "step N"; others name their script.
+	prefix := what + ": "
+	if what == "upstream" {
+		prefix = ""
 	}
 	out := make([]StepSpec, 0, len(items))
 	ended, halfClosed, endedBy := 0, 0, ""
 	marks := map[string]int{}
 	for i, it := range items {
-		s, ok := p.step(it, i+1, allowed)
+		where := fmt.Sprintf("%sstep %d", prefix, i+1)
+		s, ok := p.step(it, where, allowed)
 		if !ok {
 			continue
 		}
 		switch {
 		case ended > 0:
-			p.add(it.Line, "step %d: unreachable: step %d (%s) has already ended the connection", i+1, ended, endedBy)
+			p.add(it.Line, "%s: unreachable: step %d (%s) has already ended the connection", where, ended, endedBy)
 		case halfClosed > 0 && slices.Contains(writeSteps, s.Name):
-			p.add(it.Line, "step %d: %s after half_close (step %d): the write side is already shut", i+1, s.Name, halfClosed)
+			p.add(it.Line, "%s: %s after half_close (step %d): the write side is already shut", where, s.Name, halfClosed)
 		}
 		if slices.Contains(endSteps, s.Name) && ended == 0 {
 			ended, endedBy = i+1, s.Name
@@ -69,7 +75,7 @@ func (p *parser) steps(n *yaml.Node, what string, allowed []string) []StepSpec {
 		}
 		if s.Name == "mark" {
 			if first, dup := marks[s.Mark]; dup {
-				p.add(it.Line, "step %d: mark %q repeated (first at step %d)", i+1, s.Mark, first)
+				p.add(it.Line, "%s: mark %q repeated (first at step %d)", where, s.Mark, first)
 			}
 			marks[s.Mark] = i + 1
 		}
@@ -79,7 +85,7 @@ func (p *parser) steps(n *yaml.Node, what string, allowed []string) []StepSpec {
 }
 
 // step reads one step: a bare word or a one-key map.
-func (p *parser) step(n *yaml.Node, i int, allowed []string) (StepSpec, bool) {
+func (p *parser) step(n *yaml.Node, where string, allowed []string) (StepSpec, bool) {
 	var name string
 	var val *yaml.Node
 	switch {
@@ -92,40 +98,44 @@ func (p *parser) step(n *yaml.Node, i int, allowed []string) (StepSpec, bool) {
 		for j := 0; j < len(n.Content); j += 2 {
 			keys = append(keys, clip(deref(n.Content[j]).Value))
 		}
-		p.add(n.Line, "step %d: a step is one word or a one-key map, got %d keys (%s); indent a step's arguments under its name",
-			i, len(keys), strings.Join(keys, ", "))
+		p.add(n.Line, "%s: a step is one word or a one-key map, got %d keys (%s); indent a step's arguments under its name",
+			where, len(keys), strings.Join(keys, ", "))
 		return StepSpec{}, false
 	default:
-		p.add(n.Line, "step %d: want a step name or a one-key map, got %s", i, describe(n))
+		p.add(n.Line, "%s: want a step name or a one-key map, got %s", where, describe(n))
 		return StepSpec{}, false
 	}
 	if !slices.Contains(stepNames, name) {
-		p.add(n.Line, "step %d: unknown step %q%s", i, clip(name), didYouMean(name, allowed))
+		hint := didYouMean(name, allowed)
+		if hint == "" {
+			hint = " (want " + oneOf(allowed) + ")"
+		}
+		p.add(n.Line, "%s: unknown step %q%s", where, clip(name), hint)
 		return StepSpec{}, false
 	}
 	if !slices.Contains(allowed, name) {
-		p.add(n.Line, "step %d: %s is not allowed here (want %s)", i, name, oneOf(allowed))
+		p.add(n.Line, "%s: %s is not allowed here (want %s)", where, name, oneOf(allowed))
 		return StepSpec{}, false
 	}
 	s := StepSpec{Name: name, Line: n.Line}
-	what := fmt.Sprintf("step %d: %s", i, name)
+	what := where + ": " + name
 	if val == nil || (val.Kind == yaml.ScalarNode && val.Tag == "!!null") {
 		switch name {
 		case "read":
 			s.What = string(fakeupstream.ReadRequest)
 			if val != nil {
-				p.add(n.Line, "%s: missing value; write read, or read: request, head or body", what)
+				p.addAt(n.Line, what, "missing value; write read, or read: request, head or body")
 				return s, false
 			}
 			return s, true
 		case "half_close", "close", "reset", "hang":
 			if val != nil {
-				p.add(n.Line, "%s: write it as a bare word, without a colon", what)
+				p.addAt(n.Line, what, "write it as a bare word, without a colon")
 				return s, false
 			}
 			return s, true
 		}
-		p.add(n.Line, "%s: missing value, as in %s", what, stepUsage[name])
+		p.addAt(n.Line, what, "missing value, as in %s", stepUsage[name])
 		return s, false
 	}
 	ok := true
@@ -135,7 +145,7 @@ func (p *parser) step(n *yaml.Node, i int, allowed []string) (StepSpec, bool) {
 	case "write":
 		s.Data, ok = p.byteString(val, what)
 		if ok && len(s.Data) == 0 {
-			p.add(val.Line, "%s: no bytes to write", what)
+			p.addAt(val.Line, what, "no bytes to write")
 			ok = false
 		}
 	case "chunk":
@@ -151,11 +161,11 @@ func (p *parser) step(n *yaml.Node, i int, allowed []string) (StepSpec, bool) {
 	case "mark":
 		s.Mark, ok = p.str(val, what)
 		if ok && (!markRE.MatchString(s.Mark) || s.Mark == "last-byte") {
-			p.add(val.Line, "%s: %q is not a mark name (lowercase letters, digits, - and _; not last-byte)", what, clip(s.Mark))
+			p.addAt(val.Line, what, "%q is not a mark name (lowercase letters, digits, - and _; not last-byte)", clip(s.Mark))
 			ok = false
 		}
 	default: // half_close, close, reset
-		p.add(val.Line, "%s: takes no value; write it as a bare word", what)
+		p.addAt(val.Line, what, "takes no value; write it as a bare word")
 		ok = false
 	}
 	return s, ok
@@ -195,18 +205,18 @@ func (p *parser) dripStep(n *yaml.Node, what string, s *StepSpec) bool {
 	ok := true
 	switch {
 	case m["data"] != nil && m["bytes"] != nil:
-		p.add(n.Line, "%s: data and bytes both given; want one", what)
+		p.addAt(n.Line, what, "data and bytes both given; want one")
 		return false
 	case m["data"] != nil:
 		s.Data, ok = p.byteString(m["data"], what+": data")
 		if ok && len(s.Data) == 0 {
-			p.add(m["data"].Line, "%s: data: no bytes to drip", what)
+			p.addAt(m["data"].Line, what, "data: no bytes to drip")
 			ok = false
 		}
 	case m["bytes"] != nil:
 		s.N, ok = p.size(m["bytes"], what+": bytes", 1)
 	default:
-		p.add(n.Line, "%s: missing data or bytes", what)
+		p.addAt(n.Line, what, "missing data or bytes")
 		return false
 	}
 	var okEvery bool

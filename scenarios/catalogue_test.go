@@ -1,0 +1,135 @@
+package scenarios
+
+import (
+	"bufio"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// families are the families of CATALOGUE.md; the built-in catalogue covers each.
+var families = []string{"conn", "timeout", "status", "header", "framing", "body", "pass", "interim", "retry"}
+
+func TestBuiltin(t *testing.T) {
+	if err := BuiltinErr(); err != nil {
+		t.Fatalf("built-in catalogue:\n%v", err)
+	}
+	all := Builtin()
+	if len(all) < 30 {
+		t.Errorf("got %d built-in scenarios; want at least 30", len(all))
+	}
+	seen := map[string]string{}
+	count := map[string]int{}
+	for _, s := range all {
+		if first, dup := seen[s.ID]; dup {
+			t.Errorf("%s: duplicate id %q (first at %s)", s.Source, s.ID, first)
+		}
+		seen[s.ID] = s.Source
+		count[s.Family()]++
+		if !strings.HasPrefix(s.Source, "scenarios/catalogue/") {
+			t.Errorf("%s: source not under scenarios/catalogue/", s.Source)
+		}
+	}
+	for _, f := range families {
+		if count[f] == 0 {
+			t.Errorf("family %s: no built-in scenario", f)
+		}
+	}
+	for f := range count {
+		if !slices.Contains(families, f) {
+			t.Errorf("family %s: not a family of CATALOGUE.md (%s)", f, strings.Join(families, ", "))
+		}
+	}
+}
+
+// TestBuiltinQuotes checks that every built-in scenario's quote appears verbatim in
+// the section it cites (whitespace runs compare as one space), and that every
+// section it cites exists. A section's text is its own paragraphs, not those of
+// its subsections.
+func TestBuiltinQuotes(t *testing.T) {
+	if err := BuiltinErr(); err != nil {
+		t.Skip("the catalogue does not load; TestBuiltin reports why")
+	}
+	sections := map[string]string{}
+	for _, rfc := range []string{"9110", "9112"} {
+		readSections(t, "testdata/rfc/rfc"+rfc+".txt", "RFC "+rfc, sections)
+	}
+	for _, s := range Builtin() {
+		text, ok := sections[s.Spec.Section]
+		if !ok {
+			t.Errorf("%s: %s: spec.section %q does not exist", s.Source, s.ID, s.Spec.Section)
+			continue
+		}
+		if q := collapse(s.Spec.Quote); !strings.Contains(text, q) {
+			t.Errorf("%s: %s: spec.quote is not in %s:\n  quote: %s", s.Source, s.ID, s.Spec.Section, q)
+		}
+		for _, a := range s.Spec.Also {
+			if _, ok := sections[a]; !ok {
+				t.Errorf("%s: %s: spec.also %q does not exist", s.Source, s.ID, a)
+			}
+		}
+	}
+}
+
+var sectionHeadRE = regexp.MustCompile(`^=== ([0-9]+(?:\.[0-9]+)*)\. `)
+
+// readSections adds the text of every numbered section of an RFC extract to into,
+// keyed "RFC 9112 §6.3", whitespace collapsed.
+func readSections(tb testing.TB, path, rfc string, into map[string]string) {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	var key string
+	var text strings.Builder
+	flush := func() {
+		if key != "" {
+			into[key] = collapse(text.String())
+		}
+		text.Reset()
+	}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := sc.Text()
+		if strings.HasPrefix(line, "=== ") {
+			flush()
+			key = ""
+			if m := sectionHeadRE.FindStringSubmatch(line); m != nil {
+				key = rfc + " §" + m[1]
+			}
+			continue
+		}
+		text.WriteString(line)
+		text.WriteString(" ")
+	}
+	flush()
+	if err := sc.Err(); err != nil {
+		tb.Fatal(err)
+	}
+	if len(into) < 50 {
+		tb.Fatalf("%s: got %d sections; want the whole RFC", path, len(into))
+	}
+}
+
+// collapse turns every run of whitespace into one space and trims the ends.
+func collapse(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+func TestReadSections(t *testing.T) {
+	sections := map[string]string{}
+	readSections(t, "testdata/rfc/rfc9112.txt", "RFC 9112", sections)
+	want := "A client that receives an incomplete response message, which can occur when a connection is closed prematurely or when decoding a supposedly chunked transfer coding fails, MUST record the message as incomplete."
+	if !strings.Contains(sections["RFC 9112 §8"], want) {
+		t.Errorf("RFC 9112 §8: got %.200q...; want it to hold the sentence of the README example", sections["RFC 9112 §8"])
+	}
+	// A section holds its own paragraphs only: a sentence of 6.1 is not in 6.
+	sentence := "A recipient MUST be able to parse the chunked transfer coding"
+	if !strings.Contains(sections["RFC 9112 §6.1"], sentence) || strings.Contains(sections["RFC 9112 §6"], sentence) {
+		t.Errorf("got %q in §6.1 %v, in §6 %v; want in §6.1 only", sentence,
+			strings.Contains(sections["RFC 9112 §6.1"], sentence), strings.Contains(sections["RFC 9112 §6"], sentence))
+	}
+}
