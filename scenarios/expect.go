@@ -351,6 +351,16 @@ func listed(alts []Alternative, outcome string) bool {
 	return false
 }
 
+// listedBare reports whether outcome is named without checks in alts.
+func listedBare(alts []Alternative, outcome string) bool {
+	for _, a := range alts {
+		if a.Outcome == outcome && a.Interim == "" && a.Attempts == nil && a.Reuse == "" && a.Fields == nil && a.Within == nil {
+			return true
+		}
+	}
+	return false
+}
+
 // describeList is "a, b or c" of the outcomes in alts, for messages.
 func describeList(alts []Alternative) string {
 	var words []string

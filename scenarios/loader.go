@@ -383,7 +383,7 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 		count[e.Verdict]++
 		if v := m["outcome"]; v != nil {
 			e.Outcome, _ = p.outcome(v, what+": outcome", false)
-			p.checkExampleOutcome(v, what, e, s.Expect)
+			p.checkExampleOutcome(v, what, e, s)
 		}
 		e.Client = p.clientSteps(m["client"], what+": client")
 		if v := m["attempts"]; v != nil {
@@ -404,16 +404,24 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 	return out
 }
 
-// checkExampleOutcome checks that a passing example's outcome is one its list names.
-func (p *parser) checkExampleOutcome(n *yaml.Node, what string, e Example, x Expectation) {
+// checkExampleOutcome checks that an example's outcome can get the verdict it
+// declares: a passing one must be listed, and one listed without checks passes (or
+// is non-strict) whatever else happens — unless follow-ups may fail the example.
+func (p *parser) checkExampleOutcome(n *yaml.Node, what string, e Example, s *Scenario) {
+	x := s.Expect
+	alone := len(s.FollowUps) == 0
 	switch {
-	case e.Outcome == "" || e.Verdict == "fail":
-	case slices.Contains(failingOutcomes, e.Outcome):
+	case e.Outcome == "" || e.Verdict == "":
+	case slices.Contains(failingOutcomes, e.Outcome) && e.Verdict != "fail":
 		p.addAt(n.Line, what, "outcome %q always fails, not %s", e.Outcome, e.Verdict)
 	case e.Verdict == "pass" && !listed(x.Pass, e.Outcome):
 		p.addAt(n.Line, what, "outcome %q is not in expect.pass (%s)", e.Outcome, describeList(x.Pass))
 	case e.Verdict == "non-strict" && !listed(x.NonStrict, e.Outcome):
 		p.addAt(n.Line, what, "outcome %q is not in expect.non_strict (%s)", e.Outcome, describeList(x.NonStrict))
+	case alone && e.Verdict != "pass" && listedBare(x.Pass, e.Outcome):
+		p.addAt(n.Line, what, "outcome %q passes, not %s: expect.pass lists it without checks", e.Outcome, e.Verdict)
+	case alone && e.Verdict == "fail" && listedBare(x.NonStrict, e.Outcome):
+		p.addAt(n.Line, what, "outcome %q is non-strict, not fail: expect.non_strict lists it without checks", e.Outcome)
 	}
 }
 

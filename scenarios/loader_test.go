@@ -238,3 +238,23 @@ func stepNamesOf(steps []StepSpec) string {
 	}
 	return strings.Join(names, " ")
 }
+
+// TestExampleOutcomes checks outcome and verdict pairs the loader accepts.
+func TestExampleOutcomes(t *testing.T) {
+	tests := []struct{ name, pairs string }{
+		{"a checked pass outcome can fail", "expect: {pass: [{outcome: \"502\", attempts: 1}]}\nexamples:\n" +
+			"  - {name: a, verdict: pass, outcome: \"502\", client: [close]}\n  - {name: b, verdict: fail, outcome: \"502\", attempts: 2, client: [close]}"},
+		{"follow-ups can fail a passing outcome", "follow_ups: [{}]\nexamples:\n" +
+			"  - {name: a, verdict: pass, outcome: passthrough, client: [close]}\n  - {name: b, verdict: fail, outcome: passthrough, client: [close]}"},
+		{"always-failing outcomes fail", "examples:\n  - {name: a, verdict: pass, client: [close]}\n  - {name: b, verdict: fail, outcome: hung, client: [hang]}"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			src := doc("expect", "", "examples", "") + tt.pairs + "\n"
+			if !strings.Contains(tt.pairs, "expect:") {
+				src += "expect: {pass: [passthrough]}\n"
+			}
+			parseOne(t, src)
+		})
+	}
+}
