@@ -86,6 +86,7 @@ type parser struct {
 	remain int64 // bytes left in a Content-Length body or a chunk
 	sawCR  bool  // the CR of the CRLF after chunk data has been seen
 	bareLF bool  // a chunk line ended in a bare LF (recorded once)
+	blank  bool  // empty lines came before the current head's status line
 	sum    hash.Hash
 }
 
@@ -149,12 +150,13 @@ func (p *parser) head(b []byte) []byte {
 			}
 			skipped = true
 		}
-		if skipped {
-			p.f.bad("%s: empty line before the status line (RFC 9112 §4: a response begins with its status line)", p.nextHeadName())
+		if skipped && !p.blank {
+			p.blank = true
+			p.f.bad("stream: empty line before status line %d (RFC 9112 §4: a response begins with its status line)", len(p.res.Interim)+1)
 		}
 	}
 	end := p.sectionEnd()
-	if end < 0 {
+	if end < 0 || end > maxSection {
 		if len(p.acc) > maxSection {
 			p.f.bad("%s: larger than %d bytes without an end; parsing stopped", p.nextHeadName(), maxSection)
 			p.res.Partial = p.acc[:maxSection:maxSection]
@@ -162,9 +164,9 @@ func (p *parser) head(b []byte) []byte {
 		}
 		return nil
 	}
-	raw, rest := p.acc[:end:end], p.acc[end:]
-	p.acc, p.scan = nil, 0
 	where := p.nextHeadName()
+	raw, rest := p.acc[:end:end], p.acc[end:]
+	p.acc, p.scan, p.blank = nil, 0, false
 	h := parseHead(raw, where, &p.f)
 	if isInterim(h.Status) {
 		framingOf(h, p.method, where, &p.f) // for its violations and notes only
@@ -287,7 +289,7 @@ func (p *parser) noteBareLF() {
 func (p *parser) trailers(b []byte) []byte {
 	p.acc = append(p.acc, b...)
 	end := p.sectionEnd()
-	if end < 0 {
+	if end < 0 || end > maxSection {
 		if len(p.acc) > maxSection {
 			p.f.bad("trailers: larger than %d bytes without an end; parsing stopped", maxSection)
 			p.acc, p.state = nil, stBroken
