@@ -31,7 +31,10 @@ type SeenRequest struct {
 	// for this request (zero when it wrote nothing).
 	FirstWrite time.Time `json:"first_write,omitzero"`
 	LastWrite  time.Time `json:"last_write,omitzero"`
-	// Done is when the script for this request ended (zero while it runs).
+	// Done is when the script for this request ended (zero while it runs): its
+	// last step ran, it turned to the next request on the connection, it closed or
+	// reset the connection, or it began a Hang — a Hang only waits for the peer, and
+	// when the connection ended is in the Record's Connections.
 	Done time.Time `json:"done,omitzero"`
 	// Marks are the times of the script's Mark steps, by name.
 	Marks map[string]time.Time `json:"marks,omitempty"`

@@ -68,10 +68,13 @@ func Play(ctx context.Context, conn net.Conn, steps []Step) error {
 	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(aLongTimeAgo) })
 	defer stop()
 	err := p.run(steps)
-	if err != nil && ctx.Err() != nil {
+	switch {
+	case err == nil:
+		return nil
+	case ctx.Err() != nil:
 		return fmt.Errorf("play: %w", ctx.Err())
 	}
-	return err
+	return fmt.Errorf("play: %w", err)
 }
 
 // run plays steps in order until one fails or ends the connection.
@@ -329,6 +332,8 @@ func (p *player) hangUp(max time.Duration) error {
 	if max <= 0 {
 		max = p.hang
 	}
+	// The script is over for the journal: from here on it only waits.
+	p.finish("")
 	if err := p.nc.SetReadDeadline(time.Now().Add(max)); err != nil {
 		return err
 	}
