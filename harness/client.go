@@ -165,7 +165,11 @@ func (c *Client) Exchange(ctx context.Context, head, body []byte, method string,
 			case <-release:
 			case <-t.C:
 			case <-quit:
-				return
+				select {
+				case <-release: // released and ended at once: the release wins
+				default:
+					return
+				}
 			}
 		}
 		n, _ := conn.Write(body)

@@ -1,0 +1,343 @@
+package harness
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// peer is the far end of one test connection: a real local TCP listener that
+// accepts once and runs a handler on the accepted connection.
+type peer struct {
+	addr string
+	done chan struct{}
+}
+
+// startPeer listens on 127.0.0.1:0 and runs handle on the first connection. The
+// listener and the connection are closed, and handle waited for, at cleanup.
+func startPeer(t testing.TB, handle func(c *net.TCPConn, r *bufio.Reader)) *peer {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatalf("listen: %v", err)
+	}
+	p := &peer{addr: ln.Addr().String(), done: make(chan struct{})}
+	var conn net.Conn
+	var mu sync.Mutex
+	go func() {
+		defer close(p.done)
+		c, err := ln.Accept()
+		if err != nil {
+			return
+		}
+		mu.Lock()
+		conn = c
+		mu.Unlock()
+		handle(c.(*net.TCPConn), bufio.NewReader(c))
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		mu.Lock()
+		if conn != nil {
+			_ = conn.Close()
+		}
+		mu.Unlock()
+		<-p.done
+	})
+	return p
+}
+
+// dial connects to the peer; the connection is closed at cleanup.
+func (p *peer) dial(t testing.TB) net.Conn {
+	t.Helper()
+	c, err := net.DialTimeout("tcp", p.addr, 5*time.Second)
+	if err != nil {
+		t.Fatalf("dial %s: %v", p.addr, err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	return c
+}
+
+// readHead reads a request head up to its empty line.
+func readHead(r *bufio.Reader) string {
+	var b strings.Builder
+	for {
+		line, err := r.ReadString('\n')
+		b.WriteString(line)
+		if err != nil || line == "\r\n" {
+			return b.String()
+		}
+	}
+}
+
+// rst aborts c with a TCP reset.
+func rst(c *net.TCPConn) {
+	_ = c.SetLinger(0)
+	_ = c.Close()
+}
+
+const getHead = "GET / HTTP/1.1\r\nHost: x\r\n\r\n"
+
+func TestExchangeEndings(t *testing.T) {
+	const head100 = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n"
+	for _, c := range []struct {
+		name     string
+		serve    func(c *net.TCPConn)
+		ending   Ending
+		complete bool
+		body     string
+	}{
+		{"complete and left open", func(c *net.TCPConn) { io.WriteString(c, okHead+"hello"); io.Copy(io.Discard, c) }, EndComplete, true, "hello"},
+		{"FIN mid-body", func(c *net.TCPConn) { io.WriteString(c, head100+"0123456789"); c.Close() }, EndTruncated, false, "0123456789"},
+		{"RST mid-body", func(c *net.TCPConn) { io.WriteString(c, head100+"0123456789"); rst(c) }, EndReset, false, "0123456789"},
+		{"close-delimited FIN", func(c *net.TCPConn) { io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\nhello"); c.Close() }, EndComplete, true, "hello"},
+		{"close-delimited half-close", func(c *net.TCPConn) {
+			io.WriteString(c, "HTTP/1.1 200 OK\r\n\r\nhello")
+			c.CloseWrite()
+			io.Copy(io.Discard, c)
+		}, EndComplete, true, "hello"},
+		{"close-delimited RST", func(c *net.TCPConn) { io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\nhello"); rst(c) }, EndReset, false, "hello"},
+		{"close-delimited left open", func(c *net.TCPConn) { io.WriteString(c, "HTTP/1.0 200 OK\r\n\r\nhello"); io.Copy(io.Discard, c) }, EndTimeout, false, "hello"},
+		{"FIN before any byte", func(c *net.TCPConn) { c.Close() }, EndTruncated, false, ""},
+		{"RST before any byte", func(c *net.TCPConn) { rst(c) }, EndReset, false, ""},
+		{"nothing at all", func(c *net.TCPConn) { io.Copy(io.Discard, c) }, EndTimeout, false, ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, func(conn *net.TCPConn, r *bufio.Reader) {
+				readHead(r)
+				c.serve(conn)
+			})
+			conn := p.dial(t)
+			const wait = 700 * time.Millisecond
+			start := time.Now()
+			obs := Exchange(context.Background(), conn, []byte(getHead), nil, "GET", false, start.Add(wait))
+			elapsed := time.Since(start)
+			if obs.Ending != c.ending || obs.Response.Complete != c.complete || string(obs.Response.Body) != c.body {
+				t.Errorf("got %s, complete %v, body %q; want %s, %v, %q", obs.Ending, obs.Response.Complete, obs.Response.Body, c.ending, c.complete, c.body)
+			}
+			if obs.Err != "" {
+				t.Errorf("got err %q; want none", obs.Err)
+			}
+			// Only a timeout may wait for the deadline, and never much past it.
+			if limit := wait / 2; c.ending != EndTimeout && elapsed > limit {
+				t.Errorf("took %v; want at most %v", elapsed, limit)
+			}
+			if elapsed > wait+500*time.Millisecond {
+				t.Errorf("took %v; want at most the deadline %v plus slack", elapsed, wait)
+			}
+			if (len(obs.Response.Raw) > 0) != (obs.FirstByte > 0) || obs.End <= 0 || obs.EndAt.Before(obs.SentAt) {
+				t.Errorf("timing: first byte %v, end %v, sent %v, end at %v", obs.FirstByte, obs.End, obs.SentAt, obs.EndAt)
+			}
+		})
+	}
+}
+
+func TestExchangeTimestamps(t *testing.T) {
+	release := make(chan struct{})
+	p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+		readHead(r)
+		io.WriteString(c, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+		<-release
+		io.WriteString(c, "5\r\nhello\r\n0\r\n\r\n")
+	})
+	conn := p.dial(t)
+	done := make(chan Observation)
+	go func() {
+		done <- Exchange(context.Background(), conn, []byte(getHead), nil, "GET", false, time.Now().Add(5*time.Second))
+	}()
+	// The head alone must not complete the exchange; the client reads on.
+	select {
+	case obs := <-done:
+		t.Fatalf("exchange ended after the head alone: %s", obs.Ending)
+	case <-time.After(50 * time.Millisecond):
+	}
+	close(release)
+	obs := <-done
+	if obs.Ending != EndComplete || string(obs.Response.Body) != "hello" {
+		t.Fatalf("got %s, body %q; want complete, hello", obs.Ending, obs.Response.Body)
+	}
+	if obs.SentAt.IsZero() || obs.HeadAt.Before(obs.SentAt) || obs.FirstBodyAt.Before(obs.HeadAt) || obs.EndAt.Before(obs.FirstBodyAt) || obs.HeadAt.Equal(obs.FirstBodyAt) {
+		t.Errorf("got sent %v, head %v, first body %v, end %v; want them in that order, the body after the head",
+			obs.SentAt, obs.HeadAt, obs.FirstBodyAt, obs.EndAt)
+	}
+}
+
+func TestExchangeSendsBody(t *testing.T) {
+	got := make(chan string, 1)
+	p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+		req, err := http.ReadRequest(r)
+		if err != nil {
+			got <- "error: " + err.Error()
+			return
+		}
+		b, _ := io.ReadAll(req.Body)
+		got <- string(b)
+		io.WriteString(c, okHead+"hello")
+	})
+	head, body := BuildRequest(scenarios.Request{Method: "POST", Body: []byte("payload")}, "/p", "x")
+	obs := Exchange(context.Background(), p.dial(t), head, body, "POST", false, time.Now().Add(5*time.Second))
+	if b := <-got; b != "payload" || obs.Ending != EndComplete || obs.BodySent != int64(len(body)) {
+		t.Errorf("upstream got body %q, client ended %s having sent %d; want payload, complete, %d", b, obs.Ending, obs.BodySent, len(body))
+	}
+}
+
+func TestExchangeExpectContinue(t *testing.T) {
+	head, body := BuildRequest(scenarios.Request{Method: "PUT", Body: []byte("payload"), ExpectContinue: true}, "/p", "x")
+	t.Run("body after 100", func(t *testing.T) {
+		t.Parallel()
+		early := make(chan bool, 1)
+		p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+			readHead(r)
+			// The body must be held back until the 100: nothing arrives in 300ms
+			// (the client would wait ContinueWait, 1s).
+			_ = c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+			_, err := r.Peek(1)
+			early <- err == nil
+			_ = c.SetReadDeadline(time.Time{})
+			io.WriteString(c, "HTTP/1.1 100 Continue\r\n\r\n")
+			b := make([]byte, len(body))
+			if _, err := io.ReadFull(r, b); err != nil {
+				return
+			}
+			io.WriteString(c, okHead+"hello")
+		})
+		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		if <-early {
+			t.Errorf("the body arrived before the 100")
+		}
+		if obs.Ending != EndComplete || len(obs.Response.Interim) != 1 || obs.Response.Interim[0].Status != 100 || obs.BodySent != int64(len(body)) {
+			t.Errorf("got %s, interim %v, body sent %d; want complete, [100], %d", obs.Ending, obs.Response.Interim, obs.BodySent, len(body))
+		}
+	})
+	t.Run("body after a final response", func(t *testing.T) {
+		t.Parallel()
+		got := make(chan string, 1)
+		p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+			readHead(r)
+			io.WriteString(c, okHead+"hello")
+			b := make([]byte, len(body))
+			_, _ = io.ReadFull(r, b)
+			got <- string(b)
+		})
+		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		if b := <-got; obs.Ending != EndComplete || b != string(body) {
+			t.Errorf("got %s, upstream body %q; want complete, %q", obs.Ending, b, body)
+		}
+	})
+	t.Run("body after the bounded wait", func(t *testing.T) {
+		t.Parallel()
+		p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+			readHead(r)
+			b := make([]byte, len(body))
+			if _, err := io.ReadFull(r, b); err == nil {
+				io.WriteString(c, okHead+"hello")
+			}
+		})
+		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		if obs.Ending != EndComplete || obs.BodySent != int64(len(body)) {
+			t.Errorf("got %s, body sent %d; want complete, %d", obs.Ending, obs.BodySent, len(body))
+		}
+	})
+	t.Run("no body when the connection ends first", func(t *testing.T) {
+		t.Parallel()
+		p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) { readHead(r); c.Close() })
+		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		if obs.Ending != EndTruncated || obs.BodySent != 0 {
+			t.Errorf("got %s, body sent %d; want truncated, 0", obs.Ending, obs.BodySent)
+		}
+	})
+}
+
+// TestExchangeEarlyResponse: a response that comes before a large body is read
+// is observed at once; the unread body does not hold the client past writeGrace.
+func TestExchangeEarlyResponse(t *testing.T) {
+	stop := make(chan struct{})
+	p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+		readHead(r)
+		io.WriteString(c, "HTTP/1.1 413 Content Too Large\r\nContent-Length: 0\r\n\r\n")
+		<-stop // reads nothing more
+	})
+	t.Cleanup(func() { close(stop) }) // runs before the peer's cleanup
+	head, body := BuildRequest(scenarios.Request{Method: "POST", BodyBytes: 32 << 20}, "/p", "x")
+	start := time.Now()
+	obs := Exchange(context.Background(), p.dial(t), head, body, "POST", false, start.Add(10*time.Second))
+	if elapsed := time.Since(start); elapsed > writeGrace+2*time.Second {
+		t.Errorf("took %v; want at most writeGrace + slack", elapsed)
+	}
+	if obs.Ending != EndComplete || obs.Response.Final.Status != 413 || obs.BodySent >= int64(len(body)) {
+		t.Errorf("got %s, %d, body sent %d of %d; want complete, 413, less than all", obs.Ending, obs.Response.Final.Status, obs.BodySent, len(body))
+	}
+}
+
+// TestClientCarry: bytes that arrive with one response are the start of the next.
+func TestClientCarry(t *testing.T) {
+	p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
+		readHead(r)
+		io.WriteString(c, okHead+"hello"+"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok")
+		io.Copy(io.Discard, r)
+	})
+	cl := NewClient(p.dial(t))
+	deadline := time.Now().Add(5 * time.Second)
+	first := cl.Exchange(context.Background(), []byte(getHead), nil, "GET", false, deadline)
+	second := cl.Exchange(context.Background(), []byte(getHead), nil, "GET", false, deadline)
+	if first.Response.Final.Status != 200 || second.Response.Final.Status != 201 || string(second.Response.Body) != "ok" || second.Ending != EndComplete {
+		t.Errorf("got %d then %d %q (%s); want 200 then 201 \"ok\" (complete)", first.Response.Final.Status, second.Response.Final.Status, second.Response.Body, second.Ending)
+	}
+}
+
+func TestExchangeCancelled(t *testing.T) {
+	p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) { io.Copy(io.Discard, r) })
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(50*time.Millisecond, cancel)
+	start := time.Now()
+	obs := Exchange(ctx, p.dial(t), []byte(getHead), nil, "GET", false, start.Add(10*time.Second))
+	if elapsed := time.Since(start); elapsed > 2*time.Second || obs.Err == "" || obs.Ending != EndTimeout {
+		t.Errorf("got %s, err %q after %v; want timeout with an error, promptly", obs.Ending, obs.Err, elapsed)
+	}
+}
+
+func TestBuildRequest(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		req        scenarios.Request
+		head, body string
+	}{
+		{"defaults", scenarios.Request{}, "GET /p HTTP/1.1\r\nHost: h:1\r\n\r\n", ""},
+		{"headers in order, Host kept", scenarios.Request{Method: "HEAD", Version: "HTTP/1.0", Headers: []string{"X-B: 2", "host: given", "X-A: 1"}},
+			"HEAD /p HTTP/1.0\r\nX-B: 2\r\nhost: given\r\nX-A: 1\r\n\r\n", ""},
+		{"body with Content-Length", scenarios.Request{Method: "POST", Body: []byte("abc")},
+			"POST /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 3\r\n\r\n", "abc"},
+		{"Content-Length given", scenarios.Request{Method: "POST", Body: []byte("abc"), Headers: []string{"Content-Length: 2"}},
+			"POST /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 2\r\n\r\n", "abc"},
+		{"chunked", scenarios.Request{Method: "POST", Body: []byte("abc"), Chunked: true},
+			"POST /p HTTP/1.1\r\nHost: h:1\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\nabc\r\n0\r\n\r\n"},
+		{"chunked empty", scenarios.Request{Method: "POST", Chunked: true},
+			"POST /p HTTP/1.1\r\nHost: h:1\r\nTransfer-Encoding: chunked\r\n\r\n", "0\r\n\r\n"},
+		{"generated body", scenarios.Request{Method: "PUT", BodyBytes: 70},
+			"PUT /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 70\r\n\r\n", string(fakeupstream.Pattern(0, 70))},
+		{"expect continue", scenarios.Request{Method: "PUT", Body: []byte("x"), ExpectContinue: true},
+			"PUT /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n", "x"},
+	} {
+		head, body := BuildRequest(c.req, "/p", "h:1")
+		if string(head) != c.head || string(body) != c.body {
+			t.Errorf("%s: got %q %q; want %q %q", c.name, head, body, c.head, c.body)
+		}
+	}
+	big := bytes.Repeat([]byte("z"), 40000)
+	_, body := BuildRequest(scenarios.Request{Method: "POST", Body: big, Chunked: true}, "/p", "h")
+	got := ParseResponse(append([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), body...), "POST", EndTimeout)
+	if !got.Complete || !bytes.Equal(got.Body, big) || len(got.Violations) != 0 {
+		t.Errorf("chunked 40000 bytes: got complete %v, %d bytes, violations %q; want the body back", got.Complete, got.BodyLen, got.Violations)
+	}
+}
