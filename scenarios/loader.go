@@ -59,6 +59,9 @@ func Parse(name string, data []byte) ([]*Scenario, error) {
 		if root == nil || (root.Kind == yaml.ScalarNode && root.Tag == "!!null") {
 			continue // an empty document, as after a trailing "---"
 		}
+		if !p.checkAliases(root) {
+			continue
+		}
 		s := p.scenario(root)
 		if s == nil {
 			continue
@@ -97,6 +100,45 @@ func (p *parser) checkText(data []byte) bool {
 		}
 		i += size
 	}
+	return ok
+}
+
+// maxExpanded bounds the nodes of a document with its aliases expanded, so that a
+// few aliases of aliases cannot make the loader walk billions of nodes.
+const maxExpanded = 1 << 20
+
+// checkAliases refuses a document that expands too far through aliases, or an
+// alias inside the node it names.
+func (p *parser) checkAliases(root *yaml.Node) bool {
+	size := map[*yaml.Node]int{} // expanded size; -1 while being counted
+	var count func(n *yaml.Node) (int, bool)
+	count = func(n *yaml.Node) (int, bool) {
+		if n.Kind == yaml.AliasNode && n.Alias != nil {
+			if size[n.Alias] == -1 {
+				p.add(n.Line, "alias *%s refers to a node that contains it", clip(n.Value))
+				return 0, false
+			}
+			return count(n.Alias)
+		}
+		if v, done := size[n]; done {
+			return v, true
+		}
+		size[n] = -1
+		total := 1
+		for _, c := range n.Content {
+			v, ok := count(c)
+			if !ok {
+				return 0, false
+			}
+			if total += v; total > maxExpanded {
+				p.add(n.Line, "the document expands to more than %d nodes through aliases", maxExpanded)
+				return 0, false
+			}
+		}
+		size[n] = total
+		return total, true
+	}
+	_, ok := count(root)
 	return ok
 }
 

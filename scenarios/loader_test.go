@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -203,7 +204,28 @@ func TestParseAliases(t *testing.T) {
 		t.Errorf("got %q; want %q", got, want)
 	}
 	// An alias to a node that contains it must not loop.
-	parseErr(t, doc("tags", "tags: &t [*t]"))
+	if got, want := parseErr(t, doc("tags", "tags: &t [*t]")), "t.yaml:10: alias *t refers to a node that contains it"; got != want {
+		t.Errorf("got %s; want %s", got, want)
+	}
+}
+
+// TestParseAliasBomb checks that aliases of aliases cannot make Parse walk an
+// exponential number of nodes.
+func TestParseAliasBomb(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("x0: &a0 [read, read, read, read, read, read, read, read, read, read]\n")
+	for i := 1; i < 9; i++ {
+		fmt.Fprintf(&b, "x%d: &a%d [*a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d, *a%d]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	b.WriteString("upstream: *a8\n")
+	start := time.Now()
+	got := parseErr(t, b.String())
+	if want := "t.yaml:6: the document expands to more than 1048576 nodes through aliases"; got != want {
+		t.Errorf("got %s; want %s", got, want)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("took %v; want well under 5s", d)
+	}
 }
 
 // TestReadmeExample parses the complete example of README.md, so that the
