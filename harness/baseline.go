@@ -1,0 +1,139 @@
+package harness
+
+import (
+	"bytes"
+	"fmt"
+	"os"
+	"sort"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Baseline records a target's known non-pass verdicts, each with a reason, so CI
+// fails on a change rather than on what is already known. A scenario not listed
+// is expected to pass.
+type Baseline struct {
+	Target  string          `yaml:"target"`
+	Version string          `yaml:"version"`
+	Entries []BaselineEntry `yaml:"entries"`
+}
+
+// BaselineEntry is one known non-pass verdict.
+type BaselineEntry struct {
+	ID      string  `yaml:"id"`
+	Verdict Verdict `yaml:"verdict"`
+	Outcome string  `yaml:"outcome"`
+	Reason  string  `yaml:"reason"`
+}
+
+// BaselineDiff is one change from a baseline.
+type BaselineDiff struct {
+	ID string `json:"id"`
+	// Kind is "new" (a non-pass verdict the baseline does not list), "fixed" (a
+	// listed scenario now passes) or "changed" (a different verdict or outcome).
+	Kind string `json:"kind"`
+	// Was and Now are "verdict outcome", as "fail fake-complete".
+	Was string `json:"was"`
+	Now string `json:"now"`
+}
+
+func (d BaselineDiff) String() string {
+	return fmt.Sprintf("%s %s: was %s, now %s", d.Kind, d.ID, d.Was, d.Now)
+}
+
+// LoadBaseline reads a baseline file strictly: unknown fields are errors.
+func LoadBaseline(path string) (*Baseline, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("baseline: %w", err)
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	var b Baseline
+	if err := dec.Decode(&b); err != nil {
+		return nil, fmt.Errorf("baseline %s: %w", path, err)
+	}
+	seen := map[string]bool{}
+	for _, e := range b.Entries {
+		if seen[e.ID] {
+			return nil, fmt.Errorf("baseline %s: %q listed twice", path, e.ID)
+		}
+		seen[e.ID] = true
+		switch e.Verdict {
+		case NonStrict, Fail, Error, Skip:
+		default:
+			return nil, fmt.Errorf("baseline %s: %s: verdict %q (list only non-strict, fail, error or skip)", path, e.ID, e.Verdict)
+		}
+	}
+	return &b, nil
+}
+
+// Compare lists every change of r from the baseline, sorted by id. Scenarios the
+// report does not contain are not compared.
+func (b *Baseline) Compare(r *Report) []BaselineDiff {
+	known := map[string]BaselineEntry{}
+	for _, e := range b.Entries {
+		known[e.ID] = e
+	}
+	var diffs []BaselineDiff
+	for _, res := range r.Results {
+		now := string(res.Verdict) + " " + res.Outcome
+		e, listed := known[res.ID]
+		switch {
+		case !listed && res.Verdict != Pass:
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "new", Was: "pass", Now: now})
+		case listed && res.Verdict == Pass:
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "fixed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
+		case listed && (res.Verdict != e.Verdict || res.Outcome != e.Outcome):
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "changed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
+		}
+	}
+	sort.Slice(diffs, func(i, j int) bool { return diffs[i].ID < diffs[j].ID })
+	return diffs
+}
+
+// VersionNotice is a line to print when the report's target version differs from
+// the one the baseline was recorded with, or "".
+func (b *Baseline) VersionNotice(r *Report) string {
+	if b.Version == "" || r.TargetVersion == "" || b.Version == r.TargetVersion {
+		return ""
+	}
+	return fmt.Sprintf("notice: baseline for %s was recorded with version %s; this run is %s", b.Target, b.Version, r.TargetVersion)
+}
+
+// NewBaseline records the report's non-pass verdicts, keeping the reasons old
+// gives for entries whose verdict and outcome are unchanged. Entries without a
+// reason get "unexplained: " and the result's actual text, to be edited.
+func NewBaseline(r *Report, old *Baseline) *Baseline {
+	reasons := map[string]BaselineEntry{}
+	if old != nil {
+		for _, e := range old.Entries {
+			reasons[e.ID] = e
+		}
+	}
+	b := &Baseline{Target: r.Target, Version: r.TargetVersion}
+	for _, res := range r.Results {
+		if res.Verdict == Pass {
+			continue
+		}
+		e := BaselineEntry{ID: res.ID, Verdict: res.Verdict, Outcome: res.Outcome, Reason: "unexplained: " + res.Actual}
+		if o, ok := reasons[res.ID]; ok && o.Verdict == e.Verdict && o.Outcome == e.Outcome && o.Reason != "" {
+			e.Reason = o.Reason
+		}
+		b.Entries = append(b.Entries, e)
+	}
+	return b
+}
+
+// Marshal renders the baseline as YAML.
+func (b *Baseline) Marshal() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteString("# gatecheck baseline: the known non-pass verdicts of one target, each with a reason.\n")
+	buf.WriteString("# A scenario not listed here must pass. Regenerate with: gatecheck run --target T --update-baseline FILE\n")
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	if err := enc.Encode(b); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), enc.Close()
+}

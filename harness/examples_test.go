@@ -1,0 +1,169 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// exampleObservation turns an example's client steps and journal facts into the
+// Observation the client would have made.
+func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts) Observation {
+	t.Helper()
+	script := fakeupstream.Script{Steps: scenarios.ResolveSteps(steps, to)}
+	var ending Ending
+	switch script.Ending() {
+	case "reset":
+		ending = EndReset
+	case "hang":
+		ending = EndTimeout
+	default: // close, half_close, and "open", which the fixture closes
+		ending = EndTruncated
+	}
+	resp := ParseResponse(script.Output(), method, ending)
+	if resp.Complete {
+		ending = EndComplete
+	}
+	anchor := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	at := anchor.Add(after)
+	anchors := map[string]time.Time{"last-byte": anchor}
+	return Observation{
+		Response: resp, Ending: ending, Attempts: attempts, Reused: reused,
+		SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at, Anchors: anchors,
+	}
+}
+
+// judgeExample judges an example without any network: the declared bytes and
+// journal facts straight into the judge.
+func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Judgement {
+	t.Helper()
+	to := scenarios.DefaultTimeouts()
+	scripts, err := sc.Scripts(to)
+	if err != nil {
+		t.Fatalf("%s: %v", sc.Source, err)
+	}
+	observed := []Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to)}
+	for i, fu := range ex.FollowUps {
+		if i >= len(sc.FollowUps) {
+			t.Fatalf("%s: example %q answers %d follow-ups, the scenario has %d", sc.Source, ex.Name, len(ex.FollowUps), len(sc.FollowUps))
+		}
+		observed = append(observed, exampleObservation(t, fu.Client, methodOf(sc.FollowUps[i].Request), fu.Attempts, fu.Reused, 0, to))
+	}
+	// A within check against a mark is judged from after_upstream alone: the
+	// mark stands where the last byte does.
+	for _, a := range append(sc.Expect.Pass[:len(sc.Expect.Pass):len(sc.Expect.Pass)], sc.Expect.NonStrict...) {
+		if a.Within != nil && a.Within.After != "" {
+			observed[0].Anchors[a.Within.After] = observed[0].Anchors["last-byte"]
+		}
+	}
+	return JudgeScenario(sc, References(sc, scripts), observed, to)
+}
+
+// TestCatalogueExamplesJudged judges every built-in example from its declared
+// bytes and facts: each must get the verdict (and outcome) it declares, and every
+// scenario needs at least one passing and one failing example.
+func TestCatalogueExamplesJudged(t *testing.T) {
+	for _, sc := range scenarios.Builtin() {
+		t.Run(sc.ID, func(t *testing.T) {
+			var pass, fail bool
+			for _, ex := range sc.Examples {
+				pass = pass || ex.Verdict == string(Pass)
+				fail = fail || ex.Verdict == string(Fail)
+				j := judgeExample(t, sc, ex)
+				checkExample(t, sc, ex, j)
+			}
+			if !pass || !fail {
+				t.Errorf("%s: %s needs at least one pass and one fail example (pass %v, fail %v)", sc.Source, sc.ID, pass, fail)
+			}
+		})
+	}
+}
+
+func checkExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example, j Judgement) {
+	t.Helper()
+	if string(j.Verdict) != ex.Verdict || (ex.Outcome != "" && j.Outcome != ex.Outcome) {
+		t.Errorf("%s: example %q: got %s (%s); want %s%s\n  expected: %s\n    actual: %s",
+			sc.Source, ex.Name, j.Verdict, j.Outcome, ex.Verdict, outcomeNote(ex.Outcome), j.Expected, j.Actual)
+	}
+}
+
+func outcomeNote(o string) string {
+	if o == "" {
+		return ""
+	}
+	return " (" + o + ")"
+}
+
+// TestCatalogueExamplesEndToEnd replays every built-in example through a fixture
+// proxy: the real client sends the scenario's request, the fixture relays it to a
+// real fake upstream (so the journal sees it) and answers with the example's
+// bytes, and the judge must give the declared verdict.
+func TestCatalogueExamplesEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end examples take a few seconds; skipped with -short")
+	}
+	type job struct {
+		sc *scenarios.Scenario
+		ex scenarios.Example
+	}
+	var jobs []job
+	for _, sc := range scenarios.Builtin() {
+		for _, ex := range sc.Examples {
+			jobs = append(jobs, job{sc, ex})
+		}
+	}
+	// The hung examples wait out their deadline, so run many at once; each has its
+	// own fake upstream, so an exclusive scenario's idle-connection sweep touches
+	// nothing else.
+	work := make(chan job)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	for range 24 {
+		wg.Go(func() {
+			for j := range work {
+				res, err := runExample(j.sc, j.ex)
+				mu.Lock()
+				if err != nil {
+					t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
+				} else {
+					checkExample(t, j.sc, j.ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	for _, j := range jobs {
+		work <- j
+	}
+	close(work)
+	wg.Wait()
+}
+
+func runExample(sc *scenarios.Scenario, ex scenarios.Example) (Result, error) {
+	up, err := fakeupstream.Start(fakeupstream.Config{})
+	if err != nil {
+		return Result{}, err
+	}
+	defer up.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*sc.Deadline(scenarios.DefaultTimeouts())+10*time.Second)
+	defer cancel()
+	fx := newFixture(quietTB{}, up, sc, ex)
+	s, err := Open(ctx, fx, Options{Upstream: up})
+	if err != nil {
+		return Result{}, fmt.Errorf("open: %w", err)
+	}
+	defer s.Close(context.Background())
+	res := s.Run(ctx, sc)
+	return res, nil
+}
+
+// quietTB lets the fixture log without a *testing.T shared across goroutines.
+type quietTB struct{ testing.TB }
+
+func (quietTB) Logf(string, ...any) {}
+func (quietTB) Helper()             {}

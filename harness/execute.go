@@ -1,0 +1,289 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// dialTimeout bounds the client's connect to the proxy under test.
+const dialTimeout = 5 * time.Second
+
+// firstBytesShown is how much of the client's bytes a Result keeps for reports.
+const firstBytesShown = 512
+
+// logShown is how much of a proxy's log a failing Result carries.
+const logShown = 4096
+
+// Run runs one scenario, all its repetitions, and returns its Result. It is safe
+// for concurrent use: an exclusive scenario waits until nothing else runs, closes
+// the fake upstream's idle connections so the proxy's pool starts empty, and keeps
+// everything else out while it runs.
+func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
+	start := time.Now()
+	res := Result{ID: sc.ID, Summary: sc.Summary, Spec: sc.Spec.String(), Level: sc.Level}
+	if err := ctx.Err(); err != nil {
+		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()})
+	}
+	scripts, err := s.load(sc)
+	if err != nil {
+		return finish(res, start, Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()})
+	}
+	if sc.Exclusive {
+		s.exclusive.Lock()
+		defer s.exclusive.Unlock()
+		dctx, cancel := context.WithTimeout(ctx, drainTimeout)
+		_ = s.up.CloseIdle(dctx) // bounded: a proxy that never notices still gets its turn
+		cancel()
+	} else {
+		s.exclusive.RLock()
+		defer s.exclusive.RUnlock()
+	}
+
+	repeat := max(sc.Repeat, 1)
+	var worst Judgement
+	counts := map[string]int{}
+	for i := range repeat {
+		j, obs := s.once(ctx, sc, scripts)
+		counts[j.Outcome]++
+		res.UpstreamAttempts = max(res.UpstreamAttempts, obs.Attempts)
+		if i == 0 || worse(j.Verdict, worst.Verdict) {
+			worst = j
+			res.FirstBytes = FirstBytes(obs.Response.Raw, firstBytesShown)
+		}
+	}
+	if repeat > 1 {
+		res.Outcomes = counts
+		worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, repeat, countsText(counts))
+	}
+	if worst.Verdict == Fail || worst.Verdict == Error {
+		if l, ok := s.target.(Logged); ok {
+			res.Log = tail(l.Log(), logShown)
+		}
+	}
+	return finish(res, start, worst)
+}
+
+// once runs the scenario a single time: the main request, then each follow-up,
+// and judges them together. The returned Observation is the main request's.
+func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation) {
+	deadline := sc.Deadline(s.timeouts)
+	ctx, cancel := context.WithTimeout(ctx, deadline+dialTimeout)
+	defer cancel()
+	token := newToken()
+	defer s.up.Forget(token)
+
+	var conn net.Conn
+	defer func() { closeConn(conn) }()
+	observed := make([]Observation, 0, 1+len(sc.FollowUps))
+	mainConn := int64(-1)
+	for index := 0; index <= len(sc.FollowUps); index++ {
+		req := sc.Request
+		if index > 0 {
+			fu := sc.FollowUps[index-1]
+			req = fu.Request
+			// Barrier: the previous request's script has ended, or the upstream
+			// never saw that request (the client already has its answer, so it
+			// never will).
+			if _, err := s.up.Wait(ctx, token, func(r fakeupstream.Record) bool {
+				q, ok := lastRequest(r, index-1)
+				return !ok || !q.Done.IsZero()
+			}); err != nil {
+				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
+			}
+			if fu.Connection != "same" || observed[index-1].Ending != EndComplete {
+				closeConn(conn)
+				conn = nil
+			}
+		}
+		var obs Observation
+		var err error
+		conn, obs, err = s.exchange(ctx, conn, sc, req, token, index, deadline)
+		if err != nil {
+			if index > 0 {
+				err = fmt.Errorf("follow-up %d: %w", index, err)
+			}
+			return s.broken(sc, scripts, observed, err)
+		}
+		rec := s.up.Journal(token)
+		s.annotate(&obs, rec, index, mainConn)
+		if index == 0 {
+			mainConn = lastConn(rec, 0)
+		}
+		observed = append(observed, obs)
+	}
+	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0]
+}
+
+// broken is the judgement of a run the harness could not complete: error.
+func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []Observation, err error) (Judgement, Observation) {
+	j := Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}
+	if len(observed) == 0 {
+		return j, Observation{}
+	}
+	return worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0]
+}
+
+// JudgeScenario judges the observations of one run of a scenario — the main
+// request's, then each follow-up's, as far as they got — and grades the run by
+// the worst. refs are the upstream's answers, parsed, in the same order.
+func JudgeScenario(sc *scenarios.Scenario, refs []Response, observed []Observation, t scenarios.Timeouts) Judgement {
+	var j Judgement
+	for i, obs := range observed {
+		if i == 0 {
+			j = Judge(sc.Expect, refs[0], obs, t, false)
+			continue
+		}
+		fj := Judge(sc.FollowUps[i-1].Expect, refs[i], obs, t, true)
+		j = worstOf(j, prefixJudgement(fj, fmt.Sprintf("follow-up %d: ", i)))
+	}
+	return j
+}
+
+// exchange sends one request of the scenario over conn (dialling a new connection
+// when conn is nil) and observes the answer. The connection is returned open so a
+// follow-up may use it.
+func (s *Session) exchange(ctx context.Context, conn net.Conn, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (net.Conn, Observation, error) {
+	if conn == nil {
+		d := net.Dialer{Timeout: dialTimeout}
+		c, err := d.DialContext(ctx, "tcp", s.addr)
+		if err != nil {
+			return nil, Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
+		}
+		conn = c
+	}
+	head, body := BuildRequest(req, requestPath(sc, token, index), s.addr)
+	obs := Exchange(ctx, conn, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
+	return conn, obs, nil
+}
+
+// annotate adds the journal's facts to an observation: attempts, the upstream's
+// timing anchors and, for follow-ups, whether the request rode mainConn.
+func (s *Session) annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
+	obs.Attempts = rec.Attempts(index)
+	q, ok := lastRequest(rec, index)
+	if !ok {
+		return
+	}
+	obs.Anchors = map[string]time.Time{}
+	if !q.LastWrite.IsZero() {
+		obs.Anchors["last-byte"] = q.LastWrite
+	}
+	for name, at := range q.Marks {
+		obs.Anchors[name] = at
+	}
+	if mainConn >= 0 {
+		obs.Reused = q.Conn == mainConn
+	}
+}
+
+// References parses what the upstream scripts write for the main request and
+// each follow-up: the reference a client's answer is compared with.
+func References(sc *scenarios.Scenario, scripts []fakeupstream.Script) []Response {
+	refs := make([]Response, 0, len(scripts))
+	for index := 0; index <= len(sc.FollowUps); index++ {
+		req := sc.Request
+		if index > 0 {
+			req = sc.FollowUps[index-1].Request
+		}
+		if (sc.Endpoint != scenarios.EndpointMain && index == 0) || index >= len(scripts) {
+			refs = append(refs, Reference(nil, "close", methodOf(req)))
+			continue
+		}
+		refs = append(refs, Reference(scripts[index].Output(), scripts[index].Ending(), methodOf(req)))
+	}
+	return refs
+}
+
+func (s *Session) references(sc *scenarios.Scenario, scripts []fakeupstream.Script) []Response {
+	return References(sc, scripts)
+}
+
+func methodOf(r scenarios.Request) string {
+	if r.Method == "" {
+		return "GET"
+	}
+	return r.Method
+}
+
+func lastRequest(r fakeupstream.Record, index int) (fakeupstream.SeenRequest, bool) {
+	for i := len(r.Requests) - 1; i >= 0; i-- {
+		if r.Requests[i].Index == index {
+			return r.Requests[i], true
+		}
+	}
+	return fakeupstream.SeenRequest{}, false
+}
+
+// lastConn is the connection of the last attempt of request index, or -1.
+func lastConn(r fakeupstream.Record, index int) int64 {
+	if q, ok := lastRequest(r, index); ok {
+		return q.Conn
+	}
+	return -1
+}
+
+func closeConn(c net.Conn) {
+	if c != nil {
+		_ = c.Close()
+	}
+}
+
+// rank orders verdicts from best to worst for grading repeats and follow-ups.
+var rank = map[Verdict]int{Pass: 0, Skip: 1, NonStrict: 2, Fail: 3, Error: 4}
+
+// worse reports whether a is a worse verdict than b.
+func worse(a, b Verdict) bool { return rank[a] > rank[b] }
+
+func worstOf(a, b Judgement) Judgement {
+	if worse(b.Verdict, a.Verdict) {
+		b.Notes = append(append([]string(nil), a.Notes...), b.Notes...)
+		return b
+	}
+	a.Notes = append(a.Notes, b.Notes...)
+	return a
+}
+
+func prefixJudgement(j Judgement, p string) Judgement {
+	j.Expected = p + j.Expected
+	j.Actual = p + j.Actual
+	for i, n := range j.Notes {
+		j.Notes[i] = p + n
+	}
+	return j
+}
+
+func finish(r Result, start time.Time, j Judgement) Result {
+	r.Verdict, r.Outcome, r.Expected, r.Actual, r.Notes = j.Verdict, j.Outcome, j.Expected, j.Actual, j.Notes
+	if r.Outcome == "" {
+		r.Outcome = "none"
+	}
+	r.ElapsedMS = time.Since(start).Milliseconds()
+	return r
+}
+
+func countsText(counts map[string]int) string {
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k, counts[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return "…" + s[len(s)-n:]
+}

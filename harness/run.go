@@ -1,0 +1,132 @@
+package harness
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// SchemaVersion is the version of the Report's JSON shape.
+const SchemaVersion = 1
+
+// Report is the result of running scenarios against one target.
+type Report struct {
+	SchemaVersion    int                `json:"schema_version"`
+	GatecheckVersion string             `json:"gatecheck_version"`
+	Target           string             `json:"target"`
+	TargetVersion    string             `json:"target_version,omitempty"`
+	Timeouts         scenarios.Timeouts `json:"timeouts"`
+	ElapsedMS        int64              `json:"elapsed_ms"`
+	Results          []Result           `json:"results"`
+	Summary          Summary            `json:"summary"`
+}
+
+// Summary counts results per verdict, and per verdict within each level.
+type Summary struct {
+	Pass, NonStrict, Fail, Error, Skip int
+	ByLevel                            map[scenarios.Level]map[Verdict]int
+}
+
+// MarshalJSON writes the counts under the verdicts' own names, as
+// {"pass":N,"non-strict":N,...,"by_level":{"must":{"pass":N,...}}}.
+func (s Summary) MarshalJSON() ([]byte, error) {
+	return json.Marshal(map[string]any{
+		string(Pass): s.Pass, string(NonStrict): s.NonStrict, string(Fail): s.Fail,
+		string(Error): s.Error, string(Skip): s.Skip, "by_level": s.ByLevel,
+	})
+}
+
+// Summarize counts the results.
+func Summarize(results []Result) Summary {
+	s := Summary{ByLevel: map[scenarios.Level]map[Verdict]int{}}
+	for _, r := range results {
+		switch r.Verdict {
+		case Pass:
+			s.Pass++
+		case NonStrict:
+			s.NonStrict++
+		case Fail:
+			s.Fail++
+		case Error:
+			s.Error++
+		case Skip:
+			s.Skip++
+		}
+		if s.ByLevel[r.Level] == nil {
+			s.ByLevel[r.Level] = map[Verdict]int{}
+		}
+		s.ByLevel[r.Level][r.Verdict]++
+	}
+	return s
+}
+
+// Run opens a session on the target, runs every scenario (in parallel, exclusive
+// ones alone after the rest) and closes the session. Results are in the order of
+// scs. A cancelled ctx stops the run: scenarios not yet started are skipped, and
+// the partial report is returned with ctx's error.
+func Run(ctx context.Context, t Target, scs []*scenarios.Scenario, opts Options) (*Report, error) {
+	start := time.Now()
+	s, err := Open(ctx, t, opts)
+	if err != nil {
+		return nil, err
+	}
+	results := s.RunAll(ctx, scs, opts)
+	rep := &Report{
+		SchemaVersion:    SchemaVersion,
+		GatecheckVersion: Version,
+		Target:           t.String(),
+		TargetVersion:    s.TargetVersion(),
+		Timeouts:         s.Timeouts(),
+		Results:          results,
+		Summary:          Summarize(results),
+	}
+	closeErr := s.Close(context.WithoutCancel(ctx))
+	rep.ElapsedMS = time.Since(start).Milliseconds()
+	return rep, errors.Join(ctx.Err(), closeErr)
+}
+
+// RunAll runs scenarios on an open session: the non-exclusive ones on
+// opts.Parallel workers, then the exclusive ones one by one. Results are in the
+// order of scs.
+func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Options) []Result {
+	parallel := opts.Parallel
+	if parallel <= 0 {
+		parallel = 8
+	}
+	results := make([]Result, len(scs))
+	var progress sync.Mutex
+	report := func(i int, r Result) {
+		results[i] = r
+		if opts.Progress != nil {
+			progress.Lock()
+			opts.Progress(r)
+			progress.Unlock()
+		}
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	for range parallel {
+		wg.Go(func() {
+			for i := range jobs {
+				report(i, s.Run(ctx, scs[i]))
+			}
+		})
+	}
+	for i, sc := range scs {
+		if !sc.Exclusive {
+			jobs <- i
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for i, sc := range scs {
+		if sc.Exclusive {
+			report(i, s.Run(ctx, sc))
+		}
+	}
+	return results
+}

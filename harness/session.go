@@ -1,0 +1,200 @@
+package harness
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// Version is gatecheck's version, set at build time with
+// -ldflags "-X github.com/gatecheck/gatecheck/harness.Version=...".
+var Version = "0.1.0-dev"
+
+// Options tune a Session or a Run.
+type Options struct {
+	// Upstream is a running fake upstream to use; when nil the session starts one
+	// and closes it with the session.
+	Upstream *fakeupstream.Server
+	// UpstreamAddr is where the session's own fake upstream listens (default
+	// 127.0.0.1:0; refused and connect-timeout then take the next two ports when
+	// the port is fixed).
+	UpstreamAddr string
+	// Parallel is how many scenarios run at once (default 8); exclusive ones
+	// always run alone.
+	Parallel int
+	// Progress is called after each scenario, never concurrently.
+	Progress func(Result)
+}
+
+// readyTimeout bounds the readiness probe through a freshly started target.
+const readyTimeout = 10 * time.Second
+
+// drainTimeout bounds the wait for a proxy to notice closed idle connections
+// before an exclusive scenario.
+const drainTimeout = 2 * time.Second
+
+// Session is a started target in front of a fake upstream, ready to run
+// scenarios one at a time or concurrently.
+type Session struct {
+	target   Target
+	up       *fakeupstream.Server
+	ownUp    bool
+	addr     string
+	timeouts scenarios.Timeouts
+	version  string
+
+	// exclusive scenarios take the write lock, all others the read lock.
+	exclusive sync.RWMutex
+
+	mu     sync.Mutex
+	loaded map[string]*scenarios.Scenario
+}
+
+// Open starts the fake upstream (unless opts carries one) and the target, and
+// checks that a request through the target reaches the fake upstream.
+func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
+	s := &Session{target: t, up: opts.Upstream, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
+	if s.up == nil {
+		addr := opts.UpstreamAddr
+		if addr == "" {
+			addr = "127.0.0.1:0"
+		}
+		up, err := fakeupstream.Start(fakeupstream.Config{Addr: addr})
+		if err != nil {
+			return nil, fmt.Errorf("start fake upstream on %s: %w", addr, err)
+		}
+		s.up, s.ownUp = up, true
+	}
+	addr, err := t.Start(ctx, s.up.Endpoints())
+	if err != nil {
+		s.closeUpstream()
+		return nil, fmt.Errorf("start target %q: %w", t.String(), err)
+	}
+	s.addr = addr
+	if v, ok := t.(Versioned); ok {
+		s.version = v.Version()
+	}
+	if err := s.probe(ctx); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, fmt.Errorf("target %q: %w", t.String(), err)
+	}
+	return s, nil
+}
+
+// probe sends one request for the fake upstream's built-in "ready" script through
+// the target and waits until the journal shows it arrived.
+func (s *Session) probe(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
+	defer cancel()
+	token := newToken()
+	defer s.up.Forget(token)
+	path := fakeupstream.PathPrefix + "ready/" + token + "/0"
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
+	if err != nil {
+		return fmt.Errorf("readiness probe: dial %s: %w", s.addr, err)
+	}
+	defer conn.Close()
+	head, body := BuildRequest(scenarios.Request{Method: "GET", Version: "HTTP/1.1"}, path, s.addr)
+	deadline, _ := ctx.Deadline()
+	obs := Exchange(ctx, conn, head, body, "GET", false, deadline)
+	if _, err := s.up.Wait(ctx, token, func(r fakeupstream.Record) bool { return r.Attempts(0) > 0 }); err != nil {
+		return fmt.Errorf("readiness probe %s through %s never reached the fake upstream at %s (client got %s): check the route for %s",
+			path, s.addr, s.up.Endpoints().Main, describeBrief(obs), fakeupstream.PathPrefix)
+	}
+	return nil
+}
+
+// Addr is the address the client dials.
+func (s *Session) Addr() string { return s.addr }
+
+// Endpoints are the fake upstream's addresses.
+func (s *Session) Endpoints() fakeupstream.Endpoints { return s.up.Endpoints() }
+
+// Upstream is the session's fake upstream.
+func (s *Session) Upstream() *fakeupstream.Server { return s.up }
+
+// TargetVersion is the proxy's version, when the target knows it.
+func (s *Session) TargetVersion() string { return s.version }
+
+// Timeouts are the target's declared timeouts.
+func (s *Session) Timeouts() scenarios.Timeouts { return s.timeouts }
+
+// Close stops the target and the session's own fake upstream.
+func (s *Session) Close(ctx context.Context) error {
+	err := s.target.Stop(ctx)
+	if err != nil {
+		err = fmt.Errorf("stop target %q: %w", s.target.String(), err)
+	}
+	return errors.Join(err, s.closeUpstream())
+}
+
+func (s *Session) closeUpstream() error {
+	if !s.ownUp {
+		return nil
+	}
+	return s.up.Close()
+}
+
+// load gives the fake upstream the scenario's scripts, resolved with the declared
+// timeouts, once per session. A different scenario with the same id is an error.
+func (s *Session) load(sc *scenarios.Scenario) ([]fakeupstream.Script, error) {
+	scripts, err := sc.Scripts(s.timeouts)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", sc.Source, err)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if prev, ok := s.loaded[sc.ID]; ok && prev != sc {
+		return nil, fmt.Errorf("%s: scenario id %q already loaded from %s", sc.Source, sc.ID, prev.Source)
+	}
+	if _, ok := s.loaded[sc.ID]; !ok {
+		s.up.Replace(sc.ID, scripts)
+	}
+	s.loaded[sc.ID] = sc
+	return scripts, nil
+}
+
+// newToken returns a fresh 12-hex-digit token for one scenario run.
+func newToken() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// routePrefix is the path prefix that sends a request to the given endpoint.
+func routePrefix(e scenarios.Endpoint) string {
+	switch e {
+	case scenarios.EndpointRefused:
+		return fakeupstream.RefusedPrefix
+	case scenarios.EndpointConnectTimeout:
+		return fakeupstream.ConnectTimeoutPrefix
+	}
+	return fakeupstream.PathPrefix
+}
+
+// requestPath is the request target for request index i of one scenario run.
+func requestPath(sc *scenarios.Scenario, token string, i int) string {
+	prefix := fakeupstream.PathPrefix
+	if i == 0 {
+		prefix = routePrefix(sc.Endpoint)
+	}
+	return fmt.Sprintf("%s%s/%s/%d", prefix, sc.ID, token, i)
+}
+
+// describeBrief is a few words on what a readiness probe got.
+func describeBrief(o Observation) string {
+	if len(o.Response.Raw) == 0 {
+		return "no bytes, " + string(o.Ending)
+	}
+	line, _, _ := strings.Cut(string(o.Response.Raw), "\n")
+	return fmt.Sprintf("%q", strings.TrimSpace(line))
+}

@@ -1,0 +1,108 @@
+package harness
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// TargetFactory makes a target with the given declared timeouts.
+type TargetFactory func(t scenarios.Timeouts) (Target, error)
+
+var (
+	targetsMu sync.Mutex
+	targets   = map[string]TargetFactory{}
+)
+
+// RegisterTarget adds a named target kind. It refuses an empty name or a name
+// already registered.
+func RegisterTarget(name string, f TargetFactory) error {
+	targetsMu.Lock()
+	defer targetsMu.Unlock()
+	if name == "" || f == nil {
+		return fmt.Errorf("register target: empty name or factory")
+	}
+	if _, ok := targets[name]; ok {
+		return fmt.Errorf("register target %q: already registered", name)
+	}
+	targets[name] = f
+	return nil
+}
+
+// TargetNames lists the registered target kinds, sorted.
+func TargetNames() []string {
+	targetsMu.Lock()
+	defer targetsMu.Unlock()
+	names := make([]string, 0, len(targets))
+	for n := range targets {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// NewTarget makes the named target: a registered kind such as "go-stdlib", or an
+// address "http://HOST:PORT" of a proxy the user already runs (external).
+func NewTarget(name string, t scenarios.Timeouts) (Target, error) {
+	targetsMu.Lock()
+	f, ok := targets[name]
+	targetsMu.Unlock()
+	if ok {
+		return f(t)
+	}
+	if strings.Contains(name, "://") {
+		return NewExternal(name, t)
+	}
+	return nil, fmt.Errorf("unknown target %q (known: %s, or a proxy's address like http://127.0.0.1:8080)",
+		name, strings.Join(TargetNames(), ", "))
+}
+
+// External is a proxy someone else started: gatecheck neither starts nor stops it.
+// The proxy must route the fakeupstream prefixes to the fake upstream's endpoints
+// (see `gatecheck serve`), with the timeouts declared here.
+type External struct {
+	addr     string
+	url      string
+	timeouts scenarios.Timeouts
+}
+
+var _ Target = (*External)(nil)
+
+// NewExternal makes an external target from "http://HOST:PORT".
+func NewExternal(rawURL string, t scenarios.Timeouts) (*External, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("target %q: %w", rawURL, err)
+	}
+	if u.Scheme != "http" {
+		return nil, fmt.Errorf("target %q: only http:// is supported", rawURL)
+	}
+	if u.Port() == "" {
+		u.Host = net.JoinHostPort(u.Hostname(), "80")
+	}
+	if u.Hostname() == "" || (u.Path != "" && u.Path != "/") || u.RawQuery != "" {
+		return nil, fmt.Errorf("target %q: want http://HOST:PORT", rawURL)
+	}
+	return &External{addr: u.Host, url: "http://" + u.Host, timeouts: t}, nil
+}
+
+// Start returns the proxy's address; the session's readiness probe checks the
+// route.
+func (e *External) Start(ctx context.Context, _ fakeupstream.Endpoints) (string, error) {
+	return e.addr, nil
+}
+
+// Stop does nothing: the proxy is not gatecheck's.
+func (e *External) Stop(context.Context) error { return nil }
+
+// Timeouts are the timeouts the user declared for the proxy.
+func (e *External) Timeouts() scenarios.Timeouts { return e.timeouts }
+
+func (e *External) String() string { return "external " + e.url }

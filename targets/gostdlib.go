@@ -1,0 +1,163 @@
+// Package targets holds the proxies gatecheck can start itself. Each kind registers
+// with harness.RegisterTarget; import the package for its side effect to make them
+// available by name:
+//
+//	import _ "github.com/gatecheck/gatecheck/targets"
+package targets
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+func init() {
+	if err := harness.RegisterTarget("go-stdlib", func(t scenarios.Timeouts) (harness.Target, error) {
+		return NewGoStdlib(t), nil
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// GoStdlib is Go's net/http/httputil.ReverseProxy as shipped, in-process: only its
+// transport's dial timeout and response-header timeout are set, to the declared
+// connect and read timeouts; the route table picks the endpoint by path prefix.
+type GoStdlib struct {
+	timeouts scenarios.Timeouts
+
+	mu     sync.Mutex
+	srv    *http.Server
+	done   chan struct{}
+	tr     *http.Transport
+	logBuf lockedBuffer
+}
+
+var (
+	_ harness.Target    = (*GoStdlib)(nil)
+	_ harness.Versioned = (*GoStdlib)(nil)
+	_ harness.Logged    = (*GoStdlib)(nil)
+)
+
+// NewGoStdlib makes the in-process target with the declared timeouts. Retries are
+// always 0: ReverseProxy retries nothing itself beyond what its transport does.
+func NewGoStdlib(t scenarios.Timeouts) *GoStdlib {
+	return &GoStdlib{timeouts: t}
+}
+
+// Start listens on a free loopback port and serves the reverse proxy.
+func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string, error) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.srv != nil {
+		return "", errors.New("already started")
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.DialContext = (&net.Dialer{Timeout: g.timeouts.Connect, KeepAlive: 30 * time.Second}).DialContext
+	tr.ResponseHeaderTimeout = g.timeouts.Read
+	errLog := log.New(&g.logBuf, "", log.LstdFlags|log.Lmicroseconds)
+	routes := []struct {
+		prefix string
+		addr   string
+	}{
+		{fakeupstream.RefusedPrefix, up.Refused},
+		{fakeupstream.ConnectTimeoutPrefix, up.ConnectTimeout},
+		{fakeupstream.PathPrefix, up.Main},
+	}
+	mux := http.NewServeMux()
+	for _, r := range routes {
+		target := &url.URL{Scheme: "http", Host: r.addr}
+		rp := &httputil.ReverseProxy{
+			Rewrite:   func(pr *httputil.ProxyRequest) { pr.SetURL(target) },
+			Transport: tr,
+			ErrorLog:  errLog,
+		}
+		mux.Handle(r.prefix, rp)
+	}
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", fmt.Errorf("listen: %w", err)
+	}
+	g.srv = &http.Server{Handler: mux, ErrorLog: errLog, ReadHeaderTimeout: 30 * time.Second}
+	g.tr = tr
+	g.done = make(chan struct{})
+	go func(srv *http.Server, done chan struct{}) {
+		defer close(done)
+		_ = srv.Serve(ln)
+	}(g.srv, g.done)
+	return ln.Addr().String(), nil
+}
+
+// Stop closes the listener, every connection and the transport's idle
+// connections, and waits for the server to return.
+func (g *GoStdlib) Stop(ctx context.Context) error {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.srv == nil {
+		return nil
+	}
+	err := g.srv.Close()
+	g.tr.CloseIdleConnections()
+	select {
+	case <-g.done:
+	case <-ctx.Done():
+		err = errors.Join(err, ctx.Err())
+	}
+	g.srv = nil
+	return err
+}
+
+// Timeouts are the declared timeouts.
+func (g *GoStdlib) Timeouts() scenarios.Timeouts {
+	t := g.timeouts
+	t.Retries = 0
+	return t
+}
+
+// Version is the Go release the proxy was built with.
+func (g *GoStdlib) Version() string { return runtime.Version() }
+
+// Log is what the proxy logged (its errors).
+func (g *GoStdlib) Log() string { return g.logBuf.String() }
+
+func (g *GoStdlib) String() string { return "go-stdlib" }
+
+// lockedBuffer is a bytes.Buffer safe for the proxy's concurrent log writes,
+// bounded so a long run cannot grow it without limit.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+const maxLog = 1 << 20
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.buf.Len()+len(p) > maxLog {
+		keep := b.buf.Bytes()[b.buf.Len()/2:]
+		rest := strings.Clone(string(keep))
+		b.buf.Reset()
+		b.buf.WriteString(rest)
+	}
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

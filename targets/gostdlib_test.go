@@ -1,0 +1,67 @@
+package targets
+
+import (
+	"context"
+	"os"
+	"runtime"
+	"testing"
+	"time"
+
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// TestGoStdlibCatalogue runs the whole built-in catalogue against go-stdlib once
+// and checks three things of that one run: every verdict and outcome matches the
+// committed baseline, no scenario ends in error, and the run leaves no goroutine
+// or file descriptor behind.
+func TestGoStdlibCatalogue(t *testing.T) {
+	if testing.Short() {
+		t.Skip("the full catalogue takes a few seconds; skipped with -short")
+	}
+	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	rep, err := harness.Run(ctx, NewGoStdlib(scenarios.DefaultTimeouts()), scenarios.Builtin(), harness.Options{})
+	if err != nil {
+		t.Fatalf("run: %v", err)
+	}
+	for _, r := range rep.Results {
+		if r.Verdict == harness.Error {
+			t.Errorf("%s: error: %s", r.ID, r.Actual)
+		}
+	}
+	base, err := harness.LoadBaseline("../suites/baselines/go-stdlib.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range base.Compare(rep) {
+		t.Errorf("baseline: %s", d)
+	}
+
+	// Leak check: everything the run started has ended. Goroutines of the
+	// runtime and the testing package may come and go, so allow a small margin,
+	// and give closing sockets a bounded moment to be reaped.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		g, f := runtime.NumGoroutine(), openFDs(t)
+		if g <= goroutines+2 && f <= fds {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Errorf("after the run: %d goroutines (before %d), %d open fds (before %d)", g, goroutines, f, fds)
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func openFDs(t testing.TB) int {
+	t.Helper()
+	entries, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		t.Skipf("no /proc/self/fd: %v", err)
+	}
+	return len(entries)
+}
