@@ -1,0 +1,231 @@
+package targets
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+)
+
+// proc is one started proxy: the leader of its own process group.
+type proc struct {
+	cmd    *exec.Cmd
+	pgid   int
+	in     *Instance
+	out    *lockedBuffer
+	exited chan struct{} // closed once the leader is reaped
+	err    error         // cmd.Wait's error, set before exited closes
+}
+
+// addrInUseError is a start that failed because a port was taken; Start tries
+// again with fresh ports.
+type addrInUseError struct{ err error }
+
+func (e *addrInUseError) Error() string { return e.err.Error() }
+func (e *addrInUseError) Unwrap() error { return e.err }
+
+// addrInUse matches the strerror(EADDRINUSE) every proxy prints when it cannot
+// bind.
+var addrInUse = regexp.MustCompile(`(?i)address already in use`)
+
+// launch makes a work dir, renders the config into it, starts the proxy and
+// waits until it listens. On failure it leaves nothing behind but the log tails.
+func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoints) (*proc, error) {
+	ports, err := p.ports(1 + p.spec.Ports)
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "gatecheck-"+p.spec.Name+"-")
+	if err != nil {
+		return nil, fmt.Errorf("make work dir: %w", err)
+	}
+	out := &lockedBuffer{}
+	p.logMu.Lock()
+	p.out, p.dir, p.saved = out, dir, ""
+	p.logMu.Unlock()
+	fail := func(err error) (*proc, error) {
+		_ = p.cleanup(dir)
+		return nil, err
+	}
+	in, err := newInstance(p.spec, dir, ports, up, p.timeouts)
+	if err != nil {
+		return fail(err)
+	}
+	if err := p.prepare(in); err != nil {
+		return fail(err)
+	}
+	cmd := p.command(bin, in)
+	cmd.Stdout, cmd.Stderr = out, out
+	if err := cmd.Start(); err != nil {
+		return fail(fmt.Errorf("run %s: %w", bin, err))
+	}
+	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, in: in, out: out, exited: make(chan struct{})}
+	go func() {
+		pr.err = cmd.Wait()
+		close(pr.exited)
+	}()
+	if err := p.awaitReady(ctx, pr); err != nil {
+		_ = pr.stop(context.Background(), 0)
+		if addrInUse.MatchString(err.Error()) {
+			err = &addrInUseError{err}
+		}
+		return fail(err)
+	}
+	return pr, nil
+}
+
+// prepare writes the rendered config files and makes the spec's dirs. The work
+// dir is readable by all (0755), so that workers which drop root's privileges can
+// read their config.
+func (p *Process) prepare(in *Instance) error {
+	if err := os.Chmod(in.Dir, 0o755); err != nil {
+		return fmt.Errorf("work dir: %w", err)
+	}
+	files, err := p.spec.render(in)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := os.WriteFile(in.Path(f.name), f.data, 0o644); err != nil {
+			return fmt.Errorf("write config: %w", err)
+		}
+	}
+	for _, d := range p.spec.Dirs {
+		if err := os.MkdirAll(in.Path(d), 0o755); err != nil {
+			return fmt.Errorf("make dir: %w", err)
+		}
+	}
+	return nil
+}
+
+// command is the proxy's command line, under prlimit for an explicit open-files
+// limit when util-linux's prlimit is there, with a minimal environment, in its
+// own process group.
+func (p *Process) command(bin string, in *Instance) *exec.Cmd {
+	name, args := bin, p.spec.Args(in)
+	if prlimit, err := exec.LookPath("prlimit"); err == nil {
+		name, args = prlimit, append([]string{"--nofile=" + nofile + ":" + nofile, "--", bin}, args...)
+	}
+	cmd := exec.Command(name, args...)
+	cmd.Dir = in.Dir
+	cmd.Env = []string{
+		"PATH=" + strings.Join(append(filepath.SplitList(os.Getenv("PATH")), sbinDirs...), string(filepath.ListSeparator)),
+		"HOME=" + in.Dir,
+		"TMPDIR=" + in.Dir,
+	}
+	if p.spec.Env != nil {
+		cmd.Env = append(cmd.Env, p.spec.Env(in)...)
+	}
+	cmd.SysProcAttr = groupAttr()
+	cmd.WaitDelay = time.Second // a forked child holding stdout must not stall Wait
+	return cmd
+}
+
+// awaitReady polls until the proxy's group holds a socket that accepts
+// connections on the listen port, with a short backoff, for at most readyTimeout.
+// A proxy that exits first is an error carrying the last lines it wrote.
+func (p *Process) awaitReady(ctx context.Context, pr *proc) error {
+	deadline := time.NewTimer(readyTimeout)
+	defer deadline.Stop()
+	backoff := 5 * time.Millisecond
+	var why string
+	for {
+		select {
+		case <-pr.exited:
+			return fmt.Errorf("exited %s%s", exitText(pr.cmd.ProcessState, pr.err), p.lastLines(pr))
+		default:
+		}
+		ok, err := pr.listening()
+		if ok {
+			return nil
+		}
+		why = err.Error()
+		select {
+		case <-pr.exited:
+		case <-ctx.Done():
+			return fmt.Errorf("wait for %s: %w", pr.in.Listen, ctx.Err())
+		case <-deadline.C:
+			return fmt.Errorf("not ready after %v: %s%s", readyTimeout, why, p.lastLines(pr))
+		case <-time.After(backoff):
+			backoff = min(2*backoff, 200*time.Millisecond)
+		}
+	}
+}
+
+// listening reports whether the listen port accepts a connection and belongs to
+// the proxy's process group (where /proc tells).
+func (pr *proc) listening() (bool, error) {
+	addr := pr.in.Listen.String()
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false, fmt.Errorf("%s does not accept connections", addr)
+	}
+	c.Close()
+	owned, err := listenerOwned(pr.in.Listen.Port, pr.pgid)
+	if owned || errors.Is(err, errNoProc) {
+		return true, nil
+	}
+	return false, fmt.Errorf("%s accepts connections, but not on a socket of the proxy", addr)
+}
+
+// stop ends the group: SIGTERM, up to grace for the group to go (less when ctx
+// ends first), SIGKILL, then the leader is reaped and the group waited out.
+func (pr *proc) stop(ctx context.Context, grace time.Duration) error {
+	if grace > 0 && ctx.Err() == nil {
+		_ = signalGroup(pr.pgid, syscall.SIGTERM)
+		pr.await(ctx, grace)
+	}
+	if err := signalGroup(pr.pgid, syscall.SIGKILL); err != nil {
+		return fmt.Errorf("kill process group %d: %w", pr.pgid, err)
+	}
+	if !pr.await(context.Background(), reapTimeout) {
+		return fmt.Errorf("process group %d: still running %v after SIGKILL", pr.pgid, reapTimeout)
+	}
+	return nil
+}
+
+// await waits until the leader is reaped and no process of the group remains,
+// for at most d or until ctx ends, and reports whether they are gone. Orphaned
+// members are reaped by init, which only the kernel's tables show: they are
+// polled.
+func (pr *proc) await(ctx context.Context, d time.Duration) bool {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-pr.exited:
+	case <-timer.C:
+		return false
+	case <-ctx.Done():
+		return false
+	}
+	for !groupGone(pr.pgid) {
+		select {
+		case <-timer.C:
+			return false
+		case <-ctx.Done():
+			return false
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return true
+}
+
+// exitText says how a process ended: "with status 1" or "on signal killed".
+func exitText(ps *os.ProcessState, waitErr error) string {
+	if ps == nil {
+		return fmt.Sprintf("(%v)", waitErr)
+	}
+	if ws, ok := ps.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+		return "on signal " + ws.Signal().String()
+	}
+	return fmt.Sprintf("with status %d", ps.ExitCode())
+}

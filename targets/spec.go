@@ -1,0 +1,157 @@
+package targets
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// Spec describes one proxy that a Process target runs from the machine's
+// package: how to find it, what to write into its work dir, how to start it and
+// how to read its version. Each proxy's file fills one in and registers it.
+type Spec struct {
+	// Name is the target's name, as "nginx".
+	Name string
+	// Package is the Debian package that installs Binary.
+	Package string
+	// Binary is the executable, looked up in PATH and then in the sbin directories.
+	Binary string
+	// Template names the proxy's template file, templates/TEMPLATE.tmpl (default
+	// Name).
+	Template string
+	// Config is the file name, in the work dir, of the config that the proxy's
+	// template renders to.
+	Config string
+	// Files are further files rendered into the work dir from templates that the
+	// proxy's template file defines ({{define "remap.config"}}).
+	Files []File
+	// Dirs are directories to create in the work dir (cache, temp, run dirs).
+	Dirs []string
+	// Ports is how many loopback ports a run needs besides the listen port (admin
+	// or management ports); templates see them as .Ports.
+	Ports int
+	// Args builds the command line after the binary.
+	Args func(in *Instance) []string
+	// Env lists environment variables (KEY=VALUE) added to the minimal
+	// environment a proxy gets: PATH, HOME and TMPDIR, the last two in the work dir.
+	Env func(in *Instance) []string
+	// VersionArgs make the binary print its version; VersionRE's first group
+	// picks the version out of stdout and stderr.
+	VersionArgs []string
+	VersionRE   *regexp.Regexp
+	// Logs are log files, relative to the work dir, whose tails Log shows after
+	// the proxy's own output; the error log comes first.
+	Logs []string
+	// Timeouts maps the declared timeouts to the ones the proxy really uses, for
+	// proxies that round them (whole seconds) or cannot honour some (retries). Nil
+	// means the proxy honours them exactly, and retries as declared.
+	Timeouts func(declared scenarios.Timeouts) scenarios.Timeouts
+	// StopGrace bounds the wait after SIGTERM before the group gets SIGKILL
+	// (default 5s).
+	StopGrace time.Duration
+}
+
+// File is one extra file a proxy needs: the file Name in the work dir, rendered
+// from the template Template defined in the proxy's template file.
+type File struct {
+	Name     string
+	Template string
+}
+
+var (
+	specsMu sync.Mutex
+	specs   = map[string]*Spec{}
+)
+
+// register adds a proxy's spec and makes it a harness target. It panics on a
+// duplicate name: registration happens in init and a duplicate is a bug.
+func register(s *Spec) {
+	specsMu.Lock()
+	defer specsMu.Unlock()
+	if _, ok := specs[s.Name]; ok {
+		panic(fmt.Sprintf("register process target %q: already registered", s.Name))
+	}
+	specs[s.Name] = s
+	if err := harness.RegisterTarget(s.Name, func(t scenarios.Timeouts) (harness.Target, error) {
+		return NewProcess(s.Name, t)
+	}); err != nil {
+		panic(err)
+	}
+}
+
+// lookupSpec finds a registered proxy's spec.
+func lookupSpec(name string) (*Spec, error) {
+	specsMu.Lock()
+	defer specsMu.Unlock()
+	s, ok := specs[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown process target %q (known: %v)", name, processNames())
+	}
+	return s, nil
+}
+
+// ProcessNames lists the proxies gatecheck can start from the machine's
+// packages, sorted, whether installed or not.
+func ProcessNames() []string {
+	specsMu.Lock()
+	defer specsMu.Unlock()
+	return processNames()
+}
+
+func processNames() []string {
+	names := make([]string, 0, len(specs))
+	for n := range specs {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Installed reports whether the named proxy's binary is on this machine.
+func Installed(name string) bool {
+	s, err := lookupSpec(name)
+	if err != nil {
+		return false
+	}
+	_, err = binaryPath(s.Binary)
+	return err == nil
+}
+
+// Package is the Debian package that installs the named proxy, or "" for a name
+// that is not a process target.
+func Package(name string) string {
+	s, err := lookupSpec(name)
+	if err != nil {
+		return ""
+	}
+	return s.Package
+}
+
+// sbinDirs are searched after PATH: a non-root user's PATH often lacks them, and
+// most proxies install there.
+var sbinDirs = []string{"/usr/local/sbin", "/usr/sbin", "/sbin"}
+
+// binaryPath finds an executable in PATH or in the sbin directories.
+func binaryPath(bin string) (string, error) {
+	if p, err := exec.LookPath(bin); err == nil {
+		return p, nil
+	}
+	for _, d := range sbinDirs {
+		if p, err := exec.LookPath(filepath.Join(d, bin)); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("%s: not found in PATH or %v", bin, sbinDirs)
+}
+
+// notInstalled is the error for a proxy whose binary is missing.
+func notInstalled(s *Spec) error {
+	return fmt.Errorf("%s not installed: apt-get install %s (or make proxies)", s.Name, s.Package)
+}
