@@ -40,7 +40,8 @@ func (h Head) Values(name string) []string { return fieldValues(h.Fields, name) 
 // produced by ParseResponse, from the harness client's bytes or from the bytes an
 // upstream script writes (the reference).
 type Response struct {
-	// Raw is every byte received, capped at the harness's limit.
+	// Raw is every byte received, up to MaxRaw (the heads and the start of the
+	// body, for people; the whole decoded body is in Body).
 	Raw []byte `json:"-"`
 	// HeadComplete is true when a final response head (not 1xx) was fully received.
 	HeadComplete bool   `json:"head_complete"`

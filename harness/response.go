@@ -16,10 +16,14 @@ import (
 const (
 	// MaxBody is how many decoded body bytes Response.Body keeps.
 	MaxBody = 64 << 20
-	// MaxRaw is how many received bytes Response.Raw (and Extra) keep.
-	MaxRaw = 80 << 20
+	// MaxRaw is how many received bytes Response.Raw (and Extra) keep: the heads
+	// and the start of the body, for people (the body itself is in Body).
+	MaxRaw = 1 << 20
 	// maxSection bounds one head or trailer section: beyond it the parse stops.
 	maxSection = 1 << 20
+	// maxPrealloc bounds the body buffer allocated up front for a Content-Length
+	// body (a declared length is not a promise).
+	maxPrealloc = 16 << 20
 	// maxSizeLine bounds one chunk size line.
 	maxSizeLine = 4 << 10
 )
@@ -180,6 +184,7 @@ func (p *parser) head(b []byte) []byte {
 		p.state = stDone
 	case FramingContentLength:
 		p.state, p.remain = stLength, p.res.ContentLength
+		p.res.Body = make([]byte, 0, min(p.remain, maxPrealloc))
 	case FramingChunked:
 		p.state = stChunkSize
 	default:
@@ -341,10 +346,17 @@ func (p *parser) result(ending Ending) Response {
 	return r
 }
 
-// appendCapped appends b to dst, keeping dst at most limit bytes long.
+// appendCapped appends b to dst, keeping dst at most limit bytes long. It grows
+// dst by doubling (append grows large slices by only a quarter, which makes a
+// 16 MiB body cost several copies of itself).
 func appendCapped(dst, b []byte, limit int) []byte {
 	if room := limit - len(dst); room < len(b) {
 		b = b[:max(room, 0)]
+	}
+	if n := len(dst) + len(b); n > cap(dst) {
+		grown := make([]byte, len(dst), min(max(2*cap(dst), n, 4096), max(limit, n)))
+		copy(grown, dst)
+		dst = grown
 	}
 	return append(dst, b...)
 }
