@@ -61,8 +61,14 @@ type decision struct {
 //
 // The verdict is pass when a Pass alternative names the outcome and all its checks
 // hold, else non-strict when a NonStrict alternative does, else fail;
-// fake-complete, raw-relay and hung always fail.
+// fake-complete, raw-relay and hung always fail. An observation with Err set (the
+// client's own failure) gets the verdict error and the outcome "none".
 func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
+	if obs.Err != "" {
+		// A cancelled run or a socket error of the client's own is no evidence
+		// about the proxy: no verdict rather than a wrong one.
+		return Judgement{Outcome: "none", Verdict: Error, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
+	}
 	d := decide(exp, ref, obs)
 	j := Judgement{Outcome: d.outcome, Verdict: Fail, Expected: renderExpected(exp, &t)}
 	var failed []string
@@ -86,9 +92,6 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 	j.Actual = d.actual
 	if j.Verdict != Pass && len(failed) > 0 {
 		j.Actual += "; but " + strings.Join(dedupe(failed), "; ")
-	}
-	if obs.Err != "" {
-		j.Notes = append(j.Notes, "client: "+obs.Err)
 	}
 	return j
 }

@@ -381,3 +381,12 @@ func TestFirstBytes(t *testing.T) {
 		}
 	}
 }
+
+func TestJudgeClientError(t *testing.T) {
+	o := observe("", EndTimeout)
+	o.Err = "exchange cancelled: context canceled"
+	j := Judge(expect([]string{"502"}), ref(up200, "close"), o, scenarios.DefaultTimeouts(), false)
+	if j.Verdict != Error || j.Outcome != "none" || !strings.Contains(j.Actual, "context canceled") {
+		t.Errorf("got %s %s (%s); want error none naming the cause", j.Verdict, j.Outcome, j.Actual)
+	}
+}
