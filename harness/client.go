@@ -123,8 +123,9 @@ func Exchange(ctx context.Context, conn net.Conn, head, body []byte, method stri
 // observed, not deadlocked). Reading stops when the response is complete per
 // ParseResponse for method (it does not wait for more), at a FIN (EndTruncated,
 // or EndComplete when the FIN completes a close-delimited body), at a TCP reset
-// (EndReset), or at the deadline (EndTimeout). It never blocks past the deadline,
-// plus writeGrace for a body write still under way after the response ended.
+// (EndReset), or at the deadline (EndTimeout). It never blocks past the deadline;
+// a body write still under way when the response has ended gets at most
+// writeGrace more.
 //
 // A cancelled ctx ends the exchange at once with Err set: the observation is then
 // no evidence about the proxy. Attempts, Reused and Anchors are the journal's and
@@ -214,7 +215,11 @@ func (c *Client) Exchange(ctx context.Context, head, body []byte, method string,
 	obs.EndAt = time.Now()
 	obs.End = obs.EndAt.Sub(obs.SentAt)
 	close(quit)
-	_ = conn.SetWriteDeadline(time.Now().Add(writeGrace))
+	grace := time.Now().Add(writeGrace)
+	if deadline.Before(grace) {
+		grace = deadline
+	}
+	_ = conn.SetWriteDeadline(grace)
 	<-writerDone
 	_ = conn.SetDeadline(time.Time{})
 
