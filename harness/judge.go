@@ -178,7 +178,7 @@ func fieldsOutcome(exp scenarios.Expectation, ref, r Response) decision {
 		case exp.Repair.Value == "":
 			return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, though it can only be dropped"}
 		}
-		return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded unrepaired (repaired: " + strconv.Quote(exp.Repair.Value) + ")"}
+		return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, not the prescribed repair " + strconv.Quote(exp.Repair.Value)}
 	}
 	if len(changed) > 0 {
 		return decision{OutcomeDropped, base + changedSuffix(changed)}
