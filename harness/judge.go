@@ -134,7 +134,13 @@ func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
 		case r.Final.Status/100 == 5:
 			word = Outcome5xx
 		}
-		return decision{word, interimPrefix(r) + strconv.Itoa(r.Final.Status) + " from the proxy (" + upstreamWords(ref) + ")" + incompleteWords(r, obs.Ending)}
+		source := " from the proxy ("
+		if len(ref.Raw) > 0 && !refValid && r.Final.Status/100 != 5 {
+			// Not necessarily made up: the proxy may have read a status into bytes
+			// that hold none.
+			source = " for an invalid upstream response ("
+		}
+		return decision{word, interimPrefix(r) + strconv.Itoa(r.Final.Status) + source + upstreamWords(ref) + ")" + incompleteWords(r, obs.Ending)}
 	}
 	// Rule 5: the upstream's status, but an incomplete message.
 	if !r.Complete {

@@ -99,7 +99,7 @@ func TestJudgeRules(t *testing.T) {
 		{"504 not named", expect([]string{"502"}, "503"), ref("", "close"), observe(cl504, EndTruncated), "5xx", "504 from the proxy"},
 		{"404 from the proxy", expect([]string{"502"}, "5xx"), ref(up200, "close"), observe(cl404, EndTruncated), "404", "404 from the proxy"},
 		{"200 for an invalid status line", expect([]string{"502"}, "5xx"), ref("HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "close"),
-			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", EndTruncated), "200", `the upstream sent the invalid status line "HTTP/1.1 2OO OK"`},
+			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", EndTruncated), "200", `200 for an invalid upstream response (the upstream sent the invalid status line "HTTP/1.1 2OO OK")`},
 		{"200 for a half head", expect([]string{"502"}, "5xx"), ref("HTTP/1.1 200 OK\r\nConte", "close"),
 			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", EndTruncated), "200", "the upstream sent no complete response head"},
 		{"502 cut short", expect([]string{"502"}), ref(up200CL, "close"),
