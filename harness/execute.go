@@ -73,14 +73,17 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 // once runs the scenario a single time: the main request, then each follow-up,
 // and judges them together. The returned Observation is the main request's.
 func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation) {
+	// Each request may take the scenario's whole deadline; the run as a whole is
+	// bounded by all of them together.
 	deadline := sc.Deadline(s.timeouts)
-	ctx, cancel := context.WithTimeout(ctx, deadline+dialTimeout)
+	requests := 1 + len(sc.FollowUps)
+	ctx, cancel := context.WithTimeout(ctx, time.Duration(requests)*(deadline+dialTimeout))
 	defer cancel()
 	token := newToken()
 	defer s.up.Forget(token)
 
-	var conn net.Conn
-	defer func() { closeConn(conn) }()
+	var conn *Client
+	defer func() { conn.Close() }()
 	observed := make([]Observation, 0, 1+len(sc.FollowUps))
 	mainConn := int64(-1)
 	for index := 0; index <= len(sc.FollowUps); index++ {
@@ -98,7 +101,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
 			}
 			if fu.Connection != "same" || observed[index-1].Ending != EndComplete {
-				closeConn(conn)
+				conn.Close()
 				conn = nil
 			}
 		}
@@ -146,21 +149,21 @@ func JudgeScenario(sc *scenarios.Scenario, refs []Response, observed []Observati
 	return j
 }
 
-// exchange sends one request of the scenario over conn (dialling a new connection
-// when conn is nil) and observes the answer. The connection is returned open so a
-// follow-up may use it.
-func (s *Session) exchange(ctx context.Context, conn net.Conn, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (net.Conn, Observation, error) {
-	if conn == nil {
+// exchange sends one request of the scenario over c (dialling a new connection
+// when c is nil) and observes the answer. The client is returned open so a
+// follow-up may use the same connection; it keeps any bytes read past the answer.
+func (s *Session) exchange(ctx context.Context, c *Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*Client, Observation, error) {
+	if c == nil {
 		d := net.Dialer{Timeout: dialTimeout}
-		c, err := d.DialContext(ctx, "tcp", s.addr)
+		conn, err := d.DialContext(ctx, "tcp", s.addr)
 		if err != nil {
 			return nil, Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
 		}
-		conn = c
+		c = NewClient(conn)
 	}
 	head, body := BuildRequest(req, requestPath(sc, token, index), s.addr)
-	obs := Exchange(ctx, conn, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
-	return conn, obs, nil
+	obs := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
+	return c, obs, nil
 }
 
 // annotate adds the journal's facts to an observation: attempts, the upstream's
@@ -229,12 +232,6 @@ func lastConn(r fakeupstream.Record, index int) int64 {
 	return -1
 }
 
-func closeConn(c net.Conn) {
-	if c != nil {
-		_ = c.Close()
-	}
-}
-
 // rank orders verdicts from best to worst for grading repeats and follow-ups.
 var rank = map[Verdict]int{Pass: 0, Skip: 1, NonStrict: 2, Fail: 3, Error: 4}
 
@@ -286,4 +283,11 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
+}
+
+// Close closes the client's connection; a nil Client is already closed.
+func (c *Client) Close() {
+	if c != nil {
+		_ = c.conn.Close()
+	}
 }
