@@ -1,0 +1,223 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"time"
+
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// runFlags are the flags of `gatecheck run` besides the scenario and timeout ones.
+type runFlags struct {
+	target, failOn, json, junit, upstream, baseline, updateBaseline string
+	parallel                                                        int
+}
+
+// run runs the chosen scenarios against a target, prints a line per scenario as
+// results arrive and a summary, writes the JSON and JUnit reports, and returns the
+// exit code: 0 nothing failed at the --fail-on levels (or nothing changed from the
+// baseline), 1 something did, 2 bad input or a scenario ended in error, 130
+// interrupted.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("run", "--target T [flags]")
+	var f runFlags
+	fs.StringVar(&f.target, "target", "", "the proxy under test: go-stdlib, or http://HOST:PORT of a proxy you run (see gatecheck serve)")
+	fs.StringVar(&f.failOn, "fail-on", "may", "lowest `level` whose failures make the exit code 1: must, should or may")
+	fs.StringVar(&f.json, "json", "", "write the report as JSON to `FILE`; - for stdout (human lines then go to stderr)")
+	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `FILE`")
+	fs.StringVar(&f.upstream, "upstream", "", "where the fake upstream listens, `ADDR` (refused and connect-timeout take the next two ports); default a free loopback port")
+	fs.IntVar(&f.parallel, "parallel", 8, "how many scenarios run at once (exclusive ones run alone)")
+	fs.StringVar(&f.baseline, "baseline", "", "a baseline `FILE` of known verdicts: exit 1 only on a change from it")
+	fs.StringVar(&f.updateBaseline, "update-baseline", "", "write this run's non-pass verdicts as a baseline to `FILE`, keeping the reasons of unchanged entries")
+	var sf scenarioFlags
+	sf.add(fs)
+	var tf timeoutFlags
+	tf.add(fs)
+	if code := parse(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "gatecheck run: %v\n", err)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return fail(fmt.Errorf("unexpected argument %q (scenario files go with --scenarios)", fs.Arg(0)))
+	}
+	if f.target == "" {
+		return fail(fmt.Errorf("--target is required: one of %v, or http://HOST:PORT", harness.TargetNames()))
+	}
+	failOn, err := parseLevel(f.failOn)
+	if err != nil {
+		return fail(err)
+	}
+	if f.parallel < 1 {
+		return fail(fmt.Errorf("--parallel %d: want 1 or more", f.parallel))
+	}
+	timeouts, err := tf.timeouts()
+	if err != nil {
+		return fail(err)
+	}
+	scs, err := sf.load()
+	if err != nil {
+		return fail(err)
+	}
+	var base *harness.Baseline
+	if f.baseline != "" {
+		if base, err = harness.LoadBaseline(f.baseline); err != nil {
+			return fail(err)
+		}
+	}
+	target, err := harness.NewTarget(f.target, timeouts)
+	if err != nil {
+		return fail(err)
+	}
+
+	human := stdout
+	if f.json == "-" {
+		human = stderr
+	}
+	opts := harness.Options{
+		UpstreamAddr: f.upstream,
+		Parallel:     f.parallel,
+		Progress: func(r harness.Result) {
+			if ctx.Err() != nil && r.Verdict == harness.Skip {
+				return // not started because of the interrupt: counted in the summary
+			}
+			writeResult(human, r)
+		},
+	}
+	fmt.Fprintf(human, "gatecheck %s: %d scenarios against %s (connect timeout %v, read timeout %v, retries %d)\n",
+		harness.Version, len(scs), target, timeouts.Connect, timeouts.Read, timeouts.Retries)
+	started := time.Now()
+	rep, runErr := harness.Run(ctx, target, scs, opts)
+	interrupted := ctx.Err() != nil
+	if rep == nil {
+		fmt.Fprintf(stderr, "gatecheck run: %v\n", runErr)
+		if interrupted {
+			return exitInterrupted
+		}
+		return exitUsage
+	}
+	code := verdictCode(rep, failOn)
+	fmt.Fprintln(human)
+	if interrupted {
+		fmt.Fprintf(human, "interrupted: partial results\n")
+	}
+	fmt.Fprintln(human, summaryLine(rep))
+	if base != nil {
+		if n := base.VersionNotice(rep); n != "" {
+			fmt.Fprintln(human, n)
+		}
+		diffs := base.Compare(rep)
+		writeBaselineDiffs(human, f.baseline, diffs)
+		code = exitOK
+		if len(diffs) > 0 {
+			code = exitFindings
+		}
+	}
+	if rep.Summary.Error > 0 {
+		fmt.Fprintf(human, "%d scenario(s) ended in error: gatecheck could not judge them (exit 2)\n", rep.Summary.Error)
+		code = exitUsage
+	}
+	if runErr != nil && !interrupted {
+		fmt.Fprintf(stderr, "gatecheck run: %v\n", runErr)
+		code = exitUsage
+	}
+	if err := writeReports(rep, f, base, started, stdout, interrupted); err != nil {
+		fmt.Fprintf(stderr, "gatecheck run: %v\n", err)
+		code = exitUsage
+	}
+	if interrupted {
+		return exitInterrupted
+	}
+	return code
+}
+
+// verdictCode is exitFindings when a scenario failed at failOn's level or a
+// stronger one, else exitOK.
+func verdictCode(rep *harness.Report, failOn scenarios.Level) int {
+	for _, r := range rep.Results {
+		if r.Verdict == harness.Fail && rank(r.Level) <= rank(failOn) {
+			return exitFindings
+		}
+	}
+	return exitOK
+}
+
+// writeReports writes the JSON, JUnit and baseline files the flags ask for. An
+// interrupted run writes its partial reports but no baseline.
+func writeReports(rep *harness.Report, f runFlags, base *harness.Baseline, started time.Time, stdout io.Writer, interrupted bool) error {
+	var errs []error
+	if f.json != "" {
+		data, err := json.MarshalIndent(rep, "", "  ")
+		if err == nil {
+			data = append(data, '\n')
+			if f.json == "-" {
+				_, err = stdout.Write(data)
+			} else {
+				err = os.WriteFile(f.json, data, 0o644)
+			}
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("write --json %s: %w", f.json, err))
+		}
+	}
+	if f.junit != "" {
+		if err := writeFile(f.junit, func(w io.Writer) error { return writeJUnit(w, rep, started) }); err != nil {
+			errs = append(errs, fmt.Errorf("write --junit %s: %w", f.junit, err))
+		}
+	}
+	if f.updateBaseline != "" && !interrupted {
+		old := base
+		if old == nil {
+			old, _ = harness.LoadBaseline(f.updateBaseline) // keep its reasons when it exists
+		}
+		data, err := harness.NewBaseline(rep, old).Marshal()
+		if err == nil {
+			err = os.WriteFile(f.updateBaseline, data, 0o644)
+		}
+		if err != nil {
+			errs = append(errs, fmt.Errorf("write --update-baseline %s: %w", f.updateBaseline, err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// writeFile creates path and writes it with write.
+func writeFile(path string, write func(io.Writer) error) error {
+	file, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := write(file); err != nil {
+		file.Close()
+		return err
+	}
+	return file.Close()
+}
+
+// parseLevel reads a --fail-on value.
+func parseLevel(s string) (scenarios.Level, error) {
+	for _, l := range levels {
+		if string(l) == s {
+			return l, nil
+		}
+	}
+	return "", fmt.Errorf("--fail-on %q: want must, should or may", s)
+}
+
+// rank orders levels: must 0, should 1, may 2.
+func rank(l scenarios.Level) int {
+	for i, x := range levels {
+		if x == l {
+			return i
+		}
+	}
+	return len(levels)
+}
