@@ -1,0 +1,21 @@
+package suites_test
+
+import (
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+)
+
+// TestGatecheck runs the project's own Ginkgo suite: the built-in catalogue
+// against the target -gatecheck.target (or $GATECHECK_TARGET, default go-stdlib).
+// go test ./suites -args -ginkgo.junit-report=report.xml writes JUnit.
+func TestGatecheck(t *testing.T) {
+	RegisterFailHandler(Fail)
+	cfg, err := projectConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	registerProject(cfg)
+	RunSpecs(t, "gatecheck")
+}
