@@ -43,6 +43,8 @@ type Instance struct {
 	Timeouts scenarios.Timeouts
 	// Root is whether the proxy starts as root (and may drop privileges).
 	Root bool
+	// User is the Spec's User when the proxy starts as root, else "".
+	User string
 }
 
 // HostPort is a loopback TCP address; it prints as HOST:PORT.
@@ -71,6 +73,9 @@ func (in *Instance) Path(name string) string { return filepath.Join(in.Dir, name
 // (ports[0] is the listen port), the upstream and the timeouts.
 func newInstance(s *Spec, dir string, ports []int, up fakeupstream.Endpoints, t scenarios.Timeouts) (*Instance, error) {
 	in := &Instance{Name: s.Name, Dir: dir, Config: filepath.Join(dir, s.Config), Timeouts: t, Root: os.Geteuid() == 0}
+	if in.Root {
+		in.User = s.User
+	}
 	in.Listen = HostPort{"127.0.0.1", ports[0]}
 	for _, p := range ports[1:] {
 		in.Ports = append(in.Ports, HostPort{"127.0.0.1", p})

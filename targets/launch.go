@@ -7,8 +7,10 @@ import (
 	"net"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -52,13 +54,14 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 	p.logMu.Lock()
 	p.out, p.dir, p.saved = out, dir, ""
 	p.logMu.Unlock()
-	fail := func(err error) (*proc, error) {
-		_ = p.cleanup(dir)
-		return nil, err
-	}
 	in, err := newInstance(p.spec, dir, ports, up, p.timeouts)
 	if err != nil {
-		return fail(err)
+		_ = p.cleanup(&Instance{Dir: dir})
+		return nil, err
+	}
+	fail := func(err error) (*proc, error) {
+		_ = p.cleanup(in)
+		return nil, err
 	}
 	if err := p.prepare(in); err != nil {
 		return fail(err)
@@ -102,6 +105,20 @@ func (p *Process) prepare(in *Instance) error {
 	for _, d := range p.spec.Dirs {
 		if err := os.MkdirAll(in.Path(d), 0o755); err != nil {
 			return fmt.Errorf("make dir: %w", err)
+		}
+	}
+	if in.User == "" {
+		return nil
+	}
+	u, err := user.Lookup(in.User)
+	if err != nil {
+		return fmt.Errorf("the proxy's user: %w", err)
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	for _, d := range append([]string{"."}, p.spec.Dirs...) {
+		if err := os.Chown(in.Path(d), uid, gid); err != nil {
+			return fmt.Errorf("give the work dir to %s: %w", in.User, err)
 		}
 	}
 	return nil

@@ -123,19 +123,26 @@ func (p *Process) Stop(ctx context.Context) error {
 		grace = stopGrace
 	}
 	err := pr.stop(ctx, grace)
-	return errors.Join(err, p.cleanup(pr.in.Dir))
+	return errors.Join(err, p.cleanup(pr.in))
 }
 
-// cleanup keeps the tails of a run's log files and removes its work dir.
-func (p *Process) cleanup(dir string) error {
-	saved := p.logFiles(dir)
+// cleanup keeps the tails of a run's log files, removes its work dir and runs
+// the spec's Cleanup.
+func (p *Process) cleanup(in *Instance) error {
+	saved := p.logFiles(in.Dir)
 	p.logMu.Lock()
 	p.saved, p.dir = saved, ""
 	p.logMu.Unlock()
-	if err := os.RemoveAll(dir); err != nil {
-		return fmt.Errorf("remove work dir: %w", err)
+	var errs []error
+	if err := os.RemoveAll(in.Dir); err != nil {
+		errs = append(errs, fmt.Errorf("remove work dir: %w", err))
 	}
-	return nil
+	if p.spec.Cleanup != nil && in.Listen.Port != 0 {
+		if err := p.spec.Cleanup(in); err != nil {
+			errs = append(errs, fmt.Errorf("clean up: %w", err))
+		}
+	}
+	return errors.Join(errs...)
 }
 
 // Timeouts are the timeouts the proxy really uses: the declared ones, rounded

@@ -34,6 +34,10 @@ type Spec struct {
 	Files []File
 	// Dirs are directories to create in the work dir (cache, temp, run dirs).
 	Dirs []string
+	// User is the user a proxy started as root switches to (its config names it
+	// as .User). When gatecheck runs as root, the work dir and Dirs are given to
+	// that user, so that the proxy can write its logs, pid file and caches.
+	User string
 	// Ports is how many loopback ports a run needs besides the listen port (admin
 	// or management ports); templates see them as .Ports.
 	Ports int
@@ -53,6 +57,9 @@ type Spec struct {
 	// proxies that round them (whole seconds) or cannot honour some (retries). Nil
 	// means the proxy honours them exactly, and retries as declared.
 	Timeouts func(declared scenarios.Timeouts) scenarios.Timeouts
+	// Cleanup, when set, removes what a run of the proxy may leave outside its
+	// work dir (shared memory segments, say); it runs after every stop.
+	Cleanup func(in *Instance) error
 	// StopGrace bounds the wait after SIGTERM before the group gets SIGKILL
 	// (default 5s).
 	StopGrace time.Duration
