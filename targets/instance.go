@@ -38,8 +38,8 @@ type Instance struct {
 	Main, Refused, ConnectTimeout HostPort
 	// Routes send each fakeupstream prefix to its endpoint, most specific first.
 	Routes []Route
-	// Timeouts are the timeouts the proxy uses: the declared ones as the Spec
-	// maps them.
+	// Timeouts are the declared timeouts. The template writes them in the
+	// proxy's units; the Spec's Timeouts says what the proxy then really uses.
 	Timeouts scenarios.Timeouts
 	// Root is whether the proxy starts as root (and may drop privileges).
 	Root bool
@@ -113,7 +113,7 @@ func parseHostPort(addr string) (HostPort, error) {
 var templateFuncs = template.FuncMap{
 	// seconds is d in whole seconds, rounded up, at least 1: for proxies that
 	// only take seconds.
-	"seconds": func(d time.Duration) int64 { return int64(ceilSeconds(d) / time.Second) },
+	"seconds": func(d time.Duration) int { return int(ceilSeconds(d) / time.Second) },
 	// ms is d in whole milliseconds, rounded up, at least 1.
 	"ms": func(d time.Duration) int64 { return max(int64((d+time.Millisecond-1)/time.Millisecond), 1) },
 	// regexquote escapes a path prefix for a regular expression.
@@ -209,7 +209,7 @@ func Config(name string, eps fakeupstream.Endpoints, t scenarios.Timeouts) (stri
 	for i := range s.Ports {
 		ports = append(ports, 9080+i)
 	}
-	in, err := newInstance(s, "/tmp/gatecheck-"+name, ports, eps, s.effectiveTimeouts(t))
+	in, err := newInstance(s, "/tmp/gatecheck-"+name, ports, eps, t)
 	if err != nil {
 		return "", fmt.Errorf("config %q: %w", name, err)
 	}

@@ -54,7 +54,7 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 	p.logMu.Lock()
 	p.out, p.dir, p.saved = out, dir, ""
 	p.logMu.Unlock()
-	in, err := newInstance(p.spec, dir, ports, up, p.timeouts)
+	in, err := newInstance(p.spec, dir, ports, up, p.declared)
 	if err != nil {
 		_ = p.cleanup(&Instance{Dir: dir})
 		return nil, err
@@ -93,6 +93,11 @@ func (p *Process) prepare(in *Instance) error {
 	if err := os.Chmod(in.Dir, 0o755); err != nil {
 		return fmt.Errorf("work dir: %w", err)
 	}
+	for _, d := range p.spec.Dirs {
+		if err := os.MkdirAll(in.Path(d), 0o755); err != nil {
+			return fmt.Errorf("make dir: %w", err)
+		}
+	}
 	files, err := p.spec.render(in)
 	if err != nil {
 		return err
@@ -100,11 +105,6 @@ func (p *Process) prepare(in *Instance) error {
 	for _, f := range files {
 		if err := os.WriteFile(in.Path(f.name), f.data, 0o644); err != nil {
 			return fmt.Errorf("write config: %w", err)
-		}
-	}
-	for _, d := range p.spec.Dirs {
-		if err := os.MkdirAll(in.Path(d), 0o755); err != nil {
-			return fmt.Errorf("make dir: %w", err)
 		}
 	}
 	if in.User == "" {

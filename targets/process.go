@@ -38,7 +38,8 @@ const (
 // template, and runs in its own process group until Stop ends the whole group.
 type Process struct {
 	spec     *Spec
-	timeouts scenarios.Timeouts
+	declared scenarios.Timeouts // what the config asks for
+	timeouts scenarios.Timeouts // what the proxy uses
 	// ports finds free loopback ports; tests replace it.
 	ports func(n int) ([]int, error)
 
@@ -71,7 +72,7 @@ func NewProcess(name string, t scenarios.Timeouts) (*Process, error) {
 }
 
 func newProcess(s *Spec, t scenarios.Timeouts) *Process {
-	return &Process{spec: s, timeouts: s.effectiveTimeouts(t), ports: freePorts, out: &lockedBuffer{}}
+	return &Process{spec: s, declared: t, timeouts: s.effectiveTimeouts(t), ports: freePorts, out: &lockedBuffer{}}
 }
 
 // Start renders the config, starts the proxy and returns its address once it

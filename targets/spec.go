@@ -32,7 +32,8 @@ type Spec struct {
 	// Files are further files rendered into the work dir from templates that the
 	// proxy's template file defines ({{define "remap.config"}}).
 	Files []File
-	// Dirs are directories to create in the work dir (cache, temp, run dirs).
+	// Dirs are directories to create in the work dir (config, cache, temp and
+	// run dirs), before the config files are written.
 	Dirs []string
 	// User is the user a proxy started as root switches to (its config names it
 	// as .User). When gatecheck runs as root, the work dir and Dirs are given to
