@@ -1,0 +1,127 @@
+package matrix
+
+import (
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/gatecheck/gatecheck/harness"
+)
+
+// marks lead a cell's text, one per verdict, as in gatecheck run's output.
+var marks = map[harness.Verdict]string{
+	harness.Pass:      "✓",
+	harness.NonStrict: "~",
+	harness.Fail:      "✗",
+	harness.Error:     "!",
+	harness.Skip:      "-",
+}
+
+// Label is the column's heading: the name and the version, without a repeated
+// name ("apache 2.4.71" for apache and apache/2.4.71).
+func (c Column) Label() string {
+	v := c.Version
+	if p := c.Name + "/"; len(v) > len(p) && strings.EqualFold(v[:len(p)], p) {
+		v = v[len(p):]
+	}
+	if v == "" {
+		return c.Name
+	}
+	return c.Name + " " + v
+}
+
+// Mark is the cell's verdict symbol: ✓ pass, ~ non-strict, ✗ fail, ! error,
+// - skip, ? anything else.
+func (c Cell) Mark() string {
+	if m, ok := marks[c.Verdict]; ok {
+		return m
+	}
+	return "?"
+}
+
+// Text is the cell's short text: the mark and, for non-strict and fail, the
+// outcome word instead of the verdict ("~ 503", "✗ fake-complete"). A repeated
+// scenario that did not always end the same way shows how often the graded
+// outcome was seen: "✗ fake-complete (3/50)".
+func (c Cell) Text() string {
+	word := string(c.Verdict)
+	if (c.Verdict == harness.NonStrict || c.Verdict == harness.Fail) && c.Outcome != "" {
+		word = c.Outcome
+		if len(c.Outcomes) > 1 {
+			total := 0
+			for _, n := range c.Outcomes {
+				total += n
+			}
+			word += fmt.Sprintf(" (%d/%d)", c.Outcomes[c.Outcome], total)
+		}
+	}
+	return c.Mark() + " " + word
+}
+
+// OutcomeCounts lists every outcome seen with its count, most frequent first:
+// "aborted ×48, fake-complete ×2"; "" when there was at most one outcome.
+func (c Cell) OutcomeCounts() string {
+	if len(c.Outcomes) < 2 {
+		return ""
+	}
+	keys := slices.Collect(maps.Keys(c.Outcomes))
+	slices.SortFunc(keys, func(a, b string) int {
+		if d := c.Outcomes[b] - c.Outcomes[a]; d != 0 {
+			return d
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(keys))
+	for i, k := range keys {
+		parts[i] = fmt.Sprintf("%s ×%d", k, c.Outcomes[k])
+	}
+	return strings.Join(parts, ", ")
+}
+
+// citation is one cited section: "9112 §8" and its address at the RFC Editor.
+type citation struct {
+	Text, URL string
+}
+
+var rfcSection = regexp.MustCompile(`^RFC (\d{3,5}) §(\d+(?:\.\d+)*)$`)
+
+// citations splits a row's spec into its sections. "RFC 9112 §8" becomes "9112 §8"
+// with a link; anything else is kept as written, without one.
+func citations(spec string) []citation {
+	var out []citation
+	for part := range strings.SplitSeq(spec, ",") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		if m := rfcSection.FindStringSubmatch(part); m != nil {
+			out = append(out, citation{m[1] + " §" + m[2], "https://www.rfc-editor.org/rfc/rfc" + m[1] + "#section-" + m[2]})
+		} else {
+			out = append(out, citation{Text: part})
+		}
+	}
+	return out
+}
+
+// byteLines splits FirstBytes after each escaped line feed (`\n`), so that the
+// bytes read as lines while every byte stays visible.
+func byteLines(s string) []string {
+	var lines []string
+	start := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] != '\\' || i+1 >= len(s) {
+			continue
+		}
+		i++ // the escaped character: `\\` is a backslash, `\n` a line feed
+		if s[i] == 'n' {
+			lines = append(lines, s[start:i+1])
+			start = i + 1
+		}
+	}
+	if start < len(s) {
+		lines = append(lines, s[start:])
+	}
+	return lines
+}
