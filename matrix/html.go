@@ -1,0 +1,157 @@
+package matrix
+
+import (
+	_ "embed"
+	"fmt"
+	"html/template"
+	"io"
+	"strings"
+
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+//go:embed matrix.html.tmpl
+var pageSource string
+
+// page renders the HTML matrix. html/template escapes every value for where it
+// lands, so proxy output in a cell cannot become markup.
+var page = template.Must(template.New("matrix").Parse(pageSource))
+
+// WriteHTML writes the matrix as one self-contained HTML page: inline CSS and a
+// few lines of optional script, nothing loaded from elsewhere. Rows are grouped
+// by family under a sticky header with each target's version and score; each
+// cell is coloured by verdict and opens (a <details>, so without script too) to
+// show expected and actual, the outcome counts of a repeated scenario, notes,
+// the first bytes the client received and the proxy's log. Every cell carries
+// data-scenario, data-target and data-verdict attributes.
+func (m *Matrix) WriteHTML(w io.Writer) error {
+	return page.Execute(w, m.view())
+}
+
+// htmlPage is what the template renders.
+type htmlPage struct {
+	About    string
+	Targets  []htmlTarget
+	Families []htmlFamily
+	Legend   []htmlLegend
+	Words    []htmlLegend
+	// Columns is the number of table columns, for rows that span them all.
+	Columns int
+}
+
+type htmlTarget struct {
+	Name, Version, Label, Timeouts string
+	Score                          Score
+	Percent                        string
+	Summary                        Counts
+}
+
+type htmlFamily struct {
+	Name, Title, Labels string
+	Rows                []htmlRow
+	// AllPass is true when every cell of every row passes.
+	AllPass bool
+}
+
+type htmlRow struct {
+	ID, Summary, Quote string
+	Cites              []citation
+	Level              scenarios.Level
+	AllPass            bool
+	Cells              []htmlCell
+}
+
+type htmlCell struct {
+	Scenario, Target, TargetLabel string
+	Verdict                       harness.Verdict
+	Class, Text                   string
+	Expected, Actual              string
+	Outcomes                      string
+	Notes                         []string
+	Bytes, Log                    string
+}
+
+type htmlLegend struct {
+	Class, Term, Meaning string
+}
+
+// verdictClass is the CSS class of each verdict; anything else is "v-unknown".
+var verdictClass = map[harness.Verdict]string{
+	harness.Pass:      "v-pass",
+	harness.NonStrict: "v-non-strict",
+	harness.Fail:      "v-fail",
+	harness.Error:     "v-error",
+	harness.Skip:      "v-skip",
+}
+
+// view turns the matrix into what the template renders.
+func (m *Matrix) view() htmlPage {
+	p := htmlPage{Columns: 3 + len(m.Targets)}
+	about := []string{fmt.Sprintf("%d %s", len(m.Targets), plural(len(m.Targets), "target")),
+		fmt.Sprintf("%d %s", len(m.Rows), plural(len(m.Rows), "scenario"))}
+	if m.GatecheckVersion != "" {
+		about = append(about, "gatecheck "+m.GatecheckVersion)
+	}
+	if !m.Generated.IsZero() {
+		about = append(about, "generated "+m.Generated.UTC().Format("2006-01-02 15:04 UTC"))
+	}
+	p.About = strings.Join(about, " · ")
+
+	for _, t := range m.Targets {
+		label := t.Label()
+		p.Targets = append(p.Targets, htmlTarget{Name: t.Name, Version: strings.TrimPrefix(strings.TrimPrefix(label, t.Name), " "),
+			Label: label, Timeouts: timeoutsText(t.Timeouts), Score: t.Score, Percent: percent(t.Score), Summary: t.Summary})
+	}
+	for _, f := range m.Families {
+		hf := htmlFamily{Name: f.Name, Title: f.Title, Labels: strings.Join(f.Labels, ", "), AllPass: true}
+		for _, r := range m.Rows {
+			if r.Family != f.Name {
+				continue
+			}
+			hr := m.rowView(r)
+			hf.AllPass = hf.AllPass && hr.AllPass
+			hf.Rows = append(hf.Rows, hr)
+		}
+		p.Families = append(p.Families, hf)
+	}
+	for _, v := range []harness.Verdict{harness.Pass, harness.NonStrict, harness.Fail, harness.Error, harness.Skip} {
+		p.Legend = append(p.Legend, htmlLegend{Class: verdictClass[v], Term: marks[v] + " " + string(v), Meaning: verdictMeaning[v]})
+	}
+	for _, l := range words {
+		p.Words = append(p.Words, htmlLegend{Term: strings.ReplaceAll(l.term, "`", ""), Meaning: strings.ReplaceAll(strings.ReplaceAll(l.meaning, "`", ""), "**", "")})
+	}
+	return p
+}
+
+// verdictMeaning explains each verdict in the HTML legend.
+var verdictMeaning = map[harness.Verdict]string{
+	harness.Pass:      "the outcome is one the scenario passes",
+	harness.NonStrict: "handled safely, but not as the RFC prefers; not counted as passed",
+	harness.Fail:      "anything else; fake-complete, raw-relay and hung always fail",
+	harness.Error:     "the harness could not judge the run",
+	harness.Skip:      "not run against this target",
+}
+
+// rowView is one row as the template renders it.
+func (m *Matrix) rowView(r Row) htmlRow {
+	hr := htmlRow{ID: r.ID, Summary: r.Summary, Quote: r.Quote, Cites: citations(r.Spec), Level: r.Level, AllPass: true}
+	for i, c := range r.Cells {
+		class, ok := verdictClass[c.Verdict]
+		if !ok {
+			class = "v-unknown"
+		}
+		hr.AllPass = hr.AllPass && c.Verdict == harness.Pass
+		var t Column
+		if i < len(m.Targets) {
+			t = m.Targets[i]
+		}
+		hr.Cells = append(hr.Cells, htmlCell{
+			Scenario: r.ID, Target: t.Name, TargetLabel: t.Label(),
+			Verdict: c.Verdict, Class: class, Text: c.Text(),
+			Expected: c.Expected, Actual: c.Actual, Outcomes: c.OutcomeCounts(), Notes: c.Notes,
+			Bytes: strings.Join(byteLines(c.FirstBytes), "\n"), Log: c.Log,
+		})
+	}
+	return hr
+}
