@@ -122,15 +122,27 @@ func (m *Matrix) writeDetails(b *bufio.Writer) {
 	fmt.Fprintf(b, "## %s\n\n", mdDetails)
 	for _, r := range m.Rows {
 		fmt.Fprintf(b, "### %s\n\n", md(r.ID))
-		cites := citations(r.Spec)
-		links := make([]string, len(cites))
-		for i, c := range cites {
-			links[i] = md(c.Text)
+		var about []string
+		if r.Summary != "" {
+			about = append(about, md(r.Summary))
+		}
+		var refs []string
+		for _, c := range citations(r.Spec) {
 			if c.URL != "" {
-				links[i] = fmt.Sprintf("[RFC %s](%s)", md(c.Text), c.URL)
+				refs = append(refs, fmt.Sprintf("[RFC %s](%s)", md(c.Text), c.URL))
+			} else {
+				refs = append(refs, md(c.Text))
 			}
 		}
-		fmt.Fprintf(b, "%s — %s, %s\n\n", md(r.Summary), strings.Join(links, ", "), md(string(r.Level)))
+		if r.Level != "" {
+			refs = append(refs, md(string(r.Level)))
+		}
+		if len(refs) > 0 {
+			about = append(about, strings.Join(refs, ", "))
+		}
+		if len(about) > 0 {
+			fmt.Fprintf(b, "%s\n\n", strings.Join(about, " — "))
+		}
 		expected := commonExpected(r)
 		if expected != "" {
 			fmt.Fprintf(b, "- expected: %s\n", md(expected))
@@ -159,23 +171,31 @@ func (m *Matrix) writeDetails(b *bufio.Writer) {
 		switch {
 		case len(r.Cells) > 0 && passed == len(r.Cells):
 			b.WriteString("- every target passes\n")
-		case passed > 0:
-			fmt.Fprintf(b, "- %d other %s pass\n", passed, plural(passed, "target"))
+		case passed == 1:
+			b.WriteString("- 1 other target passes\n")
+		case passed > 1:
+			fmt.Fprintf(b, "- %d other targets pass\n", passed)
 		}
 		b.WriteString("\n")
 	}
 }
 
-// commonExpected is the expectation most cells state: the first non-empty one.
-// Cells whose expectation reads differently (durations resolved against other
-// timeouts) state their own.
+// commonExpected is the expectation most cells state (the first of equally
+// common ones). Cells whose expectation reads differently, as with durations
+// resolved against other timeouts, state their own.
 func commonExpected(r Row) string {
+	count := map[string]int{}
+	best := ""
 	for _, c := range r.Cells {
-		if c.Expected != "" {
-			return c.Expected
+		if c.Expected == "" {
+			continue
+		}
+		count[c.Expected]++
+		if count[c.Expected] > count[best] {
+			best = c.Expected
 		}
 	}
-	return ""
+	return best
 }
 
 // anchors maps each row id to the anchor GitHub gives its details heading:
