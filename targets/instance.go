@@ -120,6 +120,8 @@ var templateFuncs = template.FuncMap{
 	"regexquote": regexp.QuoteMeta,
 	// add is a + b, for retry counts ("tries = retries + 1").
 	"add": func(a, b int) int { return a + b },
+	// maxDuration is the longer of a and b, for proxies with one timer.
+	"maxDuration": func(a, b time.Duration) time.Duration { return max(a, b) },
 }
 
 // ceilSeconds rounds d up to whole seconds, at least one.

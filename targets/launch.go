@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -26,6 +27,9 @@ type proc struct {
 	out    *lockedBuffer
 	exited chan struct{} // closed once the leader is reaped
 	err    error         // cmd.Wait's error, set before exited closes
+	// serving is set once the proxy is ready and cleared before Stop signals
+	// the group: an exit in between is unexpected, and noted in its output.
+	serving atomic.Bool
 }
 
 // addrInUseError is a start that failed because a port was taken; Start tries
@@ -74,6 +78,9 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, in: in, out: out, exited: make(chan struct{})}
 	go func() {
 		pr.err = cmd.Wait()
+		if pr.serving.Load() {
+			fmt.Fprintf(out, "gatecheck: %s exited %s\n", p.spec.Name, exitText(cmd.ProcessState, pr.err))
+		}
 		close(pr.exited)
 	}()
 	if err := p.awaitReady(ctx, pr); err != nil {
@@ -83,6 +90,7 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 		}
 		return fail(err)
 	}
+	pr.serving.Store(true)
 	return pr, nil
 }
 
@@ -197,6 +205,7 @@ func (pr *proc) listening() (bool, error) {
 // stop ends the group: SIGTERM, up to grace for the group to go (less when ctx
 // ends first), SIGKILL, then the leader is reaped and the group waited out.
 func (pr *proc) stop(ctx context.Context, grace time.Duration) error {
+	pr.serving.Store(false)
 	if grace > 0 && ctx.Err() == nil {
 		_ = signalGroup(pr.pgid, syscall.SIGTERM)
 		pr.await(ctx, grace)

@@ -1,0 +1,31 @@
+package targets
+
+import (
+	"regexp"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// h2o: `h2o -m master -c FILE`, in the foreground, in master mode as Debian's
+// service runs it: the master holds the listen socket and starts a new server
+// process when one dies (h2o 2.2.5 aborts on an assertion under some framing
+// scenarios; the requests in flight then fail, the rest are served). It has one
+// upstream timer for connect, head and body, set to the longer of the declared
+// timeouts, and no retry count.
+func init() {
+	register(&Spec{
+		Name:        "h2o",
+		Package:     "h2o",
+		Binary:      "h2o",
+		Config:      "h2o.conf",
+		Args:        func(in *Instance) []string { return []string{"-m", "master", "-c", in.Config} },
+		VersionArgs: []string{"-v"},
+		VersionRE:   regexp.MustCompile(`h2o version (\d+(?:\.\d+)+)`),
+		Logs:        []string{"error.log"},
+		User:        "nobody",
+		Timeouts: func(t scenarios.Timeouts) scenarios.Timeouts {
+			io := max(t.Connect, t.Read)
+			return scenarios.Timeouts{Connect: io, Read: io}
+		},
+	})
+}
