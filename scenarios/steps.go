@@ -267,7 +267,9 @@ func ResolveSteps(steps []StepSpec, t Timeouts) []fakeupstream.Step {
 
 // Scripts resolves the scenario's upstream scripts against t: index 0 is the main
 // request's (empty for the refused and connect-timeout endpoints), 1.. the
-// follow-ups'. A hang without a duration waits at most the scenario's Deadline.
+// follow-ups'. A hang without a duration waits at most the scenario's Deadline
+// plus HangMargin, so the upstream never gives up before the client does: a
+// proxy that waits forever is seen hung, not rescued by the upstream's close.
 func (s *Scenario) Scripts(t Timeouts) ([]fakeupstream.Script, error) {
 	specs := [][]StepSpec{s.Upstream}
 	for _, f := range s.FollowUps {
@@ -284,13 +286,16 @@ func (s *Scenario) Scripts(t Timeouts) ([]fakeupstream.Script, error) {
 		resolved := ResolveSteps(steps, t)
 		for j, st := range resolved {
 			if h, ok := st.(fakeupstream.Hang); ok && h.Max == 0 {
-				resolved[j] = fakeupstream.Hang{Max: deadline}
+				resolved[j] = fakeupstream.Hang{Max: deadline + HangMargin}
 			}
 		}
 		out = append(out, fakeupstream.Script{Steps: resolved})
 	}
 	return out, nil
 }
+
+// HangMargin is how much longer than the client an unbounded hang waits.
+const HangMargin = 5 * time.Second
 
 // Deadline is how long the client waits for the scenario before the outcome is hung:
 // the scripts' own time (sleeps and drip pauses, main and follow-ups; a hang is a

@@ -144,9 +144,9 @@ func TestScripts(t *testing.T) {
 	}
 	// 1s of sleep + (1s + 1s) x 1 + 2s.
 	deadline := 5 * time.Second
-	want0 := []fakeupstream.Step{fakeupstream.Read{What: "request"}, fakeupstream.Sleep{D: time.Second}, fakeupstream.Hang{Max: deadline}}
+	want0 := []fakeupstream.Step{fakeupstream.Read{What: "request"}, fakeupstream.Sleep{D: time.Second}, fakeupstream.Hang{Max: deadline + HangMargin}}
 	if !reflect.DeepEqual(scripts[0].Steps, want0) {
-		t.Errorf("script 0: got %#v; want %#v (a bare hang waits at most the deadline)", scripts[0].Steps, want0)
+		t.Errorf("script 0: got %#v; want %#v (a bare hang outlasts the client by HangMargin)", scripts[0].Steps, want0)
 	}
 	if got := scripts[1].Steps[1].(fakeupstream.Write).Data; string(got) != followUpAnswer {
 		t.Errorf("script 1: got %q; want the default follow-up answer", got)
