@@ -40,6 +40,7 @@ type htmlPage struct {
 	Columns int
 }
 
+// htmlTarget is one target's column heading.
 type htmlTarget struct {
 	Name, Version, Label, Timeouts string
 	Score                          Score
@@ -47,6 +48,7 @@ type htmlTarget struct {
 	Summary                        Counts
 }
 
+// htmlFamily is one family: its heading row and its rows.
 type htmlFamily struct {
 	Name, Title, Labels string
 	Rows                []htmlRow
@@ -54,6 +56,7 @@ type htmlFamily struct {
 	AllPass bool
 }
 
+// htmlRow is one scenario's row.
 type htmlRow struct {
 	ID, Summary, Quote string
 	Cites              []citation
@@ -62,6 +65,7 @@ type htmlRow struct {
 	Cells              []htmlCell
 }
 
+// htmlCell is one cell and what it opens to; Bytes is FirstBytes as lines.
 type htmlCell struct {
 	Scenario, Target, TargetLabel string
 	Verdict                       harness.Verdict
@@ -72,6 +76,7 @@ type htmlCell struct {
 	Bytes, Log                    string
 }
 
+// htmlLegend is one term of the legend and what it means.
 type htmlLegend struct {
 	Class, Term, Meaning string
 }

@@ -9,7 +9,7 @@ import (
 	"testing"
 )
 
-// page renders m as HTML.
+// renderHTML renders m as HTML.
 func renderHTML(t testing.TB, m *Matrix) string {
 	t.Helper()
 	var b bytes.Buffer
