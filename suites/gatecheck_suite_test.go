@@ -1,7 +1,10 @@
 package suites_test
 
 import (
+	"log"
 	"testing"
+
+	"github.com/gatecheck/gatecheck/targets"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -12,6 +15,7 @@ import (
 // go test ./suites -args -ginkgo.junit-report=report.xml writes JUnit.
 func TestGatecheck(t *testing.T) {
 	RegisterFailHandler(Fail)
+	log.SetOutput(targets.StdLog) // net/http's notices go to go-stdlib's log
 	cfg, err := projectConfig()
 	if err != nil {
 		t.Fatal(err)

@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log"
 	"net"
 	"net/http"
@@ -130,8 +131,19 @@ func (g *GoStdlib) Timeouts() scenarios.Timeouts {
 // Version is the Go release the proxy was built with.
 func (g *GoStdlib) Version() string { return runtime.Version() }
 
-// Log is what the proxy logged (its errors).
-func (g *GoStdlib) Log() string { return g.logBuf.String() }
+// Log is what the proxy logged: its errors, and what net/http wrote to the
+// standard logger when that is routed to StdLog.
+func (g *GoStdlib) Log() string { return g.logBuf.String() + stdLog.String() }
+
+// stdLog collects what net/http's transport writes with the standard logger
+// (it has no logger of its own: "Unsolicited response received on idle HTTP
+// channel"). A program that runs go-stdlib routes the standard logger here with
+// log.SetOutput(targets.StdLog), so those lines land in the target's log instead
+// of between the verdicts.
+var stdLog lockedBuffer
+
+// StdLog is the writer for log.SetOutput; see stdLog.
+var StdLog io.Writer = &stdLog
 
 func (g *GoStdlib) String() string { return "go-stdlib" }
 

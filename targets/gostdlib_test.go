@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"log"
 	"os"
 	"runtime"
 	"testing"
@@ -19,6 +20,8 @@ func TestGoStdlibCatalogue(t *testing.T) {
 	if testing.Short() {
 		t.Skip("the full catalogue takes a few seconds; skipped with -short")
 	}
+	log.SetOutput(StdLog)
+	defer log.SetOutput(os.Stderr)
 	goroutines, fds := runtime.NumGoroutine(), openFDs(t)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

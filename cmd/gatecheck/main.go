@@ -19,11 +19,12 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log"
 	"os"
 	"os/signal"
 	"syscall"
 
-	_ "github.com/gatecheck/gatecheck/targets" // the proxies gatecheck starts itself
+	"github.com/gatecheck/gatecheck/targets" // the proxies gatecheck starts itself
 )
 
 // Exit codes.
@@ -35,6 +36,9 @@ const (
 )
 
 func main() {
+	// net/http's transport writes some notices with the standard logger; they
+	// belong in go-stdlib's log, not between the verdicts.
+	log.SetOutput(targets.StdLog)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := dispatch(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
