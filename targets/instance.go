@@ -53,6 +53,7 @@ type HostPort struct {
 	Port int
 }
 
+// String is the address as HOST:PORT.
 func (h HostPort) String() string { return net.JoinHostPort(h.Host, strconv.Itoa(h.Port)) }
 
 // Route sends requests whose path starts with Prefix to Upstream, path unchanged.

@@ -173,6 +173,7 @@ func (p *Process) Log() string {
 	return b.String()
 }
 
+// String is the proxy's target name, as "nginx".
 func (p *Process) String() string { return p.spec.Name }
 
 // detectVersion runs the spec's version command and picks out the version.
