@@ -8,6 +8,7 @@
 //	gatecheck run --target T [flags]
 //	gatecheck lint PATH...
 //	gatecheck serve [--listen ADDR] [flags]
+//	gatecheck config NAME [--upstream ADDR] [flags]
 //	gatecheck version
 //
 // Exit codes: 0 nothing failed at the chosen levels, 1 something failed (or changed
@@ -58,6 +59,7 @@ var commands = []command{
 	{"run", "run scenarios against a proxy and judge what its client got", run},
 	{"lint", "check scenario files; print file:line for every problem", lint},
 	{"serve", "run the fake upstream alone, for a proxy you start yourself", serve},
+	{"config", "print the config a process target (nginx, haproxy…) runs with", config},
 	{"version", "print gatecheck's version", version},
 }
 
@@ -77,7 +79,7 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "gatecheck: unknown command %q (commands: list, run, lint, serve, version; gatecheck help)\n", args[0])
+	fmt.Fprintf(stderr, "gatecheck: unknown command %q (commands: list, run, lint, serve, config, version; gatecheck help)\n", args[0])
 	return exitUsage
 }
 
