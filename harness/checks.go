@@ -171,7 +171,7 @@ func withinCheck(w scenarios.Within, obs Observation, t scenarios.Timeouts) stri
 	after := cmpOr(w.After, "last-byte")
 	anchor, ok := obs.Anchors[after]
 	if !ok || anchor.IsZero() {
-		return "the upstream recorded no " + anchorWords(after) + " to time from"
+		return "no time for " + anchorWords(after) + " in the journal, so nothing to time from"
 	}
 	var at time.Time
 	switch event := cmpOr(w.Event, "complete"); event {

@@ -161,15 +161,9 @@ func TestCatalogueExamplesEndToEnd(t *testing.T) {
 
 // hasWithin reports whether any expectation of the scenario has a time bound.
 func hasWithin(sc *scenarios.Scenario) bool {
-	exps := []scenarios.Expectation{sc.Expect}
-	for _, fu := range sc.FollowUps {
-		exps = append(exps, fu.Expect)
-	}
-	for _, e := range exps {
-		for _, a := range append(append([]scenarios.Alternative(nil), e.Pass...), e.NonStrict...) {
-			if a.Within != nil {
-				return true
-			}
+	for i := 0; i <= len(sc.FollowUps); i++ {
+		if timed(expectationOf(sc, i)) {
+			return true
 		}
 	}
 	return false

@@ -48,9 +48,11 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 
 	repeat := max(sc.Repeat, 1)
 	var worst Judgement
+	var tokens []string
 	counts := map[string]int{}
 	for i := range repeat {
-		j, obs := s.once(ctx, sc, scripts)
+		j, obs, token := s.once(ctx, sc, scripts)
+		tokens = append(tokens, token)
 		counts[j.Outcome]++
 		res.UpstreamAttempts = max(res.UpstreamAttempts, obs.Attempts)
 		if i == 0 || worse(j.Verdict, worst.Verdict) {
@@ -58,13 +60,18 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 			res.FirstBytes = FirstBytes(obs.Response.Raw, firstBytesShown)
 		}
 	}
+	if ctx.Err() != nil {
+		// Interrupted: what the client saw says nothing about the proxy.
+		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: worst.Expected,
+			Actual: "interrupted: " + context.Cause(ctx).Error()})
+	}
 	if repeat > 1 {
 		res.Outcomes = counts
 		worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, repeat, countsText(counts))
 	}
 	if worst.Verdict == Fail || worst.Verdict == Error {
 		if l, ok := s.target.(Logged); ok {
-			res.Log = tail(l.Log(), logShown)
+			res.Log = relevantLog(l.Log(), tokens, logShown)
 		}
 	}
 	return finish(res, start, worst)
@@ -72,7 +79,7 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 
 // once runs the scenario a single time: the main request, then each follow-up,
 // and judges them together. The returned Observation is the main request's.
-func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation) {
+func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation, string) {
 	// Each request may take the scenario's whole deadline; the run as a whole is
 	// bounded by all of them together.
 	deadline := sc.Deadline(s.timeouts)
@@ -98,7 +105,8 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				q, ok := lastRequest(r, index-1)
 				return !ok || !q.Done.IsZero()
 			}); err != nil {
-				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
+				j, o := s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
+				return j, o, token
 			}
 			if fu.Connection != "same" || observed[index-1].Ending != EndComplete {
 				conn.Close()
@@ -112,16 +120,28 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			if index > 0 {
 				err = fmt.Errorf("follow-up %d: %w", index, err)
 			}
-			return s.broken(sc, scripts, observed, err)
+			j, o := s.broken(sc, scripts, observed, err)
+			return j, o, token
 		}
 		rec := s.up.Journal(token)
+		if timed(expectationOf(sc, index)) {
+			// The client can hold the upstream's last byte before the upstream's
+			// goroutine has journaled writing it: wait until the script for this
+			// request has ended (or never started) before timing against it.
+			if r, err := s.up.Wait(ctx, token, func(r fakeupstream.Record) bool {
+				q, ok := lastRequest(r, index)
+				return !ok || !q.Done.IsZero()
+			}); err == nil {
+				rec = r
+			}
+		}
 		s.annotate(&obs, rec, index, mainConn)
 		if index == 0 {
 			mainConn = lastConn(rec, 0)
 		}
 		observed = append(observed, obs)
 	}
-	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0]
+	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], token
 }
 
 // broken is the judgement of a run the harness could not complete: error.
@@ -208,6 +228,25 @@ func (s *Session) references(sc *scenarios.Scenario, scripts []fakeupstream.Scri
 	return References(sc, scripts)
 }
 
+// expectationOf is the expectation of request index: 0 the main request, 1.. the
+// follow-ups.
+func expectationOf(sc *scenarios.Scenario, index int) scenarios.Expectation {
+	if index == 0 {
+		return sc.Expect
+	}
+	return sc.FollowUps[index-1].Expect
+}
+
+// timed reports whether any alternative of exp carries a within check.
+func timed(exp scenarios.Expectation) bool {
+	for _, a := range append(append([]scenarios.Alternative(nil), exp.Pass...), exp.NonStrict...) {
+		if a.Within != nil {
+			return true
+		}
+	}
+	return false
+}
+
 func methodOf(r scenarios.Request) string {
 	if r.Method == "" {
 		return "GET"
@@ -276,6 +315,29 @@ func countsText(counts map[string]int) string {
 		parts[i] = fmt.Sprintf("%s ×%d", k, counts[k])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// relevantLog is the part of a proxy's log about this scenario: the lines that
+// carry one of its run tokens (proxies log the request path, which holds it).
+// When no line does, it is the log's tail, marked as such, since other scenarios
+// ran at the same time.
+func relevantLog(log string, tokens []string, n int) string {
+	var b strings.Builder
+	for line := range strings.Lines(log) {
+		for _, t := range tokens {
+			if strings.Contains(line, t) {
+				b.WriteString(line)
+				break
+			}
+		}
+	}
+	if b.Len() > 0 {
+		return tail(b.String(), n)
+	}
+	if log == "" {
+		return ""
+	}
+	return "(no line names this scenario's requests; the log's end, written while other scenarios ran too)\n" + tail(log, n)
 }
 
 func tail(s string, n int) string {

@@ -300,7 +300,7 @@ func TestJudgeChecks(t *testing.T) {
 		{"within first body byte", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("100ms"), Event: "first-body-byte", After: "first-event"}}), ref(up200, "close"),
 			timed(pass, 0, -time.Second, time.Second, "first-event"), false, Pass, "", nil},
 		{"within missing anchor", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("1s"), After: "m"}}), ref(up200, "close"),
-			timed(pass, 0, 0, 0, "last-byte"), false, Fail, `the upstream recorded no the upstream's mark "m" to time from`, nil},
+			timed(pass, 0, 0, 0, "last-byte"), false, Fail, `no time for the upstream's mark "m" in the journal, so nothing to time from`, nil},
 		{"within missing event", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("1s"), Event: "first-body-byte"}}), ref(up200, "close"),
 			func() Observation { o := timed(pass, 0, 0, 0, "last-byte"); o.FirstBodyAt = time.Time{}; return o }(), false, Fail, "no body byte arrived", nil},
 		{"within a response cut by the deadline", scenarios.Alternative{Outcome: "hung", Within: &scenarios.Within{Limit: scenarios.MustDuration("1s")}}, ref(up200, "close"),

@@ -40,6 +40,24 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 	})
 }
 
+// UnmarshalJSON reads what MarshalJSON writes, so a report read back keeps its
+// counts.
+func (s *Summary) UnmarshalJSON(data []byte) error {
+	var raw struct {
+		Pass      int                                 `json:"pass"`
+		NonStrict int                                 `json:"non-strict"`
+		Fail      int                                 `json:"fail"`
+		Error     int                                 `json:"error"`
+		Skip      int                                 `json:"skip"`
+		ByLevel   map[scenarios.Level]map[Verdict]int `json:"by_level"`
+	}
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return err
+	}
+	*s = Summary{Pass: raw.Pass, NonStrict: raw.NonStrict, Fail: raw.Fail, Error: raw.Error, Skip: raw.Skip, ByLevel: raw.ByLevel}
+	return nil
+}
+
 // Summarize counts the results.
 func Summarize(results []Result) Summary {
 	s := Summary{ByLevel: map[scenarios.Level]map[Verdict]int{}}
