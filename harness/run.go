@@ -93,18 +93,25 @@ func Run(ctx context.Context, t Target, scs []*scenarios.Scenario, opts Options)
 		return nil, err
 	}
 	results := s.RunAll(ctx, scs, opts)
-	rep := &Report{
-		SchemaVersion:    SchemaVersion,
-		GatecheckVersion: Version,
-		Target:           t.String(),
-		TargetVersion:    s.TargetVersion(),
-		Timeouts:         s.Timeouts(),
-		Results:          results,
-		Summary:          Summarize(results),
-	}
+	rep := s.Report(results, 0)
 	closeErr := s.Close(context.WithoutCancel(ctx))
 	rep.ElapsedMS = time.Since(start).Milliseconds()
 	return rep, errors.Join(ctx.Err(), closeErr)
+}
+
+// Report is the report of results this session produced; elapsed is the run's
+// wall time (0 when unknown).
+func (s *Session) Report(results []Result, elapsed time.Duration) *Report {
+	return &Report{
+		SchemaVersion:    SchemaVersion,
+		GatecheckVersion: Version,
+		Target:           s.target.String(),
+		TargetVersion:    s.TargetVersion(),
+		Timeouts:         s.Timeouts(),
+		ElapsedMS:        elapsed.Milliseconds(),
+		Results:          results,
+		Summary:          Summarize(results),
+	}
 }
 
 // RunAll runs scenarios on an open session: the non-exclusive ones on

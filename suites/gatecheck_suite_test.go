@@ -16,10 +16,8 @@ import (
 func TestGatecheck(t *testing.T) {
 	RegisterFailHandler(Fail)
 	log.SetOutput(targets.StdLog) // net/http's notices go to go-stdlib's log
-	cfg, err := projectConfig()
-	if err != nil {
+	if err := registerProject(); err != nil {
 		t.Fatal(err)
 	}
-	registerProject(cfg)
 	RunSpecs(t, "gatecheck")
 }

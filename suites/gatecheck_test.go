@@ -1,6 +1,7 @@
 package suites_test
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -8,33 +9,50 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
 
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/suites"
-	_ "github.com/gatecheck/gatecheck/targets"
+	"github.com/gatecheck/gatecheck/targets"
 )
 
 // Flags of the project's suite: go test ./suites -args -gatecheck.target=NAME.
 var (
-	targetFlag   = flag.String("gatecheck.target", "", "the proxy under test: go-stdlib or http://HOST:PORT (default $GATECHECK_TARGET, else go-stdlib)")
+	targetFlag   = flag.String("gatecheck.target", "", "the proxies under test, comma-separated: go-stdlib, a process target (nginx…), http://HOST:PORT, or all (default $GATECHECK_TARGETS, else $GATECHECK_TARGET, else go-stdlib)")
 	upstreamFlag = flag.String("gatecheck.upstream", "", "where the fake upstream listens, for an external target (default a free loopback port)")
 	connectFlag  = flag.Duration("gatecheck.connect-timeout", scenarios.DefaultTimeouts().Connect, "the target's declared upstream connect timeout")
 	readFlag     = flag.Duration("gatecheck.read-timeout", scenarios.DefaultTimeouts().Read, "the target's declared upstream read timeout")
 	retriesFlag  = flag.Int("gatecheck.retries", 0, "the target's declared upstream retries")
 	failOnFlag   = flag.String("gatecheck.fail-on", "may", "lowest level whose failures fail a spec: must, should or may")
+	reportsFlag  = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>.json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
 )
 
-// projectConfig builds the suite's Config from the flags and the environment,
-// with baselines/<target>.yaml as the baseline when it exists.
-func projectConfig() (suites.Config, error) {
-	name := *targetFlag
-	if name == "" {
-		name = os.Getenv("GATECHECK_TARGET")
+// targetNames are the targets the suite checks: the flag, else $GATECHECK_TARGETS,
+// else $GATECHECK_TARGET, else go-stdlib. "all" is go-stdlib and every process
+// target.
+func targetNames() []string {
+	list := cmp.Or(*targetFlag, os.Getenv("GATECHECK_TARGETS"), os.Getenv("GATECHECK_TARGET"), "go-stdlib")
+	var names []string
+	for n := range strings.SplitSeq(list, ",") {
+		switch n = strings.TrimSpace(n); n {
+		case "":
+		case "all":
+			names = append(names, "go-stdlib")
+			names = append(names, targets.ProcessNames()...)
+		default:
+			names = append(names, n)
+		}
 	}
-	if name == "" {
-		name = "go-stdlib"
-	}
+	return names
+}
+
+// projectConfig builds the suite's Config for one target from the flags and the
+// environment, with baselines/<target>.yaml as the baseline when it exists.
+func projectConfig(name string) (suites.Config, error) {
 	t := scenarios.Timeouts{Connect: *connectFlag, Read: *readFlag, Retries: *retriesFlag}
 	target, err := harness.NewTarget(name, t)
 	if err != nil {
@@ -42,6 +60,7 @@ func projectConfig() (suites.Config, error) {
 	}
 	cfg := suites.Config{
 		Target:  target,
+		Name:    "gatecheck " + name,
 		FailOn:  scenarios.Level(*failOnFlag),
 		Options: harness.Options{UpstreamAddr: *upstreamFlag},
 	}
@@ -50,7 +69,10 @@ func projectConfig() (suites.Config, error) {
 	default:
 		return suites.Config{}, fmt.Errorf("-gatecheck.fail-on %q: want must, should or may", *failOnFlag)
 	}
-	path := baselinePath(name)
+	if dir := cmp.Or(*reportsFlag, os.Getenv("GATECHECK_REPORT_DIR")); dir != "" {
+		cfg.ReportPath = filepath.Join(dir, fileName(name)+".json")
+	}
+	path := filepath.Join("baselines", fileName(name)+".yaml")
 	switch _, err := os.Stat(path); {
 	case err == nil:
 		if cfg.Baseline, err = harness.LoadBaseline(path); err != nil {
@@ -62,15 +84,38 @@ func projectConfig() (suites.Config, error) {
 	return cfg, nil
 }
 
-// baselinePath is baselines/<target>.yaml, with anything but letters, digits,
-// dots and dashes in the target's name replaced by "-" (http://127.0.0.1:8080
-// becomes http-127.0.0.1-8080).
-func baselinePath(target string) string {
-	name := regexp.MustCompile(`[^A-Za-z0-9.-]+`).ReplaceAllString(target, "-")
-	return filepath.Join("baselines", name+".yaml")
+// fileName is a target's name with anything but letters, digits, dots and
+// dashes replaced by "-" (http://127.0.0.1:8080 becomes http-127.0.0.1-8080).
+func fileName(target string) string {
+	return regexp.MustCompile(`[^A-Za-z0-9.-]+`).ReplaceAllString(target, "-")
 }
 
-// registerProject registers the built-in catalogue against the configured target.
-func registerProject(cfg suites.Config) {
-	suites.Register(cfg)
+// registerProject registers the built-in catalogue against every configured
+// target. A process target whose proxy is not installed gets one spec that
+// skips, naming the package — or fails, when GATECHECK_REQUIRE_PROXIES=all.
+func registerProject() error {
+	for _, name := range targetNames() {
+		if slices.Contains(targets.ProcessNames(), name) && !targets.Installed(name) {
+			registerMissing(name)
+			continue
+		}
+		cfg, err := projectConfig(name)
+		if err != nil {
+			return err
+		}
+		suites.Register(cfg)
+	}
+	return nil
+}
+
+func registerMissing(name string) {
+	Describe("gatecheck "+name, Label("gatecheck"), func() {
+		It("needs "+name+" installed", func() {
+			msg := fmt.Sprintf("%s not installed: apt-get install %s (or make proxies)", name, targets.Package(name))
+			if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" {
+				Fail(msg + "; GATECHECK_REQUIRE_PROXIES=all requires every proxy")
+			}
+			Skip(msg)
+		})
+	})
 }

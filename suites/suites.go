@@ -9,6 +9,9 @@
 package suites
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -37,6 +40,12 @@ type Config struct {
 	// point at a fixed address. Parallel and Progress are not used: specs run one
 	// at a time.
 	Options harness.Options
+	// Name labels the container, "gatecheck" by default; give each Register its
+	// own when one suite checks several targets.
+	Name string
+	// ReportPath, when set, is where the container writes its harness.Report as
+	// JSON once its last spec ran (for `gatecheck matrix --from`).
+	ReportPath string
 }
 
 // Time bounds of the session's setup and teardown, and the slack each spec gets
@@ -58,7 +67,11 @@ const (
 // a baseline, MatchBaseline). It returns true so it can be called at the top level
 // of a file: var _ = suites.Register(cfg).
 func Register(cfg Config) bool {
-	return Describe("gatecheck", Ordered, ContinueOnFailure, Label("gatecheck"), func() {
+	name := cfg.Name
+	if name == "" {
+		name = "gatecheck"
+	}
+	return Describe(name, Ordered, ContinueOnFailure, Label("gatecheck"), func() {
 		if cfg.Target == nil {
 			It("has a target", func() { Fail("suites.Register: Config.Target is nil") })
 			return
@@ -75,12 +88,18 @@ func Register(cfg Config) bool {
 		opts.Progress = nil
 
 		var session *harness.Session
+		var results []harness.Result
+		var started time.Time
 		BeforeAll(func(ctx SpecContext) {
+			started = time.Now()
 			s, err := harness.Open(ctx, cfg.Target, opts)
 			Expect(err).NotTo(HaveOccurred(), "open a gatecheck session on %s", cfg.Target)
 			session = s
 			DeferCleanup(func(ctx SpecContext) {
 				Expect(s.Close(ctx)).To(Succeed(), "close the gatecheck session on %s", cfg.Target)
+				if cfg.ReportPath != "" {
+					Expect(writeReport(cfg.ReportPath, s.Report(results, time.Since(started)))).To(Succeed())
+				}
 			}, NodeTimeout(closeTimeout))
 		}, NodeTimeout(openTimeout))
 
@@ -91,6 +110,7 @@ func Register(cfg Config) bool {
 		}
 		DescribeTable("scenario", func(ctx SpecContext, sc *scenarios.Scenario) {
 			r := session.Run(ctx, sc)
+			results = append(results, r)
 			switch {
 			case r.Verdict == harness.Skip:
 				Skip(r.ID + ": " + r.Actual)
@@ -108,6 +128,18 @@ func Register(cfg Config) bool {
 			}
 		}, entries)
 	})
+}
+
+// writeReport writes a report as indented JSON, creating the folder.
+func writeReport(path string, rep *harness.Report) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 // SpecTimeoutFor is the time one scenario's spec may take against a target with

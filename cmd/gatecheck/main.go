@@ -8,6 +8,8 @@
 //	gatecheck run --target T [flags]
 //	gatecheck lint PATH...
 //	gatecheck serve [--listen ADDR] [flags]
+//	gatecheck matrix [--targets all|LIST] [--from DIR] [--out DIR] [--baselines DIR]
+//	gatecheck config NAME
 //	gatecheck config NAME [--upstream ADDR] [flags]
 //	gatecheck version
 //
@@ -59,6 +61,7 @@ var commands = []command{
 	{"run", "run scenarios against a proxy and judge what its client got", run},
 	{"lint", "check scenario files; print file:line for every problem", lint},
 	{"serve", "run the fake upstream alone, for a proxy you start yourself", serve},
+	{"matrix", "run the catalogue against several proxies and write the compliance matrix", matrixCmd},
 	{"config", "print the config a process target (nginx, haproxy…) runs with", config},
 	{"version", "print gatecheck's version", version},
 }

@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/targets"
 )
 
 // runFlags are the flags of `gatecheck run` besides the scenario and timeout ones.
@@ -27,7 +29,7 @@ type runFlags struct {
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("run", "--target T [flags]")
 	var f runFlags
-	fs.StringVar(&f.target, "target", "", "the proxy under test: go-stdlib, or http://HOST:PORT of a proxy you run (see gatecheck serve)")
+	fs.StringVar(&f.target, "target", "", "the proxy under test: go-stdlib, a proxy gatecheck starts ("+strings.Join(targets.ProcessNames(), ", ")+"), or http://HOST:PORT of a proxy you run (see gatecheck serve)")
 	fs.StringVar(&f.failOn, "fail-on", "may", "lowest `level` whose failures make the exit code 1: must, should or may")
 	fs.StringVar(&f.json, "json", "", "write the report as JSON to `FILE`; - for stdout (human lines then go to stderr)")
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `FILE`")

@@ -1,0 +1,263 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/matrix"
+	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/targets"
+)
+
+// matrixFlags are the flags of `gatecheck matrix` besides the scenario and
+// timeout ones.
+type matrixFlags struct {
+	targets, from, out, baselines string
+	jobs                          int
+}
+
+// matrixCmd runs the catalogue against several targets (or reads their saved
+// reports) and writes the compliance matrix: matrix.json, matrix.md and
+// matrix.html. It exits 0 when the matrix was written — failing scenarios are
+// findings, not errors — 1 when a report changed from its baseline, 2 on bad
+// input, a target that would not start, or a scenario that ended in error.
+func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	fs := newFlagSet("matrix", "[--targets all|LIST] [--from DIR] [--out DIR] [flags]")
+	var f matrixFlags
+	fs.StringVar(&f.targets, "targets", "all", "the targets, comma-separated, or `all`: go-stdlib and every installed proxy")
+	fs.StringVar(&f.from, "from", "", "build the matrix from the reports (*.json) in `DIR` instead of running anything")
+	fs.StringVar(&f.out, "out", ".", "the `folder` to write matrix.json, matrix.md, matrix.html and, after a run, reports/<target>.json to")
+	fs.StringVar(&f.baselines, "baselines", "", "compare each report with `DIR`/<target>.yaml where it exists; exit 1 on a change")
+	fs.IntVar(&f.jobs, "jobs", 2, "how many targets run at once")
+	var sf scenarioFlags
+	sf.add(fs)
+	var tf timeoutFlags
+	tf.add(fs)
+	if code := parse(fs, args, stdout, stderr); code >= 0 {
+		return code
+	}
+	fail := func(err error) int {
+		fmt.Fprintf(stderr, "gatecheck matrix: %v\n", err)
+		return exitUsage
+	}
+	if fs.NArg() > 0 {
+		return fail(fmt.Errorf("unexpected argument %q", fs.Arg(0)))
+	}
+	if f.jobs < 1 || f.jobs > 8 {
+		return fail(fmt.Errorf("--jobs %d: want 1 to 8", f.jobs))
+	}
+	scs, err := sf.load()
+	if err != nil {
+		return fail(err)
+	}
+	var reports []*harness.Report
+	code := exitOK
+	if f.from != "" {
+		if reports, err = readReports(f.from); err != nil {
+			return fail(err)
+		}
+	} else {
+		timeouts, err := tf.timeouts()
+		if err != nil {
+			return fail(err)
+		}
+		names, err := matrixTargets(f.targets, stderr)
+		if err != nil {
+			return fail(err)
+		}
+		reports, code = runTargets(ctx, names, scs, timeouts, f, stdout, stderr)
+		if ctx.Err() != nil {
+			fmt.Fprintln(stderr, "gatecheck matrix: interrupted; no matrix written")
+			return exitInterrupted
+		}
+	}
+	if len(reports) == 0 {
+		return fail(errors.New("no reports to build a matrix from"))
+	}
+	if f.baselines != "" {
+		if c := compareBaselines(reports, f.baselines, stdout); c > code {
+			code = c
+		}
+	}
+	m := matrix.Build(scs, reports)
+	if err := writeMatrix(m, f.out); err != nil {
+		return fail(err)
+	}
+	fmt.Fprintf(stdout, "matrix of %d targets × %d scenarios: %s\n", len(m.Targets), len(m.Rows),
+		strings.Join([]string{filepath.Join(f.out, "matrix.md"), filepath.Join(f.out, "matrix.html"), filepath.Join(f.out, "matrix.json")}, ", "))
+	return code
+}
+
+// matrixTargets resolves --targets. "all" is go-stdlib and every process target
+// whose proxy is installed; a missing one is named on stderr, or is an error when
+// GATECHECK_REQUIRE_PROXIES=all.
+func matrixTargets(list string, stderr io.Writer) ([]string, error) {
+	var names []string
+	for n := range strings.SplitSeq(list, ",") {
+		switch n = strings.TrimSpace(n); n {
+		case "":
+		case "all":
+			names = append(names, "go-stdlib")
+			for _, p := range targets.ProcessNames() {
+				if targets.Installed(p) {
+					names = append(names, p)
+					continue
+				}
+				msg := fmt.Sprintf("%s not installed: apt-get install %s (or make proxies)", p, targets.Package(p))
+				if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" {
+					return nil, fmt.Errorf("%s; GATECHECK_REQUIRE_PROXIES=all requires every proxy", msg)
+				}
+				fmt.Fprintf(stderr, "skip %s\n", msg)
+			}
+		default:
+			if !slices.Contains(names, n) {
+				names = append(names, n)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil, errors.New("--targets names no target")
+	}
+	return names, nil
+}
+
+// runTargets runs the scenarios against each target, f.jobs at a time, writes
+// each report to f.out/reports/<target>.json and prints a summary line per
+// target. Reports come back in the order of names.
+func runTargets(ctx context.Context, names []string, scs []*scenarios.Scenario, t scenarios.Timeouts, f matrixFlags, stdout, stderr io.Writer) ([]*harness.Report, int) {
+	reports := make([]*harness.Report, len(names))
+	code := exitOK
+	var mu sync.Mutex
+	sem := make(chan struct{}, f.jobs)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		wg.Go(func() {
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			rep, err := runTarget(ctx, name, scs, t)
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				fmt.Fprintf(stderr, "gatecheck matrix: %s: %v\n", name, err)
+				code = exitUsage
+				return
+			}
+			if rep.Summary.Error > 0 {
+				code = exitUsage
+			}
+			fmt.Fprintln(stdout, summaryLine(rep))
+			if err := saveReport(filepath.Join(f.out, "reports", reportName(name)+".json"), rep); err != nil {
+				fmt.Fprintf(stderr, "gatecheck matrix: %v\n", err)
+				code = exitUsage
+			}
+			reports[i] = rep
+		})
+	}
+	wg.Wait()
+	return slices.DeleteFunc(reports, func(r *harness.Report) bool { return r == nil }), code
+}
+
+func runTarget(ctx context.Context, name string, scs []*scenarios.Scenario, t scenarios.Timeouts) (*harness.Report, error) {
+	target, err := harness.NewTarget(name, t)
+	if err != nil {
+		return nil, err
+	}
+	return harness.Run(ctx, target, scs, harness.Options{})
+}
+
+// reportName is a target's name made safe for a file name.
+func reportName(target string) string {
+	return regexp.MustCompile(`[^A-Za-z0-9.-]+`).ReplaceAllString(target, "-")
+}
+
+func saveReport(path string, rep *harness.Report) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(rep, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// readReports reads every *.json report in dir, sorted by file name.
+func readReports(dir string) ([]*harness.Report, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
+	if err != nil {
+		return nil, err
+	}
+	if len(files) == 0 {
+		return nil, fmt.Errorf("--from %s: no *.json reports", dir)
+	}
+	slices.Sort(files)
+	reports := make([]*harness.Report, 0, len(files))
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		var rep harness.Report
+		if err := json.Unmarshal(data, &rep); err != nil {
+			return nil, fmt.Errorf("report %s: %w", file, err)
+		}
+		if rep.SchemaVersion != harness.SchemaVersion {
+			return nil, fmt.Errorf("report %s: schema_version %d, want %d", file, rep.SchemaVersion, harness.SchemaVersion)
+		}
+		reports = append(reports, &rep)
+	}
+	return reports, nil
+}
+
+// compareBaselines prints every change of a report from its target's baseline in
+// dir and returns exitFindings when there is one.
+func compareBaselines(reports []*harness.Report, dir string, stdout io.Writer) int {
+	code := exitOK
+	for _, rep := range reports {
+		path := filepath.Join(dir, reportName(rep.Target)+".yaml")
+		base, err := harness.LoadBaseline(path)
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(stdout, "no baseline for %s (%s)\n", rep.Target, path)
+			continue
+		}
+		if err != nil {
+			fmt.Fprintf(stdout, "%v\n", err)
+			code = exitUsage
+			continue
+		}
+		if n := base.VersionNotice(rep); n != "" {
+			fmt.Fprintln(stdout, n)
+		}
+		diffs := base.Compare(rep)
+		writeBaselineDiffs(stdout, path, diffs)
+		if len(diffs) > 0 && code == exitOK {
+			code = exitFindings
+		}
+	}
+	return code
+}
+
+// writeMatrix writes the three renderings of m into dir.
+func writeMatrix(m *matrix.Matrix, dir string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, write := range map[string]func(io.Writer) error{
+		"matrix.json": m.WriteJSON, "matrix.md": m.WriteMarkdown, "matrix.html": m.WriteHTML,
+	} {
+		if err := writeFile(filepath.Join(dir, name), write); err != nil {
+			return fmt.Errorf("write %s: %w", filepath.Join(dir, name), err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,69 @@
+package main
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatecheck/gatecheck/matrix"
+)
+
+// TestMatrixRunAndFrom runs one family against go-stdlib into a matrix, then
+// builds the same matrix again from the saved reports without running anything:
+// both give the same Markdown.
+func TestMatrixRunAndFrom(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs scenarios")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out := t.TempDir()
+	code, stdout, stderr := invoke(t, ctx, "matrix", "--targets", "go-stdlib", "--only", "status/*", "--out", out,
+		"--baselines", "../../suites/baselines")
+	if code != exitOK {
+		t.Fatalf("matrix: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	for _, name := range []string{"matrix.md", "matrix.html", "matrix.json", "reports/go-stdlib.json"} {
+		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	m, err := matrix.Load(filepath.Join(out, "matrix.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(m.Targets), 1; got != want {
+		t.Errorf("got %d targets; want %d", got, want)
+	}
+	first, _ := os.ReadFile(filepath.Join(out, "matrix.md"))
+
+	again := t.TempDir()
+	code, stdout, stderr = invoke(t, ctx, "matrix", "--from", filepath.Join(out, "reports"), "--only", "status/*", "--out", again)
+	if code != exitOK {
+		t.Fatalf("matrix --from: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	second, _ := os.ReadFile(filepath.Join(again, "matrix.md"))
+	if string(first) != string(second) {
+		t.Errorf("matrix --from gave different Markdown than the run it was saved from")
+	}
+}
+
+func TestMatrixBadInput(t *testing.T) {
+	ctx := context.Background()
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"matrix", "--jobs", "0"}, "--jobs 0"},
+		{[]string{"matrix", "--from", t.TempDir()}, "no *.json reports"},
+		{[]string{"matrix", "--targets", ","}, "names no target"},
+	} {
+		code, _, stderr := invoke(t, ctx, tc.args...)
+		if code != exitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: got exit %d, %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
+		}
+	}
+}
