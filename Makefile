@@ -9,11 +9,21 @@ FUZZTIME     ?= 10s
 # Every package but the Ginkgo suite, which `test` runs on its own with a JUnit report.
 UNIT_PKGS     = $$($(GO) list ./... | grep -v '/suites$$')
 
-.PHONY: help demo test vet fmt-check unit suite lint build fuzz clean
+# The proxies the process targets start, and chromium for the matrix page's test.
+PROXY_PKGS   ?= nginx haproxy apache2 caddy varnish squid trafficserver h2o lighttpd chromium
+# The targets the suite checks: all is go-stdlib and every process target.
+TARGETS      ?= all
+RUNS         ?= 5
+
+.PHONY: help demo test vet fmt-check unit suite proxies matrix determinism lint build fuzz clean
 
 help:
 	@echo 'make demo       run the whole catalogue against the built-in go-stdlib proxy'
-	@echo 'make test       vet, gofmt check, unit tests with -race, the Ginkgo suite'
+	@echo 'make test       vet, gofmt check, unit tests, the suite over every proxy (installs them as root)'
+	@echo 'make proxies    apt-get install the proxies that are missing (as root)'
+	@echo 'make suite      the Ginkgo suite over TARGETS=$(TARGETS), two at a time, then its matrix'
+	@echo 'make matrix     the compliance matrix of every installed proxy into docs/matrix/'
+	@echo 'make determinism  the whole matrix $(RUNS) times; every verdict that differed'
 	@echo 'make lint       vet, gofmt check, gatecheck lint of the built-in catalogue'
 	@echo 'make build      static binary in $(BIN)/gatecheck'
 	@echo 'make fuzz       each fuzz target for $(FUZZTIME)'
@@ -25,7 +35,7 @@ help:
 demo: build
 	$(BIN)/gatecheck run --target go-stdlib || [ $$? -eq 1 ]
 
-test: vet fmt-check unit suite
+test: vet fmt-check proxies unit suite
 
 vet:
 	$(GO) vet ./...
@@ -42,11 +52,41 @@ unit:
 	$(GO) test -race -short -count=1 -timeout $(TEST_TIMEOUT) $(UNIT_PKGS)
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./harness ./targets ./cmd/...
 
-# The project's own Ginkgo suite against go-stdlib (GATECHECK_TARGET picks another).
+# The project's own Ginkgo suite: the catalogue against every target in TARGETS
+# with its baseline, two targets at a time. Each target runs once; its report,
+# the JUnit file and the matrix all come from that one run.
 suite:
-	@mkdir -p $(BIN)
-	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./suites -args \
-		-ginkgo.junit-report=$(CURDIR)/$(BIN)/suite-junit.xml
+	@mkdir -p $(BIN)/reports
+	@rm -f $(BIN)/reports/*.json
+	@GATECHECK_TARGETS=$(TARGETS) GATECHECK_REPORT_DIR=$(CURDIR)/$(BIN)/reports \
+		$(GO) tool ginkgo --procs=2 --timeout=$(TEST_TIMEOUT) --junit-report=$(CURDIR)/$(BIN)/suite-junit.xml ./suites; \
+	rc=$$?; \
+	$(GO) run ./cmd/gatecheck matrix --from $(BIN)/reports --out $(BIN)/matrix || rc=$$?; \
+	exit $$rc
+
+# proxies installs, as root, the Debian packages of the proxies that are missing,
+# with services kept from starting (policy-rc.d), so nothing listens afterwards.
+proxies:
+	@missing=$$(for p in $(PROXY_PKGS); do dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || printf '%s ' $$p; done); \
+	if [ -z "$$missing" ]; then echo "proxies: all installed"; \
+	elif [ "$$(id -u)" != 0 ]; then echo "proxies: missing $$missing- run make proxies as root; their tests are skipped"; \
+	else \
+		echo "proxies: installing $$missing"; \
+		own_policy=0; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; own_policy=1; fi; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; rc=$$?; \
+		[ $$own_policy = 1 ] && rm -f /usr/sbin/policy-rc.d; \
+		exit $$rc; \
+	fi
+
+# matrix writes the compliance matrix of every installed proxy to docs/matrix/,
+# the one the README links, and checks it against the baselines.
+matrix: build
+	$(BIN)/gatecheck matrix --targets all --out docs/matrix --baselines suites/baselines
+
+# determinism runs the whole matrix RUNS times and lists every verdict that
+# differed between runs (exit 1 if any).
+determinism: build
+	$(BIN)/gatecheck matrix --targets all --runs $(RUNS) --out $(BIN)/determinism
 
 lint: vet fmt-check
 	$(GO) run ./cmd/gatecheck lint scenarios/catalogue

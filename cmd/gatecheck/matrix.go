@@ -23,7 +23,7 @@ import (
 // timeout ones.
 type matrixFlags struct {
 	targets, from, out, baselines string
-	jobs                          int
+	jobs, runs                    int
 }
 
 // matrixCmd runs the catalogue against several targets (or reads their saved
@@ -39,6 +39,7 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&f.out, "out", ".", "the `folder` to write matrix.json, matrix.md, matrix.html and, after a run, reports/<target>.json to")
 	fs.StringVar(&f.baselines, "baselines", "", "compare each report with `DIR`/<target>.yaml where it exists; exit 1 on a change")
 	fs.IntVar(&f.jobs, "jobs", 2, "how many targets run at once")
+	fs.IntVar(&f.runs, "runs", 1, "run the whole matrix `N` times and report every verdict that differed between runs (exit 1 if any); the matrix shows the last run")
 	var sf scenarioFlags
 	sf.add(fs)
 	var tf timeoutFlags
@@ -55,6 +56,9 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if f.jobs < 1 || f.jobs > 8 {
 		return fail(fmt.Errorf("--jobs %d: want 1 to 8", f.jobs))
+	}
+	if f.runs < 1 || f.runs > 20 || (f.runs > 1 && f.from != "") {
+		return fail(fmt.Errorf("--runs %d: want 1 to 20, and not with --from", f.runs))
 	}
 	scs, err := sf.load()
 	if err != nil {
@@ -75,10 +79,22 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if err != nil {
 			return fail(err)
 		}
-		reports, code = runTargets(ctx, names, scs, timeouts, f, stdout, stderr)
-		if ctx.Err() != nil {
-			fmt.Fprintln(stderr, "gatecheck matrix: interrupted; no matrix written")
-			return exitInterrupted
+		var runs [][]*harness.Report
+		for i := range f.runs {
+			if f.runs > 1 {
+				fmt.Fprintf(stdout, "run %d of %d\n", i+1, f.runs)
+			}
+			var c int
+			reports, c = runTargets(ctx, names, scs, timeouts, f, stdout, stderr)
+			code = max(code, c)
+			if ctx.Err() != nil {
+				fmt.Fprintln(stderr, "gatecheck matrix: interrupted; no matrix written")
+				return exitInterrupted
+			}
+			runs = append(runs, reports)
+		}
+		if f.runs > 1 && reportDifferences(runs, stdout) > 0 && code == exitOK {
+			code = exitFindings
 		}
 	}
 	if len(reports) == 0 {
@@ -245,6 +261,35 @@ func compareBaselines(reports []*harness.Report, dir string, stdout io.Writer) i
 		}
 	}
 	return code
+}
+
+// reportDifferences prints every scenario whose verdict or outcome differed
+// between runs of the same target, and returns how many did.
+func reportDifferences(runs [][]*harness.Report, stdout io.Writer) int {
+	seen := map[string][]string{} // "target\x00id" -> "verdict outcome" per run
+	var keys []string
+	for _, reports := range runs {
+		for _, rep := range reports {
+			for _, r := range rep.Results {
+				k := rep.Target + "\x00" + r.ID
+				if _, ok := seen[k]; !ok {
+					keys = append(keys, k)
+				}
+				seen[k] = append(seen[k], string(r.Verdict)+" "+r.Outcome)
+			}
+		}
+	}
+	differing := 0
+	for _, k := range keys {
+		vals := seen[k]
+		if len(slices.Compact(slices.Clone(vals))) > 1 || len(vals) != len(runs) {
+			target, id, _ := strings.Cut(k, "\x00")
+			fmt.Fprintf(stdout, "differs: %s %s: %s\n", target, id, strings.Join(vals, " | "))
+			differing++
+		}
+	}
+	fmt.Fprintf(stdout, "determinism: %d runs, %d verdicts compared per run, %d differed\n", len(runs), len(keys), differing)
+	return differing
 }
 
 // writeMatrix writes the three renderings of m into dir.

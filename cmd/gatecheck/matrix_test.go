@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/matrix"
 )
 
@@ -65,5 +66,22 @@ func TestMatrixBadInput(t *testing.T) {
 		if code != exitUsage || !strings.Contains(stderr, tc.want) {
 			t.Errorf("%v: got exit %d, %q; want exit 2 and %q", tc.args, code, stderr, tc.want)
 		}
+	}
+}
+
+func TestReportDifferences(t *testing.T) {
+	rep := func(verdict, outcome string) *harness.Report {
+		return &harness.Report{Target: "x", Results: []harness.Result{
+			{ID: "a/same", Verdict: harness.Pass, Outcome: "passthrough"},
+			{ID: "a/racy", Verdict: harness.Verdict(verdict), Outcome: outcome},
+		}}
+	}
+	var out strings.Builder
+	runs := [][]*harness.Report{{rep("pass", "passthrough")}, {rep("non-strict", "502")}, {rep("pass", "passthrough")}}
+	if got := reportDifferences(runs, &out); got != 1 {
+		t.Errorf("got %d differing; want 1\n%s", got, out.String())
+	}
+	if !strings.Contains(out.String(), "differs: x a/racy: pass passthrough | non-strict 502 | pass passthrough") {
+		t.Errorf("output lacks the differing line:\n%s", out.String())
 	}
 }
