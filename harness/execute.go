@@ -31,7 +31,7 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 	if err := ctx.Err(); err != nil {
 		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()})
 	}
-	scripts, err := s.load(sc)
+	scripts, err := s.load(ctx, sc)
 	if err != nil {
 		return finish(res, start, Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()})
 	}
@@ -123,7 +123,11 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			j, o := s.broken(sc, scripts, observed, err)
 			return j, o, token
 		}
-		rec := s.up.Journal(token)
+		rec, err := s.up.Journal(ctx, token)
+		if err != nil {
+			j, o := s.broken(sc, scripts, append(observed, obs), fmt.Errorf("read the journal: %w", err))
+			return j, o, token
+		}
 		if timed(expectationOf(sc, index)) {
 			// The client can hold the upstream's last byte before the upstream's
 			// goroutine has journaled writing it: wait until the script for this

@@ -21,8 +21,9 @@ var Version = "0.1.0-dev"
 
 // Options tune a Session or a Run.
 type Options struct {
-	// Upstream is a running fake upstream to use; when nil the session starts one
-	// and closes it with the session.
+	// Upstream is a running fake upstream to use; when nil the session uses the
+	// target's own (an UpstreamProvider) or starts one and closes it with the
+	// session.
 	Upstream *fakeupstream.Server
 	// UpstreamAddr is where the session's own fake upstream listens (default
 	// 127.0.0.1:0; refused and connect-timeout then take the next two ports when
@@ -46,7 +47,8 @@ const drainTimeout = 2 * time.Second
 // scenarios one at a time or concurrently.
 type Session struct {
 	target   Target
-	up       *fakeupstream.Server
+	up       Upstream
+	local    *fakeupstream.Server
 	ownUp    bool
 	addr     string
 	timeouts scenarios.Timeouts
@@ -62,8 +64,16 @@ type Session struct {
 // Open starts the fake upstream (unless opts carries one) and the target, and
 // checks that a request through the target reaches the fake upstream.
 func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
-	s := &Session{target: t, up: opts.Upstream, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
-	if s.up == nil {
+	s := &Session{target: t, local: opts.Upstream, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
+	if p, ok := t.(UpstreamProvider); ok && s.local == nil {
+		up, err := p.Upstream(ctx)
+		if err != nil {
+			err = errors.Join(err, t.Stop(context.WithoutCancel(ctx)))
+			return nil, fmt.Errorf("start target %q: fake upstream: %w", t.String(), err)
+		}
+		s.up = up
+	}
+	if s.up == nil && s.local == nil {
 		addr := opts.UpstreamAddr
 		if addr == "" {
 			addr = "127.0.0.1:0"
@@ -72,7 +82,10 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 		if err != nil {
 			return nil, fmt.Errorf("start fake upstream on %s: %w", addr, err)
 		}
-		s.up, s.ownUp = up, true
+		s.local, s.ownUp = up, true
+	}
+	if s.up == nil {
+		s.up = LocalUpstream{s.local}
 	}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
@@ -120,7 +133,7 @@ func (s *Session) Addr() string { return s.addr }
 func (s *Session) Endpoints() fakeupstream.Endpoints { return s.up.Endpoints() }
 
 // Upstream is the session's fake upstream.
-func (s *Session) Upstream() *fakeupstream.Server { return s.up }
+func (s *Session) Upstream() Upstream { return s.up }
 
 // TargetVersion is the proxy's version, when the target knows it.
 func (s *Session) TargetVersion() string { return s.version }
@@ -141,12 +154,12 @@ func (s *Session) closeUpstream() error {
 	if !s.ownUp {
 		return nil
 	}
-	return s.up.Close()
+	return s.local.Close()
 }
 
 // load gives the fake upstream the scenario's scripts, resolved with the declared
 // timeouts, once per session. A different scenario with the same id is an error.
-func (s *Session) load(sc *scenarios.Scenario) ([]fakeupstream.Script, error) {
+func (s *Session) load(ctx context.Context, sc *scenarios.Scenario) ([]fakeupstream.Script, error) {
 	scripts, err := sc.Scripts(s.timeouts)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", sc.Source, err)
@@ -157,7 +170,9 @@ func (s *Session) load(sc *scenarios.Scenario) ([]fakeupstream.Script, error) {
 		return nil, fmt.Errorf("%s: scenario id %q already loaded from %s", sc.Source, sc.ID, prev.Source)
 	}
 	if _, ok := s.loaded[sc.ID]; !ok {
-		s.up.Replace(sc.ID, scripts)
+		if err := s.up.Replace(ctx, sc.ID, scripts); err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.Source, err)
+		}
 	}
 	s.loaded[sc.ID] = sc
 	return scripts, nil

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
@@ -71,9 +72,13 @@ type External struct {
 	addr     string
 	url      string
 	timeouts scenarios.Timeouts
+	control  string
 }
 
-var _ Target = (*External)(nil)
+var (
+	_ Target           = (*External)(nil)
+	_ UpstreamProvider = (*External)(nil)
+)
 
 // NewExternal makes an external target from "http://HOST:PORT".
 func NewExternal(rawURL string, t scenarios.Timeouts) (*External, error) {
@@ -106,3 +111,25 @@ func (e *External) Stop(context.Context) error { return nil }
 func (e *External) Timeouts() scenarios.Timeouts { return e.timeouts }
 
 func (e *External) String() string { return "external " + e.url }
+
+// WithControl makes the target use the fake upstream of a `gatecheck serve`
+// already running, through its control API at controlURL ("http://HOST:PORT"),
+// instead of starting one: the proxy then keeps forwarding where it already does,
+// and scenarios load, journals read and idle connections close over HTTP.
+func (e *External) WithControl(controlURL string) *External {
+	e.control = controlURL
+	return e
+}
+
+// Upstream is the control API's client when the target has a control URL, else
+// nil: the session then starts its own fake upstream.
+func (e *External) Upstream(ctx context.Context) (Upstream, error) {
+	if e.control == "" {
+		return nil, nil
+	}
+	c, err := control.Dial(ctx, e.control, fakeupstream.Endpoints{})
+	if err != nil {
+		return nil, err
+	}
+	return c, nil
+}

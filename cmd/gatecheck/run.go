@@ -18,6 +18,7 @@ import (
 // runFlags are the flags of `gatecheck run` besides the scenario and timeout ones.
 type runFlags struct {
 	target, failOn, json, junit, upstream, baseline, updateBaseline string
+	control, image                                                  string
 	parallel                                                        int
 }
 
@@ -34,6 +35,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.json, "json", "", "write the report as JSON to `FILE`; - for stdout (human lines then go to stderr)")
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.StringVar(&f.upstream, "upstream", "", "where the fake upstream listens, `ADDR` (refused and connect-timeout take the next two ports); default a free loopback port")
+	fs.StringVar(&f.control, "control", "", "with --target http://HOST:PORT: use the fake upstream of a running `gatecheck serve` through its control API at `URL` (http://HOST:PORT) instead of starting one")
 	fs.IntVar(&f.parallel, "parallel", 8, "how many scenarios run at once (exclusive ones run alone)")
 	fs.StringVar(&f.baseline, "baseline", "", "a baseline `FILE` of known verdicts: exit 1 only on a change from it")
 	fs.StringVar(&f.updateBaseline, "update-baseline", "", "write this run's non-pass verdicts as a baseline to `FILE`, keeping the reasons of unchanged entries")
@@ -75,7 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return fail(err)
 		}
 	}
-	target, err := harness.NewTarget(f.target, timeouts)
+	target, err := newRunTarget(f, timeouts)
 	if err != nil {
 		return fail(err)
 	}
@@ -222,4 +224,24 @@ func rank(l scenarios.Level) int {
 		}
 	}
 	return len(levels)
+}
+
+// newRunTarget makes the target of `gatecheck run`: a registered kind, an external
+// proxy (with the control API of a running fake upstream when --control is given).
+func newRunTarget(f runFlags, t scenarios.Timeouts) (harness.Target, error) {
+	target, err := harness.NewTarget(f.target, t)
+	if err != nil {
+		return nil, err
+	}
+	if f.control != "" {
+		ext, ok := target.(*harness.External)
+		if !ok {
+			return nil, fmt.Errorf("--control goes with --target http://HOST:PORT, not %q", f.target)
+		}
+		if f.upstream != "" {
+			return nil, fmt.Errorf("--control and --upstream exclude each other: the fake upstream is the one behind --control")
+		}
+		target = ext.WithControl(f.control)
+	}
+	return target, nil
 }

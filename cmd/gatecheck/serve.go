@@ -5,9 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
+	"strconv"
 	"strings"
 	"time"
 
+	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
@@ -17,8 +20,9 @@ import (
 // nginx, and runs until ctx is done (SIGINT or SIGTERM); then it closes everything
 // and returns exitOK.
 func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("serve", "[--listen ADDR] [--scenarios PATH]... [--connect-timeout D] [--read-timeout D] [--retries N]")
+	fs := newFlagSet("serve", "[--listen ADDR] [--control ADDR] [--scenarios PATH]... [--connect-timeout D] [--read-timeout D] [--retries N]")
 	listen := fs.String("listen", "127.0.0.1:8081", "where the fake upstream listens, `ADDR`; refused takes the next port, connect-timeout the one after")
+	controlAddr := fs.String("control", "", "where the control API listens, `ADDR` (default: the --listen host, port + 3); off to turn it off")
 	var sf scenarioFlags
 	sf.add(fs)
 	var tf timeoutFlags
@@ -48,13 +52,46 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err := loadScripts(up, scs, timeouts); err != nil {
 		return fail(errors.Join(err, up.Close()))
 	}
-	writeServeBanner(stdout, up.Endpoints(), len(scs), timeouts)
+	var api *control.Server
+	if *controlAddr != "off" {
+		addr := *controlAddr
+		if addr == "" {
+			addr = sideAddr(*listen, 3)
+		}
+		if api, err = control.Start(addr, up, timeouts); err != nil {
+			return fail(errors.Join(err, up.Close()))
+		}
+	}
+	controlURL := ""
+	if api != nil {
+		controlURL = "http://" + api.Addr()
+	}
+	writeServeBanner(stdout, up.Endpoints(), controlURL, len(scs), timeouts)
 	<-ctx.Done()
 	fmt.Fprintln(stdout, "gatecheck serve: stopping")
-	if err := up.Close(); err != nil {
-		return fail(fmt.Errorf("close fake upstream: %w", err))
+	var errs []error
+	if api != nil {
+		errs = append(errs, api.Close())
+	}
+	errs = append(errs, up.Close())
+	if err := errors.Join(errs...); err != nil {
+		return fail(err)
 	}
 	return exitOK
+}
+
+// sideAddr is port + delta on the host of addr, or port 0 there when addr's port
+// is not fixed.
+func sideAddr(addr string, delta int) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	p, err := strconv.Atoi(port)
+	if err != nil || p == 0 || p+delta > 65535 {
+		return net.JoinHostPort(host, "0")
+	}
+	return net.JoinHostPort(host, strconv.Itoa(p+delta))
 }
 
 // loadScripts gives the fake upstream every scenario's scripts, resolved against
@@ -74,8 +111,9 @@ func loadScripts(up *fakeupstream.Server, scs []*scenarios.Scenario, t scenarios
 	return nil
 }
 
-// writeServeBanner prints the addresses, the nginx route block and what to do next.
-func writeServeBanner(w io.Writer, e fakeupstream.Endpoints, n int, t scenarios.Timeouts) {
+// writeServeBanner prints the addresses, the nginx route block, the control API
+// and what to do next.
+func writeServeBanner(w io.Writer, e fakeupstream.Endpoints, controlURL string, n int, t scenarios.Timeouts) {
 	fmt.Fprintf(w, "gatecheck serve: fake upstream for %d scenarios (connect timeout %v, read timeout %v, retries %d)\n\n",
 		n, t.Connect, t.Read, t.Retries)
 	fmt.Fprintf(w, "  %-16s %-22s route %s\n", "main", e.Main, fakeupstream.PathPrefix)
@@ -87,6 +125,11 @@ func writeServeBanner(w io.Writer, e fakeupstream.Endpoints, n int, t scenarios.
 	fmt.Fprintln(w, "Check the route: curl -i http://YOUR-PROXY/gatecheck/ready  (answers 200 \"ready\")")
 	fmt.Fprintf(w, "Then stop this (Ctrl-C) and judge: gatecheck run --target http://YOUR-PROXY --upstream %s --connect-timeout %v --read-timeout %v --retries %d\n",
 		e.Main, t.Connect, t.Read, t.Retries)
+	if controlURL != "" {
+		fmt.Fprintf(w, "Or keep this running and judge through its control API at %s (GET /healthz, PUT /scenarios/{id}, GET /journal/{token}, POST /close-idle):\n", controlURL)
+		fmt.Fprintf(w, "  gatecheck run --target http://YOUR-PROXY --control %s --connect-timeout %v --read-timeout %v --retries %d\n",
+			controlURL, t.Connect, t.Read, t.Retries)
+	}
 	fmt.Fprintln(w, "ready; Ctrl-C stops")
 }
 
