@@ -128,7 +128,13 @@ func Start(cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("start fake upstream: %w", err)
 	}
-	host := ln.Addr().(*net.TCPAddr).IP.String()
+	// The side endpoints take the host as written: Go reports a listener on
+	// 0.0.0.0 as [::], and an IPv6 wildcard cannot be dialled to fill the
+	// connect-timeout queue where there is no IPv6 loopback (a container).
+	host, _, _ := net.SplitHostPort(cfg.Addr)
+	if host == "" {
+		host = ln.Addr().(*net.TCPAddr).IP.String()
+	}
 	if cfg.RefusedAddr == "" {
 		cfg.RefusedAddr = cfg.sideAddr(host, 1)
 	}
