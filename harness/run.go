@@ -115,13 +115,10 @@ func (s *Session) Report(results []Result, elapsed time.Duration) *Report {
 }
 
 // RunAll runs scenarios on an open session: the non-exclusive ones on
-// opts.Parallel workers, then the exclusive ones one by one. Results are in the
-// order of scs.
+// opts.Parallel workers (capped by a Paralleled target's limit), then the
+// exclusive ones one by one. Results are in the order of scs.
 func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Options) []Result {
-	parallel := opts.Parallel
-	if parallel <= 0 {
-		parallel = 8
-	}
+	parallel := Parallelism(s.target, opts.Parallel)
 	results := make([]Result, len(scs))
 	var progress sync.Mutex
 	report := func(i int, r Result) {
@@ -154,4 +151,22 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 		}
 	}
 	return results
+}
+
+// defaultParallel is how many scenarios run at once when neither the options nor
+// the target say.
+const defaultParallel = 8
+
+// Parallelism is how many scenarios RunAll runs at once on target t when the run
+// asks for asked (0: the default): asked or the default, but never more than a
+// Paralleled target's limit.
+func Parallelism(t Target, asked int) int {
+	n := asked
+	if n <= 0 {
+		n = defaultParallel
+	}
+	if p, ok := t.(Paralleled); ok && p.Parallel() > 0 {
+		n = min(n, p.Parallel())
+	}
+	return n
 }

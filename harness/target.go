@@ -31,3 +31,13 @@ type Versioned interface {
 type Logged interface {
 	Log() string
 }
+
+// Paralleled is implemented by targets that cannot take as many scenarios at
+// once as the run asks for without changing verdicts: a proxy whose crash fails
+// every request in flight gives each scenario that ran beside a crashing one a
+// verdict that depends on the schedule. Parallel is the most scenarios the
+// target takes at once (0: no limit); RunAll uses it when opts.Parallel is 0 and
+// never runs more at once.
+type Paralleled interface {
+	Parallel() int
+}

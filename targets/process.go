@@ -56,9 +56,10 @@ type Process struct {
 }
 
 var (
-	_ harness.Target    = (*Process)(nil)
-	_ harness.Versioned = (*Process)(nil)
-	_ harness.Logged    = (*Process)(nil)
+	_ harness.Target     = (*Process)(nil)
+	_ harness.Versioned  = (*Process)(nil)
+	_ harness.Logged     = (*Process)(nil)
+	_ harness.Paralleled = (*Process)(nil)
 )
 
 // NewProcess makes the named proxy's target with the declared timeouts. It works
@@ -172,6 +173,10 @@ func (p *Process) Log() string {
 	b.WriteString(saved)
 	return b.String()
 }
+
+// Parallel is the most scenarios the proxy is given at once (0: as many as the
+// run asks for).
+func (p *Process) Parallel() int { return p.spec.Parallel }
 
 // String is the proxy's target name, as "nginx".
 func (p *Process) String() string { return p.spec.Name }

@@ -64,6 +64,11 @@ type Spec struct {
 	// StopGrace bounds the wait after SIGTERM before the group gets SIGKILL
 	// (default 5s).
 	StopGrace time.Duration
+	// Parallel, when not 0, is the most scenarios the proxy is given at once
+	// (harness.Paralleled), for a proxy whose crash fails every request in
+	// flight: run beside a crashing scenario, any scenario's verdict would depend
+	// on the schedule.
+	Parallel int
 }
 
 // File is one extra file a proxy needs: the file Name in the work dir, rendered
