@@ -4,6 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
 	"sync"
 	"time"
 
@@ -57,6 +61,44 @@ func (s *Summary) UnmarshalJSON(data []byte) error {
 	*s = Summary{Pass: raw.Pass, NonStrict: raw.NonStrict, Fail: raw.Fail, Error: raw.Error, Skip: raw.Skip, ByLevel: raw.ByLevel}
 	return nil
 }
+
+// WriteFile writes the report as indented JSON to path, creating its folder.
+func (r *Report) WriteFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	data, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(path, append(data, '\n'), 0o644)
+}
+
+// ReadReport reads a report WriteFile wrote; a different schema version is an
+// error.
+func ReadReport(path string) (*Report, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	var rep Report
+	if err := json.Unmarshal(data, &rep); err != nil {
+		return nil, fmt.Errorf("report %s: %w", path, err)
+	}
+	if rep.SchemaVersion != SchemaVersion {
+		return nil, fmt.Errorf("report %s: schema_version %d, want %d", path, rep.SchemaVersion, SchemaVersion)
+	}
+	return &rep, nil
+}
+
+// FileName is a target's name made safe as a file name: anything but letters,
+// digits, dots and dashes becomes "-" (http://127.0.0.1:8080 becomes
+// http-127.0.0.1-8080). Reports and baselines are named so.
+func FileName(target string) string {
+	return unsafeName.ReplaceAllString(target, "-")
+}
+
+var unsafeName = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 
 // Summarize counts the results.
 func Summarize(results []Result) Summary {

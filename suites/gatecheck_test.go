@@ -8,7 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -70,9 +69,9 @@ func projectConfig(name string) (suites.Config, error) {
 		return suites.Config{}, fmt.Errorf("-gatecheck.fail-on %q: want must, should or may", *failOnFlag)
 	}
 	if dir := cmp.Or(*reportsFlag, os.Getenv("GATECHECK_REPORT_DIR")); dir != "" {
-		cfg.ReportPath = filepath.Join(dir, fileName(name)+".json")
+		cfg.ReportPath = filepath.Join(dir, harness.FileName(name)+".json")
 	}
-	path := filepath.Join("baselines", fileName(name)+".yaml")
+	path := filepath.Join("baselines", harness.FileName(name)+".yaml")
 	switch _, err := os.Stat(path); {
 	case err == nil:
 		if cfg.Baseline, err = harness.LoadBaseline(path); err != nil {
@@ -82,12 +81,6 @@ func projectConfig(name string) (suites.Config, error) {
 		return suites.Config{}, fmt.Errorf("baseline %s: %w", path, err)
 	}
 	return cfg, nil
-}
-
-// fileName is a target's name with anything but letters, digits, dots and
-// dashes replaced by "-" (http://127.0.0.1:8080 becomes http-127.0.0.1-8080).
-func fileName(target string) string {
-	return regexp.MustCompile(`[^A-Za-z0-9.-]+`).ReplaceAllString(target, "-")
 }
 
 // registerProject registers the built-in catalogue against every configured

@@ -9,9 +9,6 @@
 package suites
 
 import (
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -98,7 +95,7 @@ func Register(cfg Config) bool {
 			DeferCleanup(func(ctx SpecContext) {
 				Expect(s.Close(ctx)).To(Succeed(), "close the gatecheck session on %s", cfg.Target)
 				if cfg.ReportPath != "" {
-					Expect(writeReport(cfg.ReportPath, s.Report(results, time.Since(started)))).To(Succeed())
+					Expect(s.Report(results, time.Since(started)).WriteFile(cfg.ReportPath)).To(Succeed())
 				}
 			}, NodeTimeout(closeTimeout))
 		}, NodeTimeout(openTimeout))
@@ -128,18 +125,6 @@ func Register(cfg Config) bool {
 			}
 		}, entries)
 	})
-}
-
-// writeReport writes a report as indented JSON, creating the folder.
-func writeReport(path string, rep *harness.Report) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
 }
 
 // SpecTimeoutFor is the time one scenario's spec may take against a target with

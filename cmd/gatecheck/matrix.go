@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -172,7 +170,7 @@ func runTargets(ctx context.Context, names []string, scs []*scenarios.Scenario, 
 				code = exitUsage
 			}
 			fmt.Fprintln(stdout, summaryLine(rep))
-			if err := saveReport(filepath.Join(f.out, "reports", reportName(name)+".json"), rep); err != nil {
+			if err := rep.WriteFile(filepath.Join(f.out, "reports", harness.FileName(name)+".json")); err != nil {
 				fmt.Fprintf(stderr, "gatecheck matrix: %v\n", err)
 				code = exitUsage
 			}
@@ -191,22 +189,6 @@ func runTarget(ctx context.Context, name string, scs []*scenarios.Scenario, t sc
 	return harness.Run(ctx, target, scs, harness.Options{})
 }
 
-// reportName is a target's name made safe for a file name.
-func reportName(target string) string {
-	return regexp.MustCompile(`[^A-Za-z0-9.-]+`).ReplaceAllString(target, "-")
-}
-
-func saveReport(path string, rep *harness.Report) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	data, err := json.MarshalIndent(rep, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(path, append(data, '\n'), 0o644)
-}
-
 // readReports reads every *.json report in dir, sorted by file name.
 func readReports(dir string) ([]*harness.Report, error) {
 	files, err := filepath.Glob(filepath.Join(dir, "*.json"))
@@ -219,18 +201,11 @@ func readReports(dir string) ([]*harness.Report, error) {
 	slices.Sort(files)
 	reports := make([]*harness.Report, 0, len(files))
 	for _, file := range files {
-		data, err := os.ReadFile(file)
+		rep, err := harness.ReadReport(file)
 		if err != nil {
 			return nil, err
 		}
-		var rep harness.Report
-		if err := json.Unmarshal(data, &rep); err != nil {
-			return nil, fmt.Errorf("report %s: %w", file, err)
-		}
-		if rep.SchemaVersion != harness.SchemaVersion {
-			return nil, fmt.Errorf("report %s: schema_version %d, want %d", file, rep.SchemaVersion, harness.SchemaVersion)
-		}
-		reports = append(reports, &rep)
+		reports = append(reports, rep)
 	}
 	return reports, nil
 }
@@ -240,7 +215,7 @@ func readReports(dir string) ([]*harness.Report, error) {
 func compareBaselines(reports []*harness.Report, dir string, stdout io.Writer) int {
 	code := exitOK
 	for _, rep := range reports {
-		path := filepath.Join(dir, reportName(rep.Target)+".yaml")
+		path := filepath.Join(dir, harness.FileName(rep.Target)+".yaml")
 		base, err := harness.LoadBaseline(path)
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(stdout, "no baseline for %s (%s)\n", rep.Target, path)
