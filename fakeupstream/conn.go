@@ -115,7 +115,7 @@ func (c *conn) next() (*request, error) {
 		c.mu.Unlock()
 		if draining {
 			_ = c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.DefaultHang))
-			_, _ = io.Copy(io.Discard, c.br)
+			c.discardLate(c.br)
 			return nil, errDraining
 		}
 		if err != nil {
@@ -139,6 +139,32 @@ func (c *conn) next() (*request, error) {
 		c.ended(err)
 	}
 	return nil, err
+}
+
+// discardLate reads and discards what the peer sends on a connection the
+// upstream has already closed, until the peer closes too or the read deadline
+// passes. A request among those bytes reached no script — the proxy reused the
+// connection before it noticed the FIN — and is journaled as late under its
+// token, so that the harness can tell such a run from the proxy's own answer.
+func (c *conn) discardLate(br *bufio.Reader) {
+	lim := c.s.limits()
+	for {
+		req, err := readRequest(br, lim)
+		if req != nil && req.routeErr == nil && req.route.Token != "" {
+			c.s.journal.addLate(req.route.Token, SeenRequest{
+				Index:      req.route.Index,
+				ScenarioID: req.route.ID,
+				Method:     req.method,
+				Target:     req.target,
+				Head:       req.head,
+				At:         time.Now(),
+			}, c.info)
+		}
+		if err != nil || readBody(br, req, lim) != nil {
+			break
+		}
+	}
+	_, _ = io.Copy(io.Discard, br)
 }
 
 // journalRequest journals req under the token of its path, or under fallback when

@@ -8,6 +8,11 @@ type Record struct {
 	Token       string        `json:"token"`
 	Requests    []SeenRequest `json:"requests"`
 	Connections []SeenConn    `json:"connections"`
+	// Late are requests with the token that arrived on a connection the upstream
+	// had already closed (a Close step's FIN, or CloseIdle's): the proxy reused a
+	// connection after the upstream's FIN, before it noticed. No script saw them,
+	// so they are not attempts, and their connections are not in Connections.
+	Late []SeenRequest `json:"late,omitempty"`
 }
 
 // SeenRequest is one request the fake upstream read.
@@ -75,4 +80,15 @@ func (r Record) First(index int) (SeenRequest, bool) {
 		}
 	}
 	return SeenRequest{}, false
+}
+
+// LateFor reports whether a request with the given index arrived late: on a
+// connection the upstream had already closed (see Late).
+func (r Record) LateFor(index int) bool {
+	for _, q := range r.Late {
+		if q.Index == index {
+			return true
+		}
+	}
+	return false
 }

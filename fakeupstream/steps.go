@@ -303,7 +303,11 @@ func (p *player) close() error {
 	// The script is over for the journal; lingering is the server's business.
 	p.finish("")
 	_ = p.nc.SetReadDeadline(time.Now().Add(min(lingerMax, p.hang)))
-	_, _ = io.Copy(io.Discard, p.br)
+	if p.c != nil {
+		p.c.discardLate(p.br)
+	} else {
+		_, _ = io.Copy(io.Discard, p.br)
+	}
 	return p.nc.Close()
 }
 

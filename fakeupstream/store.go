@@ -44,6 +44,7 @@ type entry struct {
 	token string
 	reqs  []SeenRequest
 	conns []*connInfo
+	late  []SeenRequest
 }
 
 // connInfo is the journal's state for one connection, shared by every token it
@@ -100,6 +101,21 @@ func (j *journal) add(token string, r SeenRequest, ci *connInfo) *reqRef {
 	e.reqs = append(e.reqs, r)
 	j.notifyLocked(token)
 	return &reqRef{e: e, i: len(e.reqs) - 1}
+}
+
+// addLate journals a request under token that arrived on ci after the upstream
+// had closed ci: not an attempt, and not a request ci carried.
+func (j *journal) addLate(token string, r SeenRequest, ci *connInfo) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e := j.entryLocked(token)
+	if len(e.late) >= maxRequestsPerToken {
+		return
+	}
+	r.Conn = ci.id
+	r.Head = append([]byte(nil), r.Head[:min(len(r.Head), j.maxHead)]...)
+	e.late = append(e.late, r)
+	j.notifyLocked(token)
 }
 
 // entryLocked returns the entry for token, creating it and forgetting the oldest
@@ -165,6 +181,10 @@ func (j *journal) recordLocked(token string) Record {
 			r.Marks = marks
 		}
 		rec.Requests = append(rec.Requests, r)
+	}
+	for _, r := range e.late {
+		r.Head = append([]byte(nil), r.Head...)
+		rec.Late = append(rec.Late, r)
 	}
 	for _, ci := range e.conns {
 		rec.Connections = append(rec.Connections, SeenConn{

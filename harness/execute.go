@@ -50,9 +50,18 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 	var worst Judgement
 	var tokens []string
 	counts := map[string]int{}
+	voided := 0
 	for i := range repeat {
-		j, obs, token := s.once(ctx, sc, scripts)
+		j, obs, token, stray := s.once(ctx, sc, scripts)
 		tokens = append(tokens, token)
+		// A request the proxy sent on a connection another scenario's script had
+		// already closed reached no script of this one: that run says nothing
+		// about this scenario, so it is run again (a few times at most).
+		for retry := 0; stray && retry < strayRetries && ctx.Err() == nil; retry++ {
+			voided++
+			j, obs, token, stray = s.once(ctx, sc, scripts)
+			tokens = append(tokens, token)
+		}
 		counts[j.Outcome]++
 		res.UpstreamAttempts = max(res.UpstreamAttempts, obs.Attempts)
 		if i == 0 || worse(j.Verdict, worst.Verdict) {
@@ -69,6 +78,9 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 		res.Outcomes = counts
 		worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, repeat, countsText(counts))
 	}
+	if voided > 0 {
+		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))
+	}
 	if worst.Verdict == Fail || worst.Verdict == Error {
 		if l, ok := s.target.(Logged); ok {
 			res.Log = relevantLog(l.Log(), tokens, logShown)
@@ -77,9 +89,20 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 	return finish(res, start, worst)
 }
 
+// strayRetries bounds how often Run repeats a run whose request went astray.
+const strayRetries = 3
+
+// strayWait bounds the wait for the journal to show where a request the upstream
+// never played went: the proxy can answer the client before the fake upstream's
+// goroutine has journaled the request it read on a closed connection.
+const strayWait = 250 * time.Millisecond
+
 // once runs the scenario a single time: the main request, then each follow-up,
 // and judges them together. The returned Observation is the main request's.
-func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation, string) {
+// stray says that a request of the run reached no script but arrived on an
+// upstream connection another scenario's script had already closed (the proxy
+// had pooled it and not yet noticed the FIN): the run is not this scenario's.
+func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation, string, bool) {
 	// Each request may take the scenario's whole deadline; the run as a whole is
 	// bounded by all of them together.
 	deadline := sc.Deadline(s.timeouts)
@@ -106,7 +129,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				return !ok || !q.Done.IsZero()
 			}); err != nil {
 				j, o := s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
-				return j, o, token
+				return j, o, token, false
 			}
 			if fu.Connection != "same" || observed[index-1].Ending != EndComplete {
 				conn.Close()
@@ -121,12 +144,24 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				err = fmt.Errorf("follow-up %d: %w", index, err)
 			}
 			j, o := s.broken(sc, scripts, observed, err)
-			return j, o, token
+			return j, o, token, false
 		}
 		rec, err := s.up.Journal(ctx, token)
 		if err != nil {
 			j, o := s.broken(sc, scripts, append(observed, obs), fmt.Errorf("read the journal: %w", err))
-			return j, o, token
+			return j, o, token, false
+		}
+		if rec.Attempts(index) == 0 && (index > 0 || sc.Endpoint == scenarios.EndpointMain) {
+			wctx, cancel := context.WithTimeout(ctx, strayWait)
+			if r, err := s.up.Wait(wctx, token, func(r fakeupstream.Record) bool {
+				return r.Attempts(index) > 0 || strayed(r, index)
+			}); err == nil {
+				rec = r
+			}
+			cancel()
+			if rec.Attempts(index) == 0 && strayed(rec, index) {
+				return Judgement{}, obs, token, true
+			}
 		}
 		if timed(expectationOf(sc, index)) {
 			// The client can hold the upstream's last byte before the upstream's
@@ -145,7 +180,23 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 		}
 		observed = append(observed, obs)
 	}
-	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], token
+	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], token, false
+}
+
+// strayed reports whether request index arrived late (fakeupstream.Record.Late)
+// on a connection that carried none of the run's own requests: one that another
+// scenario's script had closed.
+func strayed(r fakeupstream.Record, index int) bool {
+	own := map[int64]bool{}
+	for _, c := range r.Connections {
+		own[c.ID] = true
+	}
+	for _, q := range r.Late {
+		if q.Index == index && !own[q.Conn] {
+			return true
+		}
+	}
+	return false
 }
 
 // broken is the judgement of a run the harness could not complete: error.

@@ -1,0 +1,72 @@
+package fakeupstream
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"testing"
+)
+
+// A request that a proxy sends on a connection after the script closed it (the
+// FIN is on its way or already there) reaches no script: it is journaled as late
+// under its own token, and is not an attempt.
+func TestLateRequestAfterClose(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	path, token := addScript(t, s, Read{}, Write{[]byte(ok200)}, Close{})
+	victimPath, victimToken := addScript(t, s, Read{}, Write{[]byte(ok200)})
+	c := dial(t, s.Endpoints().Main)
+	br := bufio.NewReader(c)
+	send(t, c, get(path))
+	readResponse(t, br)
+	waitFor(t, s, token, "the script to close", requestDone(0))
+	// The proxy has not noticed the FIN yet and reuses the connection.
+	send(t, c, get(victimPath))
+	rec := waitFor(t, s, victimToken, "the late request", func(r Record) bool { return r.LateFor(0) })
+	if n := rec.Attempts(0); n != 0 {
+		t.Errorf("late request counted as %d attempts; want 0", n)
+	}
+	if len(rec.Connections) != 0 {
+		t.Errorf("late request lists connections %+v; want none", rec.Connections)
+	}
+	if q := rec.Late[0]; q.Method != "GET" || q.Target != victimPath || q.ScenarioID == "" {
+		t.Errorf("late request journaled as %+v", q)
+	}
+	if got, err := readToError(br); len(got) != 0 || err != io.EOF {
+		t.Errorf("after the late request: got %q, %v; want nothing, then io.EOF", got, err)
+	}
+	if rec := s.Journal(token); rec.Attempts(0) != 1 || len(rec.Late) != 0 {
+		t.Errorf("the closing script's record: %+v", rec)
+	}
+}
+
+// A request sent on an idle connection that CloseIdle is draining is late too.
+func TestLateRequestWhileDraining(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	path, token := addScript(t, s, Read{}, Write{[]byte(ok200)})
+	victimPath, victimToken := addScript(t, s, Read{}, Write{[]byte(ok200)})
+	c := dial(t, s.Endpoints().Main)
+	br := bufio.NewReader(c)
+	send(t, c, get(path))
+	readResponse(t, br)
+	waitFor(t, s, token, "the script to end", requestDone(0))
+	done := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), testTimeout)
+		defer cancel()
+		done <- s.CloseIdle(ctx)
+	}()
+	if got, err := readToError(br); len(got) != 0 || err != io.EOF {
+		t.Fatalf("idle connection: got %q, %v; want io.EOF", got, err)
+	}
+	send(t, c, get(victimPath))
+	rec := waitFor(t, s, victimToken, "the late request", func(r Record) bool { return r.LateFor(0) })
+	if n := rec.Attempts(0); n != 0 {
+		t.Errorf("late request counted as %d attempts; want 0", n)
+	}
+	_ = c.Close()
+	if err := <-done; err != nil {
+		t.Fatalf("CloseIdle: %v", err)
+	}
+}

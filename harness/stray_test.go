@@ -1,0 +1,204 @@
+package harness
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"net"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// pooling is a minimal proxy that keeps one upstream connection for the next
+// request and never checks it before reuse: after an upstream's response and FIN,
+// the next request goes out on the closed connection and gets a 502. It serves one
+// GET per client connection, with Content-Length responses only.
+type pooling struct {
+	ln   net.Listener
+	wg   sync.WaitGroup
+	mu   sync.Mutex
+	idle net.Conn
+	main string
+}
+
+var _ Target = (*pooling)(nil)
+
+func (p *pooling) Timeouts() scenarios.Timeouts { return scenarios.DefaultTimeouts() }
+func (p *pooling) String() string               { return "pooling relay" }
+
+func (p *pooling) Start(ctx context.Context, eps fakeupstream.Endpoints) (string, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	p.ln, p.main = ln, eps.Main
+	p.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			p.wg.Go(func() { p.serve(c) })
+		}
+	})
+	return ln.Addr().String(), nil
+}
+
+func (p *pooling) Stop(context.Context) error {
+	err := p.ln.Close()
+	p.mu.Lock()
+	if p.idle != nil {
+		_ = p.idle.Close()
+	}
+	p.mu.Unlock()
+	p.wg.Wait()
+	return err
+}
+
+func (p *pooling) serve(c net.Conn) {
+	defer c.Close()
+	head, err := readHeadTest(bufio.NewReader(c))
+	if err != nil {
+		return
+	}
+	p.mu.Lock()
+	u := p.idle
+	p.idle = nil
+	p.mu.Unlock()
+	if u == nil {
+		if u, err = net.Dial("tcp", p.main); err != nil {
+			return
+		}
+	}
+	resp, err := roundTrip(u, head)
+	if err != nil {
+		_ = u.Close()
+		_, _ = io.WriteString(c, "HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+		return
+	}
+	p.mu.Lock()
+	if p.idle != nil {
+		_ = p.idle.Close()
+	}
+	p.idle = u
+	p.mu.Unlock()
+	_, _ = io.WriteString(c, resp)
+}
+
+// roundTrip writes a request head on u and reads one Content-Length response.
+func roundTrip(u net.Conn, head string) (string, error) {
+	if _, err := io.WriteString(u, head); err != nil {
+		return "", err
+	}
+	br := bufio.NewReader(u)
+	resp, err := readHeadTest(br)
+	if err != nil {
+		return "", err
+	}
+	n := 0
+	for line := range strings.SplitSeq(resp, "\r\n") {
+		if name, value, ok := strings.Cut(line, ":"); ok && strings.EqualFold(name, "Content-Length") {
+			n, _ = strconv.Atoi(strings.TrimSpace(value))
+		}
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(br, body); err != nil {
+		return "", err
+	}
+	return resp + string(body), nil
+}
+
+// readHeadTest reads up to and including the empty line.
+func readHeadTest(br *bufio.Reader) (string, error) {
+	var b strings.Builder
+	for {
+		line, err := br.ReadString('\n')
+		b.WriteString(line)
+		if err != nil {
+			return "", err
+		}
+		if line == "\r\n" {
+			return b.String(), nil
+		}
+	}
+}
+
+// TestStrayRequestRunsAgain: a scenario whose request the proxy sent on a pooled
+// connection that the previous scenario's script had closed is run again, and
+// judged on the run whose request reached its own script.
+func TestStrayRequestRunsAgain(t *testing.T) {
+	scs, err := scenarios.Parse("stray.yaml", []byte(`id: stray/closer
+summary: a complete keep-alive response, then FIN
+spec:
+  section: RFC 9110 §15.6.3
+  quote: x
+level: may
+upstream:
+  - read: request
+  - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+  - close
+expect:
+  pass: [passthrough]
+examples:
+  - name: relayed
+    verdict: pass
+    client:
+      - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+  - name: replaced
+    verdict: fail
+    client:
+      - write: 'HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n'
+---
+id: stray/victim
+summary: a valid response
+spec:
+  section: RFC 9110 §15.6.3
+  quote: x
+level: may
+upstream:
+  - read: request
+  - write: 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nvictim'
+expect:
+  pass: [passthrough]
+examples:
+  - name: relayed
+    verdict: pass
+    client:
+      - write: 'HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nvictim'
+  - name: replaced
+    verdict: fail
+    client:
+      - write: 'HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n'
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	target := &pooling{}
+	s, err := Open(t.Context(), target, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		if err := s.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	}()
+	// The readiness probe left its keep-alive connection in the pool: the
+	// closer's request rides it, and the closer's script closes it after its
+	// response, with the relay still holding it.
+	if r := s.Run(t.Context(), scs[0]); r.Verdict != Pass {
+		t.Fatalf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
+	}
+	r := s.Run(t.Context(), scs[1])
+	if r.Verdict != Pass || r.Outcome != "passthrough" {
+		t.Errorf("%s: %s %s: %s; want pass passthrough from the run again", r.ID, r.Verdict, r.Outcome, r.Actual)
+	}
+	if len(r.Notes) == 0 || !strings.Contains(strings.Join(r.Notes, "\n"), "once run again") {
+		t.Errorf("%s: notes %q; want one saying the run was run again", r.ID, r.Notes)
+	}
+}
