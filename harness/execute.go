@@ -21,19 +21,15 @@ const firstBytesShown = 512
 // logShown is how much of a proxy's log a failing Result carries.
 const logShown = 4096
 
-// Run runs one scenario, all its repetitions, and returns its Result. It is safe
-// for concurrent use: an exclusive scenario waits until nothing else runs, closes
-// the fake upstream's idle connections so the proxy's pool starts empty, and keeps
-// everything else out while it runs.
+// Run runs one scenario, all its repetitions one after another, and returns its
+// Result. It is safe for concurrent use: an exclusive scenario waits until
+// nothing else runs, closes the fake upstream's idle connections so the proxy's
+// pool starts empty, and keeps everything else out while it runs.
 func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 	start := time.Now()
-	res := Result{ID: sc.ID, Summary: sc.Summary, Spec: sc.Spec.String(), Level: sc.Level}
-	if err := ctx.Err(); err != nil {
-		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()})
-	}
-	scripts, err := s.load(ctx, sc)
-	if err != nil {
-		return finish(res, start, Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()})
+	scripts, failed, ok := s.prepare(ctx, sc)
+	if !ok {
+		return finish(resultOf(sc), start, failed)
 	}
 	if sc.Exclusive {
 		s.exclusive.Lock()
@@ -45,28 +41,96 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 		s.exclusive.RLock()
 		defer s.exclusive.RUnlock()
 	}
+	reps := make([]repetition, max(sc.Repeat, 1))
+	for i := range reps {
+		reps[i] = s.repetition(ctx, sc, scripts)
+	}
+	return s.grade(ctx, sc, start, reps)
+}
 
-	repeat := max(sc.Repeat, 1)
-	var worst Judgement
+// prepare loads the scenario's scripts into the fake upstream. When it cannot
+// (or ctx has ended), ok is false and failed is the judgement: skip or error.
+func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed Judgement, ok bool) {
+	if err := ctx.Err(); err != nil {
+		return nil, Judgement{Outcome: "none", Verdict: Skip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()}, false
+	}
+	scripts, err := s.load(ctx, sc)
+	if err != nil {
+		return nil, Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}, false
+	}
+	return scripts, Judgement{}, true
+}
+
+// resultOf is the start of a scenario's Result: what the scenario says of itself.
+func resultOf(sc *scenarios.Scenario) Result {
+	return Result{ID: sc.ID, Summary: sc.Summary, Spec: sc.Spec.String(), Level: sc.Level}
+}
+
+// repetition is one run of a scenario as Run grades it: the judgement, the main
+// request's observation, the tokens it used and how many stray runs it replaced.
+type repetition struct {
+	j      Judgement
+	obs    Observation
+	tokens []string
+	voided int
+}
+
+// repetition runs the scenario once. A request the proxy sent on a connection
+// another scenario's script had already closed reached no script of this one:
+// that run says nothing about this scenario, so it is run again (a few times at
+// most).
+func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) repetition {
+	var r repetition
+	j, obs, token, stray := s.once(ctx, sc, scripts)
+	r.tokens = append(r.tokens, token)
+	for retry := 0; stray && retry < strayRetries && ctx.Err() == nil; retry++ {
+		r.voided++
+		j, obs, token, stray = s.once(ctx, sc, scripts)
+		r.tokens = append(r.tokens, token)
+	}
+	r.j, r.obs = j, obs
+	return r
+}
+
+// grade makes a scenario's Result from its repetitions, in their order. The
+// verdict is the worst; the outcome, the one the repetitions with that verdict
+// showed most often (ties: the first by name), so that a proxy racing between
+// two outcomes of the same verdict reports the same one run after run. Expected,
+// actual and first bytes come from the first repetition with that verdict and
+// outcome.
+func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.Time, reps []repetition) Result {
+	res := resultOf(sc)
 	var tokens []string
 	counts := map[string]int{}
 	voided := 0
-	for i := range repeat {
-		j, obs, token, stray := s.once(ctx, sc, scripts)
-		tokens = append(tokens, token)
-		// A request the proxy sent on a connection another scenario's script had
-		// already closed reached no script of this one: that run says nothing
-		// about this scenario, so it is run again (a few times at most).
-		for retry := 0; stray && retry < strayRetries && ctx.Err() == nil; retry++ {
-			voided++
-			j, obs, token, stray = s.once(ctx, sc, scripts)
-			tokens = append(tokens, token)
+	worstVerdict := reps[0].j.Verdict
+	for _, r := range reps {
+		tokens = append(tokens, r.tokens...)
+		voided += r.voided
+		counts[r.j.Outcome]++
+		res.UpstreamAttempts = max(res.UpstreamAttempts, r.obs.Attempts)
+		if worse(r.j.Verdict, worstVerdict) {
+			worstVerdict = r.j.Verdict
 		}
-		counts[j.Outcome]++
-		res.UpstreamAttempts = max(res.UpstreamAttempts, obs.Attempts)
-		if i == 0 || worse(j.Verdict, worst.Verdict) {
-			worst = j
-			res.FirstBytes = FirstBytes(obs.Response.Raw, firstBytesShown)
+	}
+	ofWorst := map[string]int{}
+	for _, r := range reps {
+		if r.j.Verdict == worstVerdict {
+			ofWorst[r.j.Outcome]++
+		}
+	}
+	outcome := ""
+	for o, n := range ofWorst {
+		if outcome == "" || n > ofWorst[outcome] || (n == ofWorst[outcome] && o < outcome) {
+			outcome = o
+		}
+	}
+	var worst Judgement
+	for _, r := range reps {
+		if r.j.Verdict == worstVerdict && r.j.Outcome == outcome {
+			worst = r.j
+			res.FirstBytes = FirstBytes(r.obs.Response.Raw, firstBytesShown)
+			break
 		}
 	}
 	if ctx.Err() != nil {
@@ -74,9 +138,9 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
-	if repeat > 1 {
+	if len(reps) > 1 {
 		res.Outcomes = counts
-		worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, repeat, countsText(counts))
+		worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, len(reps), countsText(counts))
 	}
 	if voided > 0 {
 		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))

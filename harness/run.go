@@ -11,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -157,8 +158,9 @@ func (s *Session) Report(results []Result, elapsed time.Duration) *Report {
 }
 
 // RunAll runs scenarios on an open session: the non-exclusive ones on
-// opts.Parallel workers (capped by a Paralleled target's limit), then the
-// exclusive ones one by one. Results are in the order of scs.
+// opts.Parallel workers (capped by a Paralleled target's limit), each repetition
+// of a repeated scenario on its own worker, then the exclusive ones one by one.
+// Results are in the order of scs, graded as Run grades them.
 func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Options) []Result {
 	parallel := Parallelism(s.target, opts.Parallel)
 	results := make([]Result, len(scs))
@@ -171,18 +173,60 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 			progress.Unlock()
 		}
 	}
-	jobs := make(chan int)
+	// A repeated scenario's repetitions are independent runs: spread over the
+	// workers they take the time of a few, not of all of them one after another.
+	type pending struct {
+		i       int
+		sc      *scenarios.Scenario
+		scripts []fakeupstream.Script
+		reps    []repetition
+		mu      sync.Mutex
+		start   time.Time
+		left    int
+	}
+	type job struct {
+		p   *pending
+		rep int
+	}
+	jobs := make(chan job)
 	var wg sync.WaitGroup
 	for range parallel {
 		wg.Go(func() {
-			for i := range jobs {
-				report(i, s.Run(ctx, scs[i]))
+			for jb := range jobs {
+				p := jb.p
+				p.mu.Lock()
+				if p.start.IsZero() {
+					p.start = time.Now()
+				}
+				p.mu.Unlock()
+				s.exclusive.RLock()
+				r := s.repetition(ctx, p.sc, p.scripts)
+				s.exclusive.RUnlock()
+				p.mu.Lock()
+				p.reps[jb.rep] = r
+				p.left--
+				last := p.left == 0
+				p.mu.Unlock()
+				if last {
+					report(p.i, s.grade(ctx, p.sc, p.start, p.reps))
+				}
 			}
 		})
 	}
 	for i, sc := range scs {
-		if !sc.Exclusive {
-			jobs <- i
+		if sc.Exclusive {
+			continue
+		}
+		start := time.Now()
+		scripts, failed, ok := s.prepare(ctx, sc)
+		if !ok {
+			report(i, finish(resultOf(sc), start, failed))
+			continue
+		}
+		n := max(sc.Repeat, 1)
+		p := &pending{i: i, sc: sc, scripts: scripts, reps: make([]repetition, n), left: n}
+		for rep := range n {
+			jobs <- job{p, rep}
 		}
 	}
 	close(jobs)

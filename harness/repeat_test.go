@@ -1,0 +1,95 @@
+package harness
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// reps makes repetitions from "verdict outcome" words, each n times, in order.
+func reps(spec ...any) []repetition {
+	var out []repetition
+	for i := 0; i < len(spec); i += 2 {
+		v, o, _ := strings.Cut(spec[i].(string), " ")
+		for k := range spec[i+1].(int) {
+			out = append(out, repetition{j: Judgement{Verdict: Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
+		}
+	}
+	return out
+}
+
+// TestGrade: the verdict is the worst of the repetitions; the outcome, the one
+// the repetitions with that verdict showed most often, whatever order they came
+// in, so a proxy racing between outcomes of one verdict reports the same one.
+func TestGrade(t *testing.T) {
+	s := &Session{target: &limited{}}
+	sc := &scenarios.Scenario{ID: "x/y"}
+	for _, c := range []struct {
+		reps    []repetition
+		verdict Verdict
+		outcome string
+		actual  string
+	}{
+		{reps("pass aborted", 1), Pass, "aborted", "aborted #0"},
+		{reps("pass 502", 5, "pass aborted", 45), Pass, "aborted", "aborted #0 (worst of 50 runs: 502 ×5, aborted ×45)"},
+		{reps("pass aborted", 45, "pass 502", 5), Pass, "aborted", "aborted #0 (worst of 50 runs: 502 ×5, aborted ×45)"},
+		{reps("fail aborted", 13, "fail 5xx", 37), Fail, "5xx", "5xx #0 (worst of 50 runs: 5xx ×37, aborted ×13)"},
+		{reps("non-strict 5xx", 40, "pass aborted", 9, "fail fake-complete", 1), Fail, "fake-complete",
+			"fake-complete #0 (worst of 50 runs: 5xx ×40, aborted ×9, fake-complete ×1)"},
+		{reps("fail no-response", 2, "fail 5xx", 2), Fail, "5xx", "5xx #0 (worst of 4 runs: 5xx ×2, no-response ×2)"},
+	} {
+		r := s.grade(t.Context(), sc, time.Now(), c.reps)
+		if r.Verdict != c.verdict || r.Outcome != c.outcome || r.Actual != c.actual {
+			t.Errorf("graded %s %s %q; want %s %s %q", r.Verdict, r.Outcome, r.Actual, c.verdict, c.outcome, c.actual)
+		}
+	}
+}
+
+// TestRunAllRepeatsInParallel: the four repetitions of a scenario whose upstream
+// pauses 300ms run on four workers at once, not one after another, and are graded
+// as one result.
+func TestRunAllRepeatsInParallel(t *testing.T) {
+	scs, err := scenarios.Parse("slow.yaml", []byte(`id: slow/repeated
+summary: a valid response after a pause
+spec:
+  section: RFC 9110 §15.6.3
+  quote: x
+level: may
+repeat: 4
+upstream:
+  - read: request
+  - sleep: 300ms
+  - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
+  - close
+expect:
+  pass: [passthrough]
+examples:
+  - name: relayed
+    verdict: pass
+    client:
+      - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+  - name: replaced
+    verdict: fail
+    client:
+      - write: 'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := Run(t.Context(), &limited{}, scs, Options{Parallel: 4})
+	elapsed := time.Since(start)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rep.Results[0]
+	if r.Verdict != Pass || r.Outcomes["passthrough"] != 4 {
+		t.Errorf("%s: %s %s %v: %s", r.ID, r.Verdict, r.Outcome, r.Outcomes, r.Actual)
+	}
+	if elapsed >= 4*300*time.Millisecond {
+		t.Errorf("four repetitions of 300ms on four workers took %v: they ran one after another", elapsed)
+	}
+}
