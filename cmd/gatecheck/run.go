@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	tclog "github.com/testcontainers/testcontainers-go/log"
+
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/targets"
@@ -18,7 +20,7 @@ import (
 // runFlags are the flags of `gatecheck run` besides the scenario and timeout ones.
 type runFlags struct {
 	target, failOn, json, junit, upstream, baseline, updateBaseline string
-	control, image                                                  string
+	control, image, upstreamImage                                   string
 	parallel                                                        int
 }
 
@@ -36,6 +38,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.junit, "junit", "", "write a JUnit XML report to `FILE`")
 	fs.StringVar(&f.upstream, "upstream", "", "where the fake upstream listens, `ADDR` (refused and connect-timeout take the next two ports); default a free loopback port")
 	fs.StringVar(&f.control, "control", "", "with --target http://HOST:PORT: use the fake upstream of a running `gatecheck serve` through its control API at `URL` (http://HOST:PORT) instead of starting one")
+	fs.StringVar(&f.image, "image", "", "run the --target proxy kind from this container `IMAGE` (config from its template copied in; the fake upstream in a container of its own, on a network gatecheck creates and removes)")
+	fs.StringVar(&f.upstreamImage, "upstream-image", "", "with --image: the gatecheck `IMAGE` for the fake upstream; default: built from this (static) gatecheck binary, removed afterwards")
 	fs.IntVar(&f.parallel, "parallel", 8, "how many scenarios run at once (exclusive ones run alone)")
 	fs.StringVar(&f.baseline, "baseline", "", "a baseline `FILE` of known verdicts: exit 1 only on a change from it")
 	fs.StringVar(&f.updateBaseline, "update-baseline", "", "write this run's non-pass verdicts as a baseline to `FILE`, keeping the reasons of unchanged entries")
@@ -226,9 +230,21 @@ func rank(l scenarios.Level) int {
 	return len(levels)
 }
 
-// newRunTarget makes the target of `gatecheck run`: a registered kind, an external
-// proxy (with the control API of a running fake upstream when --control is given).
+// newRunTarget makes the target of `gatecheck run`: a proxy kind in a container
+// (--image), a registered kind, or an external proxy (with the control API of a
+// running fake upstream when --control is given).
 func newRunTarget(f runFlags, t scenarios.Timeouts) (harness.Target, error) {
+	if f.image != "" {
+		if f.control != "" || f.upstream != "" {
+			return nil, fmt.Errorf("--image excludes --control and --upstream: the fake upstream runs in its own container")
+		}
+		// testcontainers-go's own progress lines would interleave with the results.
+		tclog.SetDefault(tclog.NewNoopLogger())
+		return targets.NewContainer(targets.ContainerConfig{Kind: f.target, Image: f.image, UpstreamImage: f.upstreamImage, Timeouts: t})
+	}
+	if f.upstreamImage != "" {
+		return nil, fmt.Errorf("--upstream-image goes with --image")
+	}
 	target, err := harness.NewTarget(f.target, t)
 	if err != nil {
 		return nil, err

@@ -1,0 +1,123 @@
+package docker
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/targets"
+)
+
+// reruns is how often a scenario whose verdicts differ runs again on each
+// side, to tell the proxy's own races from a difference the container makes.
+const reruns = 5
+
+// TestContainerMatchesProcess runs the whole catalogue against a proxy image
+// through the container target and against the same proxy binary as a process
+// target, and wants the same verdict for every scenario. The Caddy image holds
+// the static Caddy that build-images.sh builds from the Go module proxy, and the
+// caddy process target runs that same binary (put first in PATH), not Debian's
+// older caddy; the nginx image holds this machine's nginx.
+//
+// Some proxies race internally (Caddy flushes a head on one goroutine while
+// another sees the upstream's error), so a first difference is not yet a
+// failure: the scenario runs again on both sides, and the verdicts must then
+// share one the proxy gives either way.
+func TestContainerMatchesProcess(t *testing.T) {
+	for _, kind := range []string{"caddy", "nginx"} {
+		t.Run(kind, func(t *testing.T) {
+			requireImage(t, kind)
+			if kind == "caddy" {
+				t.Setenv("PATH", caddyDir()+string(os.PathListSeparator)+os.Getenv("PATH"))
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			to := scenarios.DefaultTimeouts()
+			ctr, err := targets.NewContainer(targets.ContainerConfig{Kind: kind, Image: "gatecheck-" + kind + ":" + tag,
+				UpstreamImage: "gatecheck:" + tag, Timeouts: to})
+			if err != nil {
+				t.Fatal(err)
+			}
+			proc, err := targets.NewProcess(kind, to)
+			if err != nil {
+				t.Fatal(err)
+			}
+			inContainer := open(ctx, t, ctr)
+			asProcess := open(ctx, t, proc)
+			all := scenarios.Builtin()
+			start := time.Now()
+			cres := inContainer.RunAll(ctx, all, harness.Options{})
+			ctime := time.Since(start)
+			start = time.Now()
+			pres := asProcess.RunAll(ctx, all, harness.Options{})
+			ptime := time.Since(start)
+			if v, w := inContainer.TargetVersion(), asProcess.TargetVersion(); v != w || v == "" {
+				t.Errorf("versions: container %q, process %q; want the same binary", v, w)
+			}
+			unstable := 0
+			for i, r := range cres {
+				p := pres[i]
+				if r.Verdict == harness.Error {
+					t.Errorf("%s: error in the container: %s\n%s", r.ID, r.Actual, r.Log)
+				}
+				if r.Verdict == p.Verdict {
+					continue
+				}
+				cv := rerun(ctx, inContainer, all[i], r.Verdict)
+				pv := rerun(ctx, asProcess, all[i], p.Verdict)
+				if !overlap(cv, pv) {
+					t.Errorf("%s: container %v; process %v (first: container %s; process %s)", r.ID, cv, pv, r.Actual, p.Actual)
+					continue
+				}
+				unstable++
+				t.Logf("%s: unstable in %s itself: container %v, process %v", r.ID, kind, cv, pv)
+			}
+			t.Logf("%s %s: %d scenarios, %d unstable in the proxy itself; container %s in %.1fs, process %s in %.1fs",
+				kind, inContainer.TargetVersion(), len(cres), unstable,
+				summary(cres), ctime.Seconds(), summary(pres), ptime.Seconds())
+		})
+	}
+}
+
+// open opens a session on target and closes it when the test ends.
+func open(ctx context.Context, t testing.TB, target harness.Target) *harness.Session {
+	t.Helper()
+	s, err := harness.Open(ctx, target, harness.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(context.Background()); err != nil {
+			t.Errorf("close %s: %v", target, err)
+		}
+	})
+	return s
+}
+
+// rerun runs sc `reruns` more times and counts every verdict, first included.
+func rerun(ctx context.Context, s *harness.Session, sc *scenarios.Scenario, first harness.Verdict) map[harness.Verdict]int {
+	seen := map[harness.Verdict]int{first: 1}
+	for range reruns {
+		seen[s.Run(ctx, sc).Verdict]++
+	}
+	return seen
+}
+
+func overlap(a, b map[harness.Verdict]int) bool {
+	for v := range a {
+		if b[v] > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// summary is the results' counts, as "99 pass, 8 non-strict, 13 fail, 0 error".
+func summary(results []harness.Result) string {
+	s := harness.Summarize(results)
+	return fmt.Sprintf("%d pass, %d non-strict, %d fail, %d error", s.Pass, s.NonStrict, s.Fail, s.Error)
+}
