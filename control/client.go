@@ -20,6 +20,9 @@ import (
 // pollWait is how long one long-poll of Wait asks the server to hold.
 const pollWait = 2 * time.Second
 
+// dialWait bounds Dial's wait for the control API to answer.
+const dialWait = 30 * time.Second
+
 // Client talks to a gatecheck serve's control API. It is the fake upstream of a
 // harness session whose proxy forwards to a fake upstream in another process.
 type Client struct {
@@ -28,8 +31,8 @@ type Client struct {
 	ep   fakeupstream.Endpoints
 }
 
-// Dial checks the control API at baseURL ("http://HOST:PORT") with GET /healthz
-// and returns a client. endpoints, when not zero, replace the ones the server
+// Dial checks the control API at baseURL ("http://HOST:PORT") with GET /healthz,
+// trying for up to 30s, and returns a client. endpoints, when not zero, replace the ones the server
 // reports (which are its listen addresses, as 0.0.0.0:8081 in a container).
 func Dial(ctx context.Context, baseURL string, endpoints fakeupstream.Endpoints) (*Client, error) {
 	u, err := url.Parse(baseURL)
@@ -38,8 +41,20 @@ func Dial(ctx context.Context, baseURL string, endpoints fakeupstream.Endpoints)
 	}
 	c := &Client{base: "http://" + u.Host, hc: &http.Client{Timeout: MaxWait + 10*time.Second}}
 	var h Health
-	if err := c.do(ctx, http.MethodGet, "/healthz", nil, nil, &h); err != nil {
-		return nil, err
+	// A gatecheck serve started beside the harness (docker-compose) may still be
+	// starting: retry, bounded.
+	wctx, cancel := context.WithTimeout(ctx, dialWait)
+	defer cancel()
+	for {
+		err := c.do(wctx, http.MethodGet, "/healthz", nil, nil, &h)
+		if err == nil {
+			break
+		}
+		select {
+		case <-wctx.Done():
+			return nil, err
+		case <-time.After(200 * time.Millisecond): // polling a process that is not ours
+		}
 	}
 	c.ep = fakeupstream.Endpoints{Main: h.Endpoints.Main, Refused: h.Endpoints.Refused, ConnectTimeout: h.Endpoints.ConnectTimeout}
 	if endpoints != (fakeupstream.Endpoints{}) {

@@ -9,6 +9,7 @@
 #   gatecheck-nginx:TAG  FROM scratch, a root filesystem assembled from this
 #                        machine's nginx package: /usr/sbin/nginx, the libraries
 #                        ldd names, /etc/passwd and /etc/group
+#   gatecheck-haproxy:TAG  the same from this machine's haproxy package
 #
 # IMAGES limits what is built (default "gatecheck caddy nginx"). Every image is
 # removed again by `docker rmi`; docker/remove-images.sh TAG does it.
@@ -20,6 +21,25 @@ GO=${GO:-go}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+
+# rootfs_image NAME: gatecheck-NAME:TAG from scratch with this machine's
+# /usr/sbin/NAME, the loader and every library ldd names, at the same paths.
+rootfs_image() {
+	bin=$(command -v "$1" || echo "/usr/sbin/$1")
+	[ -x "$bin" ] || { echo "build-images.sh: $1 not installed (apt-get install $1)" >&2; exit 1; }
+	rootfs="$WORK/$1/rootfs"
+	mkdir -p "$rootfs/usr/sbin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/run" "$rootfs/var/lib/$1" "$rootfs/var/log/$1"
+	cp "$bin" "$rootfs/usr/sbin/$1"
+	for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
+		mkdir -p "$rootfs$(dirname "$lib")"
+		cp -L "$lib" "$rootfs$lib"
+	done
+	printf 'root:x:0:0:root:/root:/nonexistent\nnobody:x:65534:65534:nobody:/nonexistent:/nonexistent\n' >"$rootfs/etc/passwd"
+	printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
+	chmod 1777 "$rootfs/tmp"
+	cp "$ROOT/docker/$1/Dockerfile" "$WORK/$1/"
+	docker build -q -t "gatecheck-$1:$TAG" "$WORK/$1" >/dev/null
+}
 
 for image in $IMAGES; do
 	case $image in
@@ -44,27 +64,13 @@ for image in $IMAGES; do
 		cp "$ROOT/docker/caddy/Dockerfile" "$WORK/caddy/"
 		docker build -q -t "gatecheck-caddy:$TAG" "$WORK/caddy" >/dev/null
 		;;
-	nginx)
-		bin=$(command -v nginx || echo /usr/sbin/nginx)
-		[ -x "$bin" ] || { echo "build-images.sh: nginx not installed (apt-get install nginx)" >&2; exit 1; }
-		rootfs="$WORK/nginx/rootfs"
-		mkdir -p "$rootfs/usr/sbin" "$rootfs/etc" "$rootfs/tmp" "$rootfs/var/lib/nginx" "$rootfs/var/log/nginx" "$rootfs/run"
-		cp "$bin" "$rootfs/usr/sbin/nginx"
-		# The loader and every library nginx links, at the paths ldd names.
-		for lib in $(ldd "$bin" | grep -o '/[^ ]*'); do
-			mkdir -p "$rootfs$(dirname "$lib")"
-			cp -L "$lib" "$rootfs$lib"
-		done
-		printf 'root:x:0:0:root:/root:/nonexistent\nnobody:x:65534:65534:nobody:/nonexistent:/nonexistent\n' >"$rootfs/etc/passwd"
-		printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
-		chmod 1777 "$rootfs/tmp"
-		cp "$ROOT/docker/nginx/Dockerfile" "$WORK/nginx/"
-		docker build -q -t "gatecheck-nginx:$TAG" "$WORK/nginx" >/dev/null
+	nginx | haproxy)
+		rootfs_image "$image"
 		;;
 	*)
-		echo "build-images.sh: unknown image $image (gatecheck, caddy or nginx)" >&2
+		echo "build-images.sh: unknown image $image (gatecheck, caddy, nginx or haproxy)" >&2
 		exit 2
 		;;
 	esac
-	echo "built $image:$TAG" | sed 's/^built \(caddy\|nginx\)/built gatecheck-\1/'
+	case $image in gatecheck) echo "built gatecheck:$TAG" ;; *) echo "built gatecheck-$image:$TAG" ;; esac
 done

@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
@@ -98,10 +99,27 @@ func NewExternal(rawURL string, t scenarios.Timeouts) (*External, error) {
 	return &External{addr: u.Host, url: "http://" + u.Host, timeouts: t}, nil
 }
 
-// Start returns the proxy's address; the session's readiness probe checks the
-// route.
+// externalWait bounds the wait for an external proxy to accept connections: one
+// started beside gatecheck (docker-compose) may still be starting.
+const externalWait = 30 * time.Second
+
+// Start waits, up to 30s, until the proxy's address accepts a connection, and
+// returns it; the session's readiness probe then checks the route.
 func (e *External) Start(ctx context.Context, _ fakeupstream.Endpoints) (string, error) {
-	return e.addr, nil
+	ctx, cancel := context.WithTimeout(ctx, externalWait)
+	defer cancel()
+	for {
+		conn, err := (&net.Dialer{Timeout: time.Second}).DialContext(ctx, "tcp", e.addr)
+		if err == nil {
+			conn.Close()
+			return e.addr, nil
+		}
+		select {
+		case <-ctx.Done():
+			return "", fmt.Errorf("dial %s: %w", e.addr, err)
+		case <-time.After(200 * time.Millisecond): // polling a process that is not ours
+		}
+	}
 }
 
 // Stop does nothing: the proxy is not gatecheck's.

@@ -15,8 +15,9 @@ import (
 // fake upstream at --upstream (refused and connect-timeout on the next two ports),
 // so that the same proxy can be run by hand against `gatecheck serve`.
 func config(_ context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := newFlagSet("config", "NAME [--upstream ADDR] [--connect-timeout D] [--read-timeout D] [--retries N]")
+	fs := newFlagSet("config", "NAME [--upstream ADDR] [--container] [--connect-timeout D] [--read-timeout D] [--retries N]")
 	upstream := fs.String("upstream", "127.0.0.1:8081", "the fake upstream's main `ADDR` the config routes to; refused and connect-timeout take the next two ports")
+	inContainer := fs.Bool("container", false, "the config for a container: listen on 0.0.0.0:8080, work dir /gatecheck (as docker-compose.yml and --image use)")
 	var tf timeoutFlags
 	tf.add(fs)
 	// The name comes first: gatecheck config nginx --read-timeout 2s.
@@ -47,7 +48,11 @@ func config(_ context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	text, err := targets.Config(name, eps, timeouts)
+	render := targets.Config
+	if *inContainer {
+		render = targets.ContainerConfigText
+	}
+	text, err := render(name, eps, timeouts)
 	if err != nil {
 		return fail(err)
 	}

@@ -20,8 +20,8 @@ import (
 // matrixFlags are the flags of `gatecheck matrix` besides the scenario and
 // timeout ones.
 type matrixFlags struct {
-	targets, from, out, baselines string
-	jobs, runs                    int
+	targets, from, out, baselines, control string
+	jobs, runs                             int
 }
 
 // matrixCmd runs the catalogue against several targets (or reads their saved
@@ -37,6 +37,7 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&f.out, "out", ".", "the `folder` to write matrix.json, matrix.md, matrix.html and, after a run, reports/<target>.json to")
 	fs.StringVar(&f.baselines, "baselines", "", "compare each report with `DIR`/<target>.yaml where it exists; exit 1 on a change")
 	fs.IntVar(&f.jobs, "jobs", 2, "how many targets run at once")
+	fs.StringVar(&f.control, "control", "", "the control API `URL` of a running gatecheck serve that the http:// targets forward to (as in docker-compose.yml); they then run one at a time")
 	fs.IntVar(&f.runs, "runs", 1, "run the whole matrix `N` times and report every verdict that differed between runs (exit 1 if any); the matrix shows the last run")
 	var sf scenarioFlags
 	sf.add(fs)
@@ -54,6 +55,11 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	}
 	if f.jobs < 1 || f.jobs > 8 {
 		return fail(fmt.Errorf("--jobs %d: want 1 to 8", f.jobs))
+	}
+	if f.control != "" {
+		// The targets share one fake upstream, and an exclusive scenario closes
+		// every idle connection it has: one target at a time.
+		f.jobs = 1
 	}
 	if f.runs < 1 || f.runs > 20 || (f.runs > 1 && f.from != "") {
 		return fail(fmt.Errorf("--runs %d: want 1 to 20, and not with --from", f.runs))
@@ -158,7 +164,7 @@ func runTargets(ctx context.Context, names []string, scs []*scenarios.Scenario, 
 		wg.Go(func() {
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			rep, err := runTarget(ctx, name, scs, t)
+			rep, err := runTarget(ctx, name, scs, t, f.control)
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -181,8 +187,8 @@ func runTargets(ctx context.Context, names []string, scs []*scenarios.Scenario, 
 	return slices.DeleteFunc(reports, func(r *harness.Report) bool { return r == nil }), code
 }
 
-func runTarget(ctx context.Context, name string, scs []*scenarios.Scenario, t scenarios.Timeouts) (*harness.Report, error) {
-	target, err := harness.NewTarget(name, t)
+func runTarget(ctx context.Context, name string, scs []*scenarios.Scenario, t scenarios.Timeouts, control string) (*harness.Report, error) {
+	target, err := newRunTarget(runFlags{target: name, control: control}, t)
 	if err != nil {
 		return nil, err
 	}
