@@ -175,7 +175,8 @@ func runExample(sc *scenarios.Scenario, ex scenarios.Example) (Result, error) {
 		return Result{}, err
 	}
 	defer up.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*sc.Deadline(scenarios.DefaultTimeouts())+10*time.Second)
+	// Every repetition may take the scenario's deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2*max(sc.Repeat, 1))*sc.Deadline(scenarios.DefaultTimeouts())+10*time.Second)
 	defer cancel()
 	fx := newFixture(quietTB{}, up, sc, ex)
 	s, err := Open(ctx, fx, Options{Upstream: up})
