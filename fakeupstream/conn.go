@@ -115,7 +115,7 @@ func (c *conn) next() (*request, error) {
 		c.mu.Unlock()
 		if draining {
 			_ = c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.DefaultHang))
-			c.discardLate(c.br)
+			_ = c.discardLate(c.br)
 			return nil, errDraining
 		}
 		if err != nil {
@@ -142,11 +142,13 @@ func (c *conn) next() (*request, error) {
 }
 
 // discardLate reads and discards what the peer sends on a connection the
-// upstream has already closed, until the peer closes too or the read deadline
-// passes. A request among those bytes reached no script — the proxy reused the
-// connection before it noticed the FIN — and is journaled as late under its
+// upstream has already closed, or whose script only waits for the peer to close
+// (Hang), until the peer closes or the read deadline passes. A request among
+// those bytes reached no script — the proxy reused a connection it should have
+// left, or had not yet noticed the FIN — and is journaled as late under its
 // token, so that the harness can tell such a run from the proxy's own answer.
-func (c *conn) discardLate(br *bufio.Reader) {
+// It returns how the reading ended: nil when the peer closed, else the error.
+func (c *conn) discardLate(br *bufio.Reader) error {
 	lim := c.s.limits()
 	for {
 		req, err := readRequest(br, lim)
@@ -164,7 +166,8 @@ func (c *conn) discardLate(br *bufio.Reader) {
 			break
 		}
 	}
-	_, _ = io.Copy(io.Discard, br)
+	_, err := io.Copy(io.Discard, br)
+	return err
 }
 
 // journalRequest journals req under the token of its path, or under fallback when

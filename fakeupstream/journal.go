@@ -9,9 +9,11 @@ type Record struct {
 	Requests    []SeenRequest `json:"requests"`
 	Connections []SeenConn    `json:"connections"`
 	// Late are requests with the token that arrived on a connection the upstream
-	// had already closed (a Close step's FIN, or CloseIdle's): the proxy reused a
-	// connection after the upstream's FIN, before it noticed. No script saw them,
-	// so they are not attempts, and their connections are not in Connections.
+	// had already closed (a Close step's FIN, or CloseIdle's) or whose script
+	// only waited for the proxy to close it (Hang): the proxy reused a
+	// connection it should have left, or before it noticed the FIN. No script
+	// saw them, so they are not attempts, and their connections are not in
+	// Connections.
 	Late []SeenRequest `json:"late,omitempty"`
 }
 

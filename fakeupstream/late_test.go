@@ -70,3 +70,29 @@ func TestLateRequestWhileDraining(t *testing.T) {
 		t.Fatalf("CloseIdle: %v", err)
 	}
 }
+
+// A request sent on a connection whose script only waits for the peer to close
+// (a Hang after a 'Connection: close' response, say) is late too, and the hang
+// still sees the peer close first.
+func TestLateRequestDuringHang(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	resp := "HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nok"
+	path, token := addScript(t, s, Read{}, Write{[]byte(resp)}, Hang{})
+	victimPath, victimToken := addScript(t, s, Read{}, Write{[]byte(ok200)})
+	c := dial(t, s.Endpoints().Main)
+	br := bufio.NewReader(c)
+	send(t, c, get(path))
+	readResponse(t, br)
+	waitFor(t, s, token, "the hang to start", requestDone(0))
+	send(t, c, get(victimPath))
+	rec := waitFor(t, s, victimToken, "the late request", func(r Record) bool { return r.LateFor(0) })
+	if n := rec.Attempts(0); n != 0 {
+		t.Errorf("late request counted as %d attempts; want 0", n)
+	}
+	_ = c.Close()
+	rec = waitFor(t, s, token, "the connection to end", connClosed)
+	if by := rec.Connections[0].ClosedBy; by != ClosedByProxy {
+		t.Errorf("closed by %q; want %q", by, ClosedByProxy)
+	}
+}

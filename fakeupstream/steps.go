@@ -304,7 +304,7 @@ func (p *player) close() error {
 	p.finish("")
 	_ = p.nc.SetReadDeadline(time.Now().Add(min(lingerMax, p.hang)))
 	if p.c != nil {
-		p.c.discardLate(p.br)
+		_ = p.c.discardLate(p.br)
 	} else {
 		_, _ = io.Copy(io.Discard, p.br)
 	}
@@ -344,7 +344,13 @@ func (p *player) hangUp(max time.Duration) error {
 	if err := p.ctx.Err(); err != nil {
 		return err
 	}
-	_, err := io.Copy(io.Discard, p.br)
+	var err error
+	if p.c != nil {
+		// A request the proxy sends here anyway reaches no script: journal it.
+		err = p.c.discardLate(p.br)
+	} else {
+		_, err = io.Copy(io.Discard, p.br)
+	}
 	switch {
 	case p.ctx.Err() != nil:
 		_ = p.nc.Close()

@@ -23,8 +23,9 @@ const logShown = 4096
 
 // Run runs one scenario, all its repetitions one after another, and returns its
 // Result. It is safe for concurrent use: an exclusive scenario waits until
-// nothing else runs, closes the fake upstream's idle connections so the proxy's
-// pool starts empty, and keeps everything else out while it runs.
+// nothing else runs, keeps everything else out while it runs, and before each
+// repetition closes the fake upstream's idle connections so the proxy's pool
+// starts empty.
 func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 	start := time.Now()
 	scripts, failed, ok := s.prepare(ctx, sc)
@@ -34,15 +35,20 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 	if sc.Exclusive {
 		s.exclusive.Lock()
 		defer s.exclusive.Unlock()
-		dctx, cancel := context.WithTimeout(ctx, drainTimeout)
-		_ = s.up.CloseIdle(dctx) // bounded: a proxy that never notices still gets its turn
-		cancel()
 	} else {
 		s.exclusive.RLock()
 		defer s.exclusive.RUnlock()
 	}
 	reps := make([]repetition, max(sc.Repeat, 1))
 	for i := range reps {
+		if sc.Exclusive {
+			// Each repetition starts from an empty pool: what one left pooled
+			// (the very connection the scenario is about, often) must not carry
+			// the next one's requests.
+			dctx, cancel := context.WithTimeout(ctx, drainTimeout)
+			_ = s.up.CloseIdle(dctx) // bounded: a proxy that never notices still gets its turn
+			cancel()
+		}
 		reps[i] = s.repetition(ctx, sc, scripts)
 	}
 	return s.grade(ctx, sc, start, reps)

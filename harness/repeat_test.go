@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"testing"
@@ -91,5 +92,63 @@ examples:
 	}
 	if elapsed >= 4*300*time.Millisecond {
 		t.Errorf("four repetitions of 300ms on four workers took %v: they ran one after another", elapsed)
+	}
+}
+
+// drainCounter counts CloseIdle calls on the session's fake upstream.
+type drainCounter struct {
+	Upstream
+	n *int
+}
+
+func (d drainCounter) CloseIdle(ctx context.Context) error {
+	*d.n++
+	return d.Upstream.CloseIdle(ctx)
+}
+
+// TestExclusiveRepetitionsStartDrained: every repetition of an exclusive scenario
+// starts after the idle upstream connections were closed, not only the first, so
+// that a connection one repetition left pooled does not carry the next one's
+// requests.
+func TestExclusiveRepetitionsStartDrained(t *testing.T) {
+	scs, err := scenarios.Parse("pool.yaml", []byte(`id: pool/repeated
+summary: a keep-alive response on a connection left open
+spec:
+  section: RFC 9112 §9.3
+  quote: x
+level: may
+exclusive: true
+repeat: 3
+upstream:
+  - read: request
+  - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+expect:
+  pass: [passthrough]
+examples:
+  - name: relayed
+    verdict: pass
+    client:
+      - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+  - name: replaced
+    verdict: fail
+    client:
+      - write: 'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(t.Context(), &limited{}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = s.Close(context.Background()) }()
+	drains := 0
+	s.up = drainCounter{Upstream: s.up, n: &drains}
+	r := s.Run(t.Context(), scs[0])
+	if r.Verdict != Pass {
+		t.Errorf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
+	}
+	if drains != 3 {
+		t.Errorf("idle connections closed %d times for 3 repetitions; want 3", drains)
 	}
 }
