@@ -6,8 +6,11 @@ VERSION      ?= 0.1.0-dev+$(shell git rev-parse --short HEAD 2>/dev/null || echo
 LDFLAGS      := -s -w -X github.com/gatecheck/gatecheck/harness.Version=$(VERSION)
 TEST_TIMEOUT ?= 20m
 FUZZTIME     ?= 10s
-# Every package but the Ginkgo suite, which `test` runs on its own with a JUnit report.
-UNIT_PKGS     = $$($(GO) list ./... | grep -v '/suites$$')
+# Every package but the Ginkgo suite, which `test` runs on its own with a JUnit
+# report, and the Docker tests, which `docker-test` runs.
+UNIT_PKGS     = $$($(GO) list ./... | grep -v -e '/suites$$' -e '/docker$$')
+# The tag of the images docker-images builds; docker-compose.local.yml uses it.
+TAG          ?= local
 
 # The proxies the process targets start, and chromium for the matrix page's test.
 PROXY_PKGS   ?= nginx haproxy apache2 caddy varnish squid trafficserver h2o lighttpd chromium
@@ -15,7 +18,7 @@ PROXY_PKGS   ?= nginx haproxy apache2 caddy varnish squid trafficserver h2o ligh
 TARGETS      ?= all
 RUNS         ?= 5
 
-.PHONY: help demo test vet fmt-check unit suite proxies matrix determinism lint build fuzz clean
+.PHONY: help demo test vet fmt-check unit suite proxies matrix determinism lint build fuzz clean docker-images docker-test
 
 help:
 	@echo 'make demo       run the whole catalogue against the built-in go-stdlib proxy'
@@ -26,6 +29,8 @@ help:
 	@echo 'make determinism  the whole matrix $(RUNS) times; every verdict that differed'
 	@echo 'make lint       vet, gofmt check, gatecheck lint of the built-in catalogue'
 	@echo 'make build      static binary in $(BIN)/gatecheck'
+	@echo 'make docker-images  build gatecheck, nginx, Caddy and HAProxy images FROM scratch, tagged $(TAG)'
+	@echo 'make docker-test    container target and docker-compose against the process targets (needs Docker)'
 	@echo 'make fuzz       each fuzz target for $(FUZZTIME)'
 	@echo 'make clean      remove $(BIN)/'
 
@@ -35,7 +40,7 @@ help:
 demo: build
 	$(BIN)/gatecheck run --target go-stdlib || [ $$? -eq 1 ]
 
-test: vet fmt-check proxies unit suite
+test: vet fmt-check proxies unit suite docker-test
 
 vet:
 	$(GO) vet ./...
@@ -94,6 +99,20 @@ lint: vet fmt-check
 build:
 	@mkdir -p $(BIN)
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN)/gatecheck ./cmd/gatecheck
+
+# docker-images builds, locally and without pulling anything, the images
+# docker-compose.local.yml names: gatecheck (the Dockerfile), Caddy built from
+# the Go module proxy, nginx and HAProxy assembled from this machine's packages.
+docker-images:
+	docker/build-images.sh $(TAG)
+
+# docker-test builds its own images (tag test-PID), runs the catalogue through
+# the container target and docker-compose and compares the verdicts with the
+# process targets, and removes every container, network and image it made. It
+# skips, saying so, without Docker, unless GATECHECK_REQUIRE_DOCKER=all. Ryuk
+# (testcontainers' reaper) cannot be pulled here; the tests remove everything.
+docker-test:
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 10m -v ./docker
 
 # fuzz runs every Fuzz* function of every package for FUZZTIME each.
 fuzz:

@@ -46,11 +46,15 @@ func run(m *testing.M) int {
 		return m.Run()
 	}
 	defer exec.Command("sh", "remove-images.sh", tag).Run()
+	// The caddy process target runs the same static Caddy as the Caddy image.
+	os.Setenv("PATH", caddyDir()+string(os.PathListSeparator)+os.Getenv("PATH"))
 	images := "gatecheck caddy"
-	if _, err := exec.LookPath("nginx"); err == nil {
-		images += " nginx"
-	} else if _, err := os.Stat("/usr/sbin/nginx"); err == nil {
-		images += " nginx"
+	for _, p := range []string{"nginx", "haproxy"} {
+		if _, err := exec.LookPath(p); err == nil {
+			images += " " + p
+		} else if _, err := os.Stat("/usr/sbin/" + p); err == nil {
+			images += " " + p
+		}
 	}
 	start := time.Now()
 	cmd := exec.Command("sh", "build-images.sh", tag)
@@ -64,6 +68,7 @@ func run(m *testing.M) int {
 		built[im] = true
 	}
 	fmt.Fprintf(os.Stderr, "docker tests: built %s:%s in %.1fs\n", images, tag, time.Since(start).Seconds())
+	defer closeProcesses()
 	return m.Run()
 }
 
