@@ -78,6 +78,10 @@ type Container struct {
 	proxy   testcontainers.Container
 	upIP    string
 	version string
+	// orphans name containers whose start failed before testcontainers-go
+	// handed them over (a failed copy into a created container); Stop removes
+	// them by name.
+	orphans []string
 
 	logMu sync.Mutex
 	saved string // the proxy's log, kept when its container goes
@@ -121,7 +125,7 @@ func (c *Container) Upstream(ctx context.Context) (harness.Upstream, error) {
 	if err != nil {
 		return nil, err
 	}
-	up, err := startContainer(ctx, req)
+	up, err := c.startContainer(ctx, "upstream", req)
 	c.up = up
 	if err != nil {
 		return nil, fmt.Errorf("fake upstream container: %w", err)
@@ -203,10 +207,13 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	for _, d := range c.spec.Dirs {
 		req.Files = append(req.Files, testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: in.Path(d) + "/.keep", FileMode: 0o644})
 	}
-	proxy, err := startContainer(ctx, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: c.logger()})
+	proxy, err := c.startContainer(ctx, c.spec.Name, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: c.logger()})
 	c.proxy = proxy
 	if err != nil {
-		return "", fmt.Errorf("proxy container %s: %w%s", c.cfg.Image, err, lastLogLines(c.readLog(proxy)))
+		err = fmt.Errorf("proxy container %s: %w%s", c.cfg.Image, err, lastLogLines(c.readLog(proxy)))
+		// The session stops only what started: remove the fake upstream and
+		// the network now.
+		return "", errors.Join(err, c.stopLocked(ctx))
 	}
 	ip, err := proxy.ContainerIP(ctx)
 	if err != nil || ip == "" {
@@ -223,6 +230,10 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 func (c *Container) Stop(ctx context.Context) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	return c.stopLocked(ctx)
+}
+
+func (c *Container) stopLocked(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), containerStopTimeout)
 	defer cancel()
 	var errs []error
@@ -242,6 +253,10 @@ func (c *Container) Stop(ctx context.Context) error {
 			errs = append(errs, fmt.Errorf("remove fake upstream container: %w", err))
 		}
 		c.up = nil
+	}
+	if len(c.orphans) > 0 {
+		errs = append(errs, removeByName(ctx, c.orphans))
+		c.orphans = nil
 	}
 	if c.net != nil {
 		if err := c.net.Remove(ctx); err != nil {
@@ -281,14 +296,19 @@ func (c *Container) Log() string {
 	return c.readLog(proxy)
 }
 
-// startContainer starts a container; on failure it still returns the container
-// when one was created, so that Stop removes it.
-func startContainer(ctx context.Context, req testcontainers.GenericContainerRequest) (testcontainers.Container, error) {
+// startContainer starts a container under a name of its own; on failure it
+// still returns the container when testcontainers-go handed one over, so that
+// Stop removes it, and otherwise keeps the name for Stop to remove by.
+func (c *Container) startContainer(ctx context.Context, role string, req testcontainers.GenericContainerRequest) (testcontainers.Container, error) {
 	ctx, cancel := context.WithTimeout(ctx, containerStartTimeout+30*time.Second)
 	defer cancel()
+	req.Name = "gatecheck-" + role + "-" + randomSuffix()
 	ctr, err := testcontainers.GenericContainer(ctx, req)
 	if dc, ok := ctr.(*testcontainers.DockerContainer); ok && dc == nil {
 		ctr = nil
+	}
+	if err != nil && ctr == nil {
+		c.orphans = append(c.orphans, req.Name)
 	}
 	return ctr, err
 }

@@ -4,7 +4,10 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"crypto/rand"
 	"debug/elf"
+	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -13,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	cerrdefs "github.com/containerd/errdefs"
+	"github.com/moby/moby/client"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/wait"
 
@@ -209,4 +214,29 @@ func (c *Container) detectVersion(ctx context.Context, ctr testcontainers.Contai
 		return c.spec.Name + "/" + string(m[1])
 	}
 	return ""
+}
+
+// randomSuffix is 8 random hex digits, for container names.
+func randomSuffix() string {
+	var b [4]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// removeByName force-removes containers by name; one that does not exist is
+// not an error.
+func removeByName(ctx context.Context, names []string) error {
+	cli, err := testcontainers.NewDockerClientWithOpts(ctx)
+	if err != nil {
+		return fmt.Errorf("remove containers %v: %w", names, err)
+	}
+	defer cli.Close()
+	var errs []error
+	for _, n := range names {
+		_, err := cli.ContainerRemove(ctx, n, client.ContainerRemoveOptions{Force: true, RemoveVolumes: true})
+		if err != nil && !cerrdefs.IsNotFound(err) {
+			errs = append(errs, fmt.Errorf("remove container %s: %w", n, err))
+		}
+	}
+	return errors.Join(errs...)
 }
