@@ -32,6 +32,25 @@ type conn struct {
 	draining bool
 	// reason says why the server closed the connection, if it did.
 	reason string
+	// script is the token of the request whose script is playing, "" between
+	// scripts.
+	script string
+}
+
+// playing reports whether the connection plays a script a request with token
+// selected.
+func (c *conn) playing(token string) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return token != "" && c.script == token
+}
+
+// setScript notes the token of the script that starts or, with "", that the
+// script ended.
+func (c *conn) setScript(token string) {
+	c.mu.Lock()
+	c.script = token
+	c.mu.Unlock()
 }
 
 func newConn(s *Server, nc *net.TCPConn, id int64) *conn {
@@ -204,6 +223,8 @@ func (c *conn) dispatch(req *request) bool {
 		return c.answer(req, notFound(err.Error()), err.Error())
 	}
 	p := c.player(req)
+	c.setScript(req.route.Token)
+	defer c.setScript("")
 	return c.after(p, p.run(script.Steps))
 }
 

@@ -96,3 +96,31 @@ func TestLateRequestDuringHang(t *testing.T) {
 		t.Errorf("closed by %q; want %q", by, ClosedByProxy)
 	}
 }
+
+// Forget ends the scripts its token started: a script left waiting for a next
+// request on its connection (the run is over, the proxy sent its follow-up
+// elsewhere) closes its connection instead of answering another run's request.
+func TestForgetEndsItsScripts(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	path, token := addScript(t, s, Read{}, Write{[]byte(ok200)}, Read{What: ReadRequest}, Close{})
+	otherPath, otherToken := addScript(t, s, Read{}, Write{[]byte(ok200)})
+	c := dial(t, s.Endpoints().Main)
+	br := bufio.NewReader(c)
+	send(t, c, get(path))
+	readResponse(t, br)
+	waitFor(t, s, token, "the first request", func(r Record) bool { return r.Attempts(0) == 1 })
+	s.Forget(token)
+	if got, err := readToError(br); len(got) != 0 || (err != io.EOF && !isReset(err)) {
+		t.Fatalf("after Forget: got %q, %v; want the connection closed", got, err)
+	}
+	// Another run's request on a new connection is served as usual.
+	c2 := dial(t, s.Endpoints().Main)
+	send(t, c2, get(otherPath))
+	if got := readResponse(t, bufio.NewReader(c2)); got != ok200 {
+		t.Errorf("other run: got %q", got)
+	}
+	if n := s.Journal(otherToken).Attempts(0); n != 1 {
+		t.Errorf("other run: %d attempts; want 1", n)
+	}
+}

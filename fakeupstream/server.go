@@ -245,8 +245,25 @@ func (s *Server) Wait(ctx context.Context, token string, cond func(Record) bool)
 }
 
 // Forget drops the Record for token.
+//
+// A script that token's requests started and that is still playing ends too:
+// its connection is closed. The run is over, and a script left waiting — for a
+// next request on its connection, say — would otherwise answer whatever request
+// of another run the proxy sends there. A script that has closed (and lingers)
+// or hangs is left alone: what arrives there is journaled as late.
 func (s *Server) Forget(token string) {
 	s.journal.forget(token)
+	s.mu.Lock()
+	var playing []*conn
+	for c := range s.conns {
+		if c.playing(token) {
+			playing = append(playing, c)
+		}
+	}
+	s.mu.Unlock()
+	for _, c := range playing {
+		c.abort("its run is over")
+	}
 }
 
 // limits returns the read bounds of a connection.

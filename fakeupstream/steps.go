@@ -300,8 +300,12 @@ func (p *player) close() error {
 		_ = p.nc.Close()
 		return fmt.Errorf("close: %w", err)
 	}
-	// The script is over for the journal; lingering is the server's business.
+	// The script is over for the journal; lingering is the server's business,
+	// and what arrives now is journaled as late, so Forget leaves it be.
 	p.finish("")
+	if p.c != nil {
+		p.c.setScript("")
+	}
 	_ = p.nc.SetReadDeadline(time.Now().Add(min(lingerMax, p.hang)))
 	if p.c != nil {
 		_ = p.c.discardLate(p.br)
@@ -336,8 +340,12 @@ func (p *player) hangUp(max time.Duration) error {
 	if max <= 0 {
 		max = p.hang
 	}
-	// The script is over for the journal: from here on it only waits.
+	// The script is over for the journal: from here on it only waits, and what
+	// arrives is journaled as late, so Forget leaves it be.
 	p.finish("")
+	if p.c != nil {
+		p.c.setScript("")
+	}
 	if err := p.nc.SetReadDeadline(time.Now().Add(max)); err != nil {
 		return err
 	}
