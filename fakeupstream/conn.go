@@ -32,21 +32,21 @@ type conn struct {
 	draining bool
 	// reason says why the server closed the connection, if it did.
 	reason string
-	// script is the token of the request whose script is playing, "" between
-	// scripts.
+	// script is the token of the request whose script waits, in a Read step,
+	// for the next request on the connection; "" otherwise.
 	script string
 }
 
-// playing reports whether the connection plays a script a request with token
-// selected.
+// playing reports whether a script that a request with token selected waits on
+// the connection for a next request.
 func (c *conn) playing(token string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return token != "" && c.script == token
 }
 
-// setScript notes the token of the script that starts or, with "", that the
-// script ended.
+// setScript notes the token of the script that waits for a next request or,
+// with "", that it no longer does.
 func (c *conn) setScript(token string) {
 	c.mu.Lock()
 	c.script = token
@@ -223,8 +223,6 @@ func (c *conn) dispatch(req *request) bool {
 		return c.answer(req, notFound(err.Error()), err.Error())
 	}
 	p := c.player(req)
-	c.setScript(req.route.Token)
-	defer c.setScript("")
 	return c.after(p, p.run(script.Steps))
 }
 

@@ -246,11 +246,10 @@ func (s *Server) Wait(ctx context.Context, token string, cond func(Record) bool)
 
 // Forget drops the Record for token.
 //
-// A script that token's requests started and that is still playing ends too:
-// its connection is closed. The run is over, and a script left waiting — for a
-// next request on its connection, say — would otherwise answer whatever request
-// of another run the proxy sends there. A script that has closed (and lingers)
-// or hangs is left alone: what arrives there is journaled as late.
+// A script that token's requests started and that still waits, in a Read step,
+// for the next request on its connection ends too: its connection is closed.
+// The run is over, and the script would otherwise take whatever request of
+// another run the proxy sends on that connection.
 func (s *Server) Forget(token string) {
 	s.journal.forget(token)
 	s.mu.Lock()

@@ -24,6 +24,9 @@ const (
 // aLongTimeAgo is a deadline in the past: setting it unblocks every pending I/O.
 var aLongTimeAgo = time.Unix(1, 0)
 
+// errRunOver says a script would wait for a next request after its run ended.
+var errRunOver = errors.New("its run is over")
+
 // errNoBody says a read: body step found no request head whose body is unread.
 var errNoBody = errors.New("no request head with an unread body")
 
@@ -191,6 +194,16 @@ func (p *player) nextHead() error {
 	if err := p.setReadDeadline(); err != nil {
 		return err
 	}
+	if p.c != nil {
+		// Waiting here, the script would take whatever request comes next on
+		// the connection; Forget ends it once its run is over (and a run
+		// forgotten already ends it here).
+		p.c.setScript(p.token)
+		defer p.c.setScript("")
+		if p.token != "" && !p.c.s.journal.known(p.token) {
+			return errRunOver
+		}
+	}
 	req, err := readRequest(p.br, p.lim)
 	if req != nil && p.c != nil {
 		p.c.journalRequest(req, p.token)
@@ -300,12 +313,8 @@ func (p *player) close() error {
 		_ = p.nc.Close()
 		return fmt.Errorf("close: %w", err)
 	}
-	// The script is over for the journal; lingering is the server's business,
-	// and what arrives now is journaled as late, so Forget leaves it be.
+	// The script is over for the journal; lingering is the server's business.
 	p.finish("")
-	if p.c != nil {
-		p.c.setScript("")
-	}
 	_ = p.nc.SetReadDeadline(time.Now().Add(min(lingerMax, p.hang)))
 	if p.c != nil {
 		_ = p.c.discardLate(p.br)
@@ -340,12 +349,8 @@ func (p *player) hangUp(max time.Duration) error {
 	if max <= 0 {
 		max = p.hang
 	}
-	// The script is over for the journal: from here on it only waits, and what
-	// arrives is journaled as late, so Forget leaves it be.
+	// The script is over for the journal: from here on it only waits.
 	p.finish("")
-	if p.c != nil {
-		p.c.setScript("")
-	}
 	if err := p.nc.SetReadDeadline(time.Now().Add(max)); err != nil {
 		return err
 	}

@@ -198,6 +198,14 @@ func (j *journal) recordLocked(token string) Record {
 	return rec
 }
 
+// known reports whether the journal keeps a Record for token.
+func (j *journal) known(token string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_, ok := j.entries[token]
+	return ok
+}
+
 // forget drops the Record for token.
 func (j *journal) forget(token string) {
 	j.mu.Lock()
