@@ -32,21 +32,21 @@ type conn struct {
 	draining bool
 	// reason says why the server closed the connection, if it did.
 	reason string
-	// script is the token of the request whose script waits, in a Read step,
-	// for the next request on the connection; "" otherwise.
+	// script is the token of the request whose script waits for bytes from the
+	// proxy (a next request, or the rest of a body); "" otherwise.
 	script string
 }
 
 // playing reports whether a script that a request with token selected waits on
-// the connection for a next request.
+// the connection for bytes from the proxy.
 func (c *conn) playing(token string) bool {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return token != "" && c.script == token
 }
 
-// setScript notes the token of the script that waits for a next request or,
-// with "", that it no longer does.
+// setScript notes the token of the script that waits for bytes from the proxy
+// or, with "", that it no longer does.
 func (c *conn) setScript(token string) {
 	c.mu.Lock()
 	c.script = token

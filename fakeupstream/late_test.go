@@ -124,3 +124,21 @@ func TestForgetEndsItsScripts(t *testing.T) {
 		t.Errorf("other run: %d attempts; want 1", n)
 	}
 }
+
+// Forget also ends a script waiting for the rest of a body the proxy abandoned:
+// another run's request sent on that connection would be read as body bytes.
+func TestForgetEndsABodyWait(t *testing.T) {
+	t.Parallel()
+	s := startServer(t, Config{})
+	early := "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n"
+	path, token := addScript(t, s, Read{What: ReadHead}, Write{[]byte(early)}, Read{What: ReadBody}, Close{})
+	c := dial(t, s.Endpoints().Main)
+	br := bufio.NewReader(c)
+	send(t, c, "POST "+path+" HTTP/1.1\r\nHost: upstream\r\nContent-Length: 1000\r\n\r\npart of the body")
+	readResponse(t, br)
+	waitFor(t, s, token, "the request", func(r Record) bool { return r.Attempts(0) == 1 })
+	s.Forget(token)
+	if got, err := readToError(br); len(got) != 0 || (err != io.EOF && !isReset(err)) {
+		t.Fatalf("after Forget: got %q, %v; want the connection closed", got, err)
+	}
+}

@@ -246,10 +246,10 @@ func (s *Server) Wait(ctx context.Context, token string, cond func(Record) bool)
 
 // Forget drops the Record for token.
 //
-// A script that token's requests started and that still waits, in a Read step,
-// for the next request on its connection ends too: its connection is closed.
-// The run is over, and the script would otherwise take whatever request of
-// another run the proxy sends on that connection.
+// A script that token's requests started and that still waits for bytes from
+// the proxy — the next request on its connection, or the rest of a body — ends
+// too: its connection is closed. The run is over, and the script would
+// otherwise take whatever request of another run the proxy sends there.
 func (s *Server) Forget(token string) {
 	s.journal.forget(token)
 	s.mu.Lock()

@@ -174,6 +174,14 @@ func (p *player) readBody() error {
 	if err := p.setReadDeadline(); err != nil {
 		return err
 	}
+	if !p.cur.bodyRead && p.cur.framingErr == nil &&
+		(p.cur.framing == framingChunked || (p.cur.framing == framingLength && p.cur.length > 0)) {
+		done, err := p.awaitProxy()
+		if err != nil {
+			return err
+		}
+		defer done()
+	}
 	err := readBody(p.br, p.cur, p.lim)
 	if p.c != nil {
 		n := p.cur.bodyLen
@@ -194,16 +202,11 @@ func (p *player) nextHead() error {
 	if err := p.setReadDeadline(); err != nil {
 		return err
 	}
-	if p.c != nil {
-		// Waiting here, the script would take whatever request comes next on
-		// the connection; Forget ends it once its run is over (and a run
-		// forgotten already ends it here).
-		p.c.setScript(p.token)
-		defer p.c.setScript("")
-		if p.token != "" && !p.c.s.journal.known(p.token) {
-			return errRunOver
-		}
+	done, err := p.awaitProxy()
+	if err != nil {
+		return err
 	}
+	defer done()
 	req, err := readRequest(p.br, p.lim)
 	if req != nil && p.c != nil {
 		p.c.journalRequest(req, p.token)
@@ -213,6 +216,24 @@ func (p *player) nextHead() error {
 	}
 	p.cur, p.claimed = req, true
 	return nil
+}
+
+// awaitProxy notes, for Forget, that the script is about to wait for bytes from
+// the proxy — a next request, or the rest of a body. Once the run is over such a
+// wait would take whatever another run's request sends on the connection (a
+// proxy that pooled it, having abandoned an upload or ignored 'Connection:
+// close'), so Forget ends it; a run forgotten already ends it here. done undoes
+// the note.
+func (p *player) awaitProxy() (done func(), err error) {
+	if p.c == nil {
+		return func() {}, nil
+	}
+	p.c.setScript(p.token)
+	if p.token != "" && !p.c.s.journal.known(p.token) {
+		p.c.setScript("")
+		return nil, errRunOver
+	}
+	return func() { p.c.setScript("") }, nil
 }
 
 // finish marks the current request done, with errText as its Err when not empty.
