@@ -78,21 +78,46 @@ type repetition struct {
 	j      Judgement
 	obs    Observation
 	tokens []string
-	voided int
+	voided int // runs replaced because a request went astray
+	unseen int // runs replaced because the upstream never saw a request
 }
+
+// runFault says why a run of a scenario says nothing about it.
+type runFault int
+
+const (
+	faultNone runFault = iota
+	// faultStray: a request reached no script of the run but arrived on a
+	// connection another scenario's script had already closed.
+	faultStray
+	// faultUnseen: the upstream never saw a request of the run, and no journal
+	// says where it went (a proxy that pooled a connection another scenario's
+	// script was still reading a body or a next request on, say).
+	faultUnseen
+)
 
 // repetition runs the scenario once. A request the proxy sent on a connection
 // another scenario's script had already closed reached no script of this one:
 // that run says nothing about this scenario, so it is run again (a few times at
-// most).
+// most). A run whose request the upstream never saw at all is run again once:
+// a proxy that answers without asking the upstream does so again, and is judged
+// on that.
 func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) repetition {
 	var r repetition
-	j, obs, token, stray := s.once(ctx, sc, scripts)
+	j, obs, token, fault := s.once(ctx, sc, scripts)
 	r.tokens = append(r.tokens, token)
-	for retry := 0; stray && retry < strayRetries && ctx.Err() == nil; retry++ {
+	for retry := 0; fault == faultStray && retry < strayRetries && ctx.Err() == nil; retry++ {
 		r.voided++
-		j, obs, token, stray = s.once(ctx, sc, scripts)
+		j, obs, token, fault = s.once(ctx, sc, scripts)
 		r.tokens = append(r.tokens, token)
+	}
+	if fault == faultUnseen && ctx.Err() == nil {
+		r.unseen++
+		j2, obs2, token2, fault2 := s.once(ctx, sc, scripts)
+		r.tokens = append(r.tokens, token2)
+		if fault2 != faultStray {
+			j, obs = j2, obs2
+		}
 	}
 	r.j, r.obs = j, obs
 	return r
@@ -108,11 +133,12 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 	res := resultOf(sc)
 	var tokens []string
 	counts := map[string]int{}
-	voided := 0
+	voided, unseen := 0, 0
 	worstVerdict := reps[0].j.Verdict
 	for _, r := range reps {
 		tokens = append(tokens, r.tokens...)
 		voided += r.voided
+		unseen += r.unseen
 		counts[r.j.Outcome]++
 		res.UpstreamAttempts = max(res.UpstreamAttempts, r.obs.Attempts)
 		if worse(r.j.Verdict, worstVerdict) {
@@ -151,6 +177,9 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 	if voided > 0 {
 		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))
 	}
+	if unseen > 0 {
+		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request", times(unseen)))
+	}
 	if worst.Verdict == Fail || worst.Verdict == Error {
 		if l, ok := s.target.(Logged); ok {
 			res.Log = relevantLog(l.Log(), tokens, logShown)
@@ -169,10 +198,11 @@ const strayWait = 250 * time.Millisecond
 
 // once runs the scenario a single time: the main request, then each follow-up,
 // and judges them together. The returned Observation is the main request's.
-// stray says that a request of the run reached no script but arrived on an
-// upstream connection another scenario's script had already closed (the proxy
-// had pooled it and not yet noticed the FIN): the run is not this scenario's.
-func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation, string, bool) {
+// The runFault says when the run is not this scenario's: a request reached no
+// script but arrived on a connection another scenario's script had closed
+// (faultStray), or the upstream never saw a request at all (faultUnseen; the
+// run is judged all the same).
+func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation, string, runFault) {
 	// Each request may take the scenario's whole deadline; the run as a whole is
 	// bounded by all of them together.
 	deadline := sc.Deadline(s.timeouts)
@@ -185,6 +215,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 	var conn *Client
 	defer func() { conn.Close() }()
 	observed := make([]Observation, 0, 1+len(sc.FollowUps))
+	fault := faultNone
 	mainConn := int64(-1)
 	for index := 0; index <= len(sc.FollowUps); index++ {
 		req := sc.Request
@@ -199,7 +230,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				return !ok || !q.Done.IsZero()
 			}); err != nil {
 				j, o := s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
-				return j, o, token, false
+				return j, o, token, faultNone
 			}
 			if fu.Connection != "same" || observed[index-1].Ending != EndComplete {
 				conn.Close()
@@ -214,12 +245,12 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				err = fmt.Errorf("follow-up %d: %w", index, err)
 			}
 			j, o := s.broken(sc, scripts, observed, err)
-			return j, o, token, false
+			return j, o, token, faultNone
 		}
 		rec, err := s.up.Journal(ctx, token)
 		if err != nil {
 			j, o := s.broken(sc, scripts, append(observed, obs), fmt.Errorf("read the journal: %w", err))
-			return j, o, token, false
+			return j, o, token, faultNone
 		}
 		if rec.Attempts(index) == 0 && (index > 0 || sc.Endpoint == scenarios.EndpointMain) {
 			wctx, cancel := context.WithTimeout(ctx, strayWait)
@@ -230,7 +261,10 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			}
 			cancel()
 			if rec.Attempts(index) == 0 && strayed(rec, index) {
-				return Judgement{}, obs, token, true
+				return Judgement{}, obs, token, faultStray
+			}
+			if rec.Attempts(index) == 0 {
+				fault = faultUnseen
 			}
 		}
 		if timed(expectationOf(sc, index)) {
@@ -250,7 +284,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 		}
 		observed = append(observed, obs)
 	}
-	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], token, false
+	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], token, fault
 }
 
 // strayed reports whether request index arrived late (fakeupstream.Record.Late)

@@ -202,3 +202,94 @@ examples:
 		t.Errorf("%s: notes %q; want one saying the run was run again", r.ID, r.Notes)
 	}
 }
+
+// shortcut is a relay to the fake upstream that answers the first `skip` client
+// connections itself, with a 504, without asking the upstream.
+type shortcut struct {
+	limited
+	mu   sync.Mutex
+	skip int
+}
+
+func (sh *shortcut) Start(ctx context.Context, eps fakeupstream.Endpoints) (string, error) {
+	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	sh.ln = ln
+	sh.wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			sh.mu.Lock()
+			own := sh.skip > 0
+			sh.skip--
+			sh.mu.Unlock()
+			if own {
+				sh.wg.Go(func() {
+					defer c.Close()
+					_, _ = readHeadTest(bufio.NewReader(c))
+					_, _ = io.WriteString(c, "HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+				})
+				continue
+			}
+			sh.wg.Go(func() { sh.relay(c, eps.Main) })
+		}
+	})
+	return ln.Addr().String(), nil
+}
+
+// TestUnseenRequestRunsAgainOnce: a run whose request the upstream never saw is
+// run once more; a proxy that then forwards it is judged on that run, one that
+// answers by itself again is judged on its own answer.
+func TestUnseenRequestRunsAgainOnce(t *testing.T) {
+	scs, err := scenarios.Parse("unseen.yaml", []byte(`id: unseen/ok
+summary: a valid response
+spec:
+  section: RFC 9110 §15.6.3
+  quote: x
+level: may
+upstream:
+  - read: request
+  - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
+  - close
+expect:
+  pass: [passthrough]
+examples:
+  - name: relayed
+    verdict: pass
+    client:
+      - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+  - name: replaced
+    verdict: fail
+    client:
+      - write: 'HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\n\r\n'
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		skip    int
+		verdict Verdict
+	}{{1, Pass}, {2, Fail}} {
+		// The readiness probe takes the first connection.
+		target := &shortcut{skip: 0}
+		s, err := Open(t.Context(), target, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		target.mu.Lock()
+		target.skip = c.skip
+		target.mu.Unlock()
+		r := s.Run(t.Context(), scs[0])
+		_ = s.Close(context.Background())
+		if r.Verdict != c.verdict {
+			t.Errorf("%d answered by the proxy: %s %s: %s; want %s", c.skip, r.Verdict, r.Outcome, r.Actual, c.verdict)
+		}
+		if !strings.Contains(strings.Join(r.Notes, "\n"), "once run again: the upstream had not seen the request") {
+			t.Errorf("%d answered by the proxy: notes %q; want the run again", c.skip, r.Notes)
+		}
+	}
+}
