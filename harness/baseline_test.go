@@ -1,0 +1,45 @@
+package harness
+
+import (
+	"testing"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+func TestBaselineCompare(t *testing.T) {
+	b := &Baseline{Entries: []BaselineEntry{
+		{ID: "a/known", Verdict: Fail, Outcome: "hung"},
+		{ID: "a/fixed", Verdict: Fail, Outcome: "hung"},
+		{ID: "a/racy", Verdict: NonStrict, Outcome: "502", Racy: true},
+		{ID: "a/racy-changed", Verdict: NonStrict, Outcome: "502", Racy: true},
+	}}
+	rep := &Report{Results: []Result{
+		{ID: "a/known", Level: scenarios.Must, Verdict: Fail, Outcome: "hung"},
+		{ID: "a/fixed", Verdict: Pass, Outcome: "aborted"},
+		{ID: "a/new", Verdict: Fail, Outcome: "fake-complete"},
+		{ID: "a/racy", Verdict: Pass, Outcome: "passthrough"},
+		{ID: "a/racy-changed", Verdict: Fail, Outcome: "no-response"},
+	}}
+	got := map[string]string{}
+	for _, d := range b.Compare(rep) {
+		got[d.ID] = d.Kind
+	}
+	want := map[string]string{"a/fixed": "fixed", "a/new": "new", "a/racy-changed": "changed"}
+	if len(got) != len(want) {
+		t.Errorf("got %v; want %v", got, want)
+	}
+	for id, kind := range want {
+		if got[id] != kind {
+			t.Errorf("%s: got %q; want %q", id, got[id], kind)
+		}
+	}
+	// Regenerating keeps a racy entry the run did not show.
+	nb := NewBaseline(rep, b)
+	var kept bool
+	for _, e := range nb.Entries {
+		kept = kept || (e.ID == "a/racy" && e.Racy)
+	}
+	if !kept {
+		t.Errorf("NewBaseline dropped the racy entry: %+v", nb.Entries)
+	}
+}
