@@ -196,6 +196,15 @@ func routePrefix(e scenarios.Endpoint) string {
 	return fakeupstream.PathPrefix
 }
 
+// RequestPath is the request target of request index i of one run of sc that
+// carries token, as a Session sends it: PREFIX<id>/<token>/<i>, where PREFIX
+// routes the main request (i = 0) to sc's endpoint and follow-ups to the main
+// one. A load generator that sends a scenario's requests outside a Session
+// (gatecheck bench) uses it so the fake upstream routes them the same way.
+func RequestPath(sc *scenarios.Scenario, token string, i int) string {
+	return requestPath(sc, token, i)
+}
+
 // requestPath is the request target for request index i of one scenario run.
 func requestPath(sc *scenarios.Scenario, token string, i int) string {
 	prefix := fakeupstream.PathPrefix

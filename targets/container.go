@@ -78,6 +78,9 @@ type Container struct {
 	proxy   testcontainers.Container
 	upIP    string
 	version string
+	// pid is the proxy container's init process as this host sees it, once
+	// Pids has asked Docker for it.
+	pid int
 	// orphans name containers whose start failed before testcontainers-go
 	// handed them over (a failed copy into a created container); Stop removes
 	// them by name.
@@ -245,7 +248,7 @@ func (c *Container) stopLocked(ctx context.Context) error {
 		if err := testcontainers.TerminateContainer(c.proxy, testcontainers.StopContext(ctx), testcontainers.StopTimeout(5*time.Second)); err != nil {
 			errs = append(errs, fmt.Errorf("remove proxy container: %w", err))
 		}
-		c.proxy = nil
+		c.proxy, c.pid = nil, 0
 	}
 	if c.up != nil {
 		// Terminate also removes the image when it was built from a Dockerfile.
