@@ -50,6 +50,11 @@ func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
 			cancel()
 		}
 		reps[i] = s.repetition(ctx, sc, scripts)
+		if reps[i].j.Verdict == Fail {
+			// The worst grade is in: later runs cannot change the verdict.
+			reps = reps[:i+1]
+			break
+		}
 	}
 	return s.grade(ctx, sc, start, reps)
 }
@@ -129,6 +134,9 @@ func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, script
 // two outcomes of the same verdict reports the same one run after run. Expected,
 // actual and first bytes come from the first repetition with that verdict and
 // outcome.
+//
+// A repeated scenario stops at its first failing run (the verdict cannot get
+// worse), so reps may be fewer than sc.Repeat; the Actual text says so.
 func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.Time, reps []repetition) Result {
 	res := resultOf(sc)
 	var tokens []string
@@ -170,9 +178,13 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
-	if len(reps) > 1 {
+	if n := max(sc.Repeat, 1); n > 1 || len(reps) > 1 {
 		res.Outcomes = counts
-		worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, len(reps), countsText(counts))
+		if len(reps) < n {
+			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, countsText(counts))
+		} else {
+			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, len(reps), countsText(counts))
+		}
 	}
 	if voided > 0 {
 		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))

@@ -152,3 +152,53 @@ examples:
 		t.Errorf("idle connections closed %d times for 3 repetitions; want 3", drains)
 	}
 }
+
+// TestRepeatStopsAtFirstFailure: a repeated scenario whose first run fails is
+// not run again, alone (Session.Run) or among others (RunAll with one worker):
+// no later run could change its verdict, and a proxy that fails every time
+// would otherwise cost its whole repeat count.
+func TestRepeatStopsAtFirstFailure(t *testing.T) {
+	doc := func(id string, exclusive bool) string {
+		return fmt.Sprintf(`id: %s
+summary: a valid response the expectation does not accept
+spec:
+  section: RFC 9110 §15.6.3
+  quote: x
+level: may
+exclusive: %v
+repeat: 6
+upstream:
+  - read: request
+  - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok'
+  - close
+expect:
+  pass: ["502"]
+examples:
+  - name: replaced
+    verdict: pass
+    client:
+      - write: 'HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'
+  - name: relayed
+    verdict: fail
+    client:
+      - write: 'HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok'
+`, id, exclusive)
+	}
+	var scs []*scenarios.Scenario
+	for _, d := range []string{doc("stop/alone", true), doc("stop/shared", false)} {
+		sc, err := scenarios.Parse("stop.yaml", []byte(d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		scs = append(scs, sc...)
+	}
+	rep, err := Run(t.Context(), &limited{}, scs, Options{Parallel: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep.Results {
+		if r.Verdict != Fail || r.Outcomes["passthrough"] != 1 || !strings.Contains(r.Actual, "1 of 6 runs, stopped at the first that failed: passthrough ×1") {
+			t.Errorf("%s: %s %s %v: %s", r.ID, r.Verdict, r.Outcome, r.Outcomes, r.Actual)
+		}
+	}
+}

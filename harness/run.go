@@ -183,6 +183,10 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 		mu      sync.Mutex
 		start   time.Time
 		left    int
+		// failed is set once a repetition failed: those not yet started are
+		// left out (ran stays false), since they cannot change the verdict.
+		failed bool
+		ran    []bool
 	}
 	type job struct {
 		p   *pending
@@ -198,17 +202,30 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 				if p.start.IsZero() {
 					p.start = time.Now()
 				}
+				skip := p.failed
 				p.mu.Unlock()
-				s.exclusive.RLock()
-				r := s.repetition(ctx, p.sc, p.scripts)
-				s.exclusive.RUnlock()
+				var r repetition
+				if !skip {
+					s.exclusive.RLock()
+					r = s.repetition(ctx, p.sc, p.scripts)
+					s.exclusive.RUnlock()
+				}
 				p.mu.Lock()
-				p.reps[jb.rep] = r
+				if !skip {
+					p.reps[jb.rep], p.ran[jb.rep] = r, true
+					p.failed = p.failed || r.j.Verdict == Fail
+				}
 				p.left--
 				last := p.left == 0
 				p.mu.Unlock()
 				if last {
-					report(p.i, s.grade(ctx, p.sc, p.start, p.reps))
+					var done []repetition
+					for k, rep := range p.reps {
+						if p.ran[k] {
+							done = append(done, rep)
+						}
+					}
+					report(p.i, s.grade(ctx, p.sc, p.start, done))
 				}
 			}
 		})
@@ -224,7 +241,7 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 			continue
 		}
 		n := max(sc.Repeat, 1)
-		p := &pending{i: i, sc: sc, scripts: scripts, reps: make([]repetition, n), left: n}
+		p := &pending{i: i, sc: sc, scripts: scripts, reps: make([]repetition, n), ran: make([]bool, n), left: n}
 		for rep := range n {
 			jobs <- job{p, rep}
 		}
