@@ -27,6 +27,7 @@ var (
 	readFlag     = flag.Duration("gatecheck.read-timeout", scenarios.DefaultTimeouts().Read, "the target's declared upstream read timeout")
 	retriesFlag  = flag.Int("gatecheck.retries", 0, "the target's declared upstream retries")
 	failOnFlag   = flag.String("gatecheck.fail-on", "may", "lowest level whose failures fail a spec: must, should or may")
+	parallelFlag = flag.Int("gatecheck.parallel", 8, "how many scenarios of a target run at once (1: one spec at a time, each running its own scenario)")
 	reportsFlag  = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>.json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
 )
 
@@ -58,10 +59,11 @@ func projectConfig(name string) (suites.Config, error) {
 		return suites.Config{}, err
 	}
 	cfg := suites.Config{
-		Target:  target,
-		Name:    "gatecheck " + name,
-		FailOn:  scenarios.Level(*failOnFlag),
-		Options: harness.Options{UpstreamAddr: *upstreamFlag},
+		Target:   target,
+		Name:     "gatecheck " + name,
+		FailOn:   scenarios.Level(*failOnFlag),
+		Options:  harness.Options{UpstreamAddr: *upstreamFlag},
+		Parallel: *parallelFlag,
 	}
 	switch cfg.FailOn {
 	case scenarios.Must, scenarios.Should, scenarios.May:

@@ -9,6 +9,9 @@
 package suites
 
 import (
+	"context"
+	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -43,6 +46,14 @@ type Config struct {
 	// ReportPath, when set, is where the container writes its harness.Report as
 	// JSON once its last spec ran (for `gatecheck matrix --from`).
 	ReportPath string
+	// Parallel, when above 1, runs the scenarios together, that many at once
+	// (exclusive ones alone), the way `gatecheck run` does, in the container's
+	// BeforeAll; each spec then asserts its scenario's result. A target's
+	// catalogue takes seconds instead of minutes. The run covers the scenarios
+	// whose specs the suite's --label-filter, --focus and --skip select; a spec's
+	// own SpecTimeout no longer bounds its scenario (the batch has one bound:
+	// the sum of the scenarios' deadlines over Parallel, plus slack).
+	Parallel int
 }
 
 // Time bounds of the session's setup and teardown, and the slack each spec gets
@@ -86,7 +97,10 @@ func Register(cfg Config) bool {
 
 		var session *harness.Session
 		var results []harness.Result
+		// batch holds the results of a Parallel run, by scenario id.
+		batch := map[string]harness.Result{}
 		var started time.Time
+		timeouts := cfg.Target.Timeouts()
 		BeforeAll(func(ctx SpecContext) {
 			started = time.Now()
 			s, err := harness.Open(ctx, cfg.Target, opts)
@@ -98,15 +112,34 @@ func Register(cfg Config) bool {
 					Expect(s.Report(results, time.Since(started)).WriteFile(cfg.ReportPath)).To(Succeed())
 				}
 			}, NodeTimeout(closeTimeout))
-		}, NodeTimeout(openTimeout))
+			if cfg.Parallel > 1 {
+				chosen := selected(name, scs)
+				ctx, cancel := context.WithTimeout(ctx, BatchTimeout(chosen, timeouts, harness.Parallelism(cfg.Target, cfg.Parallel)))
+				defer cancel()
+				o := opts
+				o.Parallel = cfg.Parallel
+				for _, r := range s.RunAll(ctx, chosen, o) {
+					batch[r.ID] = r
+				}
+			}
+		}, NodeTimeout(openTimeout+batchCeiling))
 
-		timeouts := cfg.Target.Timeouts()
 		entries := make([]TableEntry, 0, len(scs))
 		for _, sc := range scs {
-			entries = append(entries, Entry(sc.ID, Label(labels(sc)...), SpecTimeout(SpecTimeoutFor(sc, timeouts)), sc))
+			// A SpecTimeout also bounds the container's BeforeAll, which runs
+			// within the first spec: with Parallel the batch there has its own
+			// bound, so each spec's bound is on its own node.
+			var bound any = SpecTimeout(SpecTimeoutFor(sc, timeouts))
+			if cfg.Parallel > 1 {
+				bound = NodeTimeout(SpecTimeoutFor(sc, timeouts))
+			}
+			entries = append(entries, Entry(sc.ID, Label(labels(sc)...), bound, sc))
 		}
 		DescribeTable("scenario", func(ctx SpecContext, sc *scenarios.Scenario) {
-			r := session.Run(ctx, sc)
+			r, ok := batch[sc.ID]
+			if !ok {
+				r = session.Run(ctx, sc)
+			}
 			results = append(results, r)
 			switch {
 			case r.Verdict == harness.Skip:
@@ -125,6 +158,59 @@ func Register(cfg Config) bool {
 			}
 		}, entries)
 	})
+}
+
+// batchCeiling bounds a Parallel container's whole run, whatever its scenarios'
+// deadlines add up to.
+const batchCeiling = 20 * time.Minute
+
+// BatchTimeout is the time a Parallel run of scs may take against a target with
+// the given timeouts: the scenarios' spec timeouts (SpecTimeoutFor) added up and
+// shared among parallel runners, exclusive ones counted in full since they run
+// alone, plus slack; at most batchCeiling.
+func BatchTimeout(scs []*scenarios.Scenario, t scenarios.Timeouts, parallel int) time.Duration {
+	var shared, alone time.Duration
+	for _, sc := range scs {
+		if sc.Exclusive {
+			alone += SpecTimeoutFor(sc, t)
+		} else {
+			shared += SpecTimeoutFor(sc, t)
+		}
+	}
+	return min(shared/time.Duration(max(parallel, 1))+alone+specSlack, batchCeiling)
+}
+
+// selected are the scenarios whose specs in the container name the suite will
+// run: those matching its --label-filter, and its --focus and --skip patterns
+// when it has them (matched against the spec's full text, as Ginkgo does).
+func selected(name string, scs []*scenarios.Scenario) []*scenarios.Scenario {
+	suite, _ := GinkgoConfiguration()
+	var focus, skip []*regexp.Regexp
+	for _, f := range suite.FocusStrings {
+		if re, err := regexp.Compile(f); err == nil {
+			focus = append(focus, re)
+		}
+	}
+	for _, f := range suite.SkipStrings {
+		if re, err := regexp.Compile(f); err == nil {
+			skip = append(skip, re)
+		}
+	}
+	matches := func(res []*regexp.Regexp, text string) bool {
+		return slices.ContainsFunc(res, func(re *regexp.Regexp) bool { return re.MatchString(text) })
+	}
+	var out []*scenarios.Scenario
+	for _, sc := range scs {
+		text := name + " scenario " + sc.ID
+		if suite.LabelFilter != "" && !Label(append([]string{"gatecheck"}, labels(sc)...)...).MatchesLabelFilter(suite.LabelFilter) {
+			continue
+		}
+		if (len(focus) > 0 && !matches(focus, text)) || matches(skip, text) {
+			continue
+		}
+		out = append(out, sc)
+	}
+	return out
 }
 
 // SpecTimeoutFor is the time one scenario's spec may take against a target with
