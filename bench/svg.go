@@ -217,7 +217,8 @@ func plotLinearTicks(lo, hi float64, n int) ([]float64, int) {
 // plotAxisValues are the values an axis must show.
 type plotAxisValues struct {
 	max, minPos float64
-	any         bool
+	// whole is set for counts, whose ticks are whole numbers.
+	whole bool
 }
 
 // add takes v into account unless it is not finite.
@@ -226,7 +227,6 @@ func (a *plotAxisValues) add(v float64) {
 	if !ok {
 		return
 	}
-	a.any = true
 	if v > a.max {
 		a.max = v
 	}
@@ -257,14 +257,26 @@ func (a plotAxisValues) yScale(bottom, top float64, allowLog bool) (plotScale, [
 		}
 		return plotScale{Log: true, Lo: math.Pow(10, e0), Hi: math.Pow(10, e1), A: bottom, B: top}, ticks, -1
 	}
-	hi := a.max
+	// A little headroom, so that a line at the largest value stays off the
+	// frame; whole counts get whole ticks.
+	hi := a.max * 1.05
 	if !(hi > 0) {
 		hi = 1
 	}
-	step, _ := plotNiceStep(hi, 5)
+	step, e := plotNiceStep(hi, 5)
+	if a.whole && step < 1 {
+		step, e = 1, 0
+	}
 	hi = math.Ceil(hi/step-1e-9) * step
-	ticks, dec := plotLinearTicks(0, hi, 5)
-	return plotScale{Lo: 0, Hi: hi, A: bottom, B: top}, ticks, dec
+	var ticks []float64
+	for i := 0; i <= 50; i++ {
+		v := float64(i) * step
+		if v > hi+step*1e-9 {
+			break
+		}
+		ticks = append(ticks, v)
+	}
+	return plotScale{Lo: 0, Hi: hi, A: bottom, B: top}, ticks, max(0, -e)
 }
 
 // svgTick writes a tick value with dec decimal places (-1: as few as it
@@ -303,11 +315,11 @@ type plotFrame struct {
 }
 
 // newPlotFrame starts a plot of height h (legend excluded) whose legend has the
-// given entries.
-func newPlotFrame(kind string, legend []plotLegendEntry, h float64) *plotFrame {
-	rows := plotLegendRows(legend)
+// given entries, in at least minRows rows (so that plots side by side line up).
+func newPlotFrame(kind string, legend []plotLegendEntry, h float64, minRows int) *plotFrame {
+	rows := max(plotLegendRows(legend), minRows)
 	top := float64(plotTop)
-	if len(legend) > 0 {
+	if rows > 0 {
 		top += float64(rows*plotLegendRow) + 4
 	}
 	p := &plotFrame{spec: &plotSpec{Kind: kind, W: plotW}, x0: plotLeft, x1: plotW - plotRight, y0: top}
@@ -544,10 +556,11 @@ func plotLatencyTime(targets []TargetReport) []*plotSpec {
 			continue
 		}
 		legend := []plotLegendEntry{{Label: "p50", Stroke: plotColourP50, Class: "line"}, {Label: "p99", Stroke: plotColourP99, Class: "line"}, {Label: "max", Stroke: plotColourMax, Class: "faint"}}
-		p := newPlotFrame("latency-time", legend, plotH)
+		p := newPlotFrame("latency-time", legend, plotH, 0)
 		p.spec.Target = t.Target
 		p.spec.Label = "latency over time, " + t.Target
 		xs := p.timeAxis(0, end, "time in the measured window (s)")
+		p.windowMarks(xs, plotWindowEnd(t), "drain")
 		ys, ticks, dec := vals.yScale(p.y1, p.y0, true)
 		p.yAxis(ys, ticks, func(v float64) string { return svgMSTick(v, dec) }, "latency")
 		var p50, p99, pmax []plotPoint
@@ -618,10 +631,29 @@ func plotThroughputTime(targets []TargetReport) []*plotSpec {
 	for i, o := range order {
 		colour[o] = plotOutcomeColours[i%len(plotOutcomeColours)]
 	}
-	var vals plotAxisValues
+	vals := plotAxisValues{whole: true}
 	for _, t := range targets {
 		for _, p := range t.Timeline {
 			vals.add(plotTimelineTotal(p))
+		}
+	}
+	// Each target's outcomes, in the report's order, and its legend; the
+	// legends take as many rows as the longest, so the plots line up.
+	outcomes := make([][]string, len(targets))
+	legends := make([][]plotLegendEntry, len(targets))
+	rows := 0
+	for i, t := range targets {
+		for _, o := range order {
+			for _, p := range t.Timeline {
+				if c, ok := p.Completed[o]; ok && c > 0 {
+					outcomes[i] = append(outcomes[i], o)
+					legends[i] = append(legends[i], plotLegendEntry{Label: o, Stroke: colour[o], Fill: colour[o], Class: "area", Area: true})
+					break
+				}
+			}
+		}
+		if t.Error == "" {
+			rows = max(rows, plotLegendRows(legends[i]))
 		}
 	}
 	out := make([]*plotSpec, len(targets))
@@ -629,24 +661,12 @@ func plotThroughputTime(targets []TargetReport) []*plotSpec {
 		if t.Error != "" {
 			continue
 		}
-		// The outcomes this target's timeline has, in the report's order.
-		var mine []string
-		for _, o := range order {
-			for _, p := range t.Timeline {
-				if c, ok := p.Completed[o]; ok && c > 0 {
-					mine = append(mine, o)
-					break
-				}
-			}
-		}
-		var legend []plotLegendEntry
-		for _, o := range mine {
-			legend = append(legend, plotLegendEntry{Label: o, Stroke: colour[o], Fill: colour[o], Class: "area", Area: true})
-		}
-		p := newPlotFrame("throughput-time", legend, plotSmallH)
+		mine := outcomes[i]
+		p := newPlotFrame("throughput-time", legends[i], plotSmallH, rows)
 		p.spec.Target = t.Target
 		p.spec.Label = "completed requests per second by outcome, " + t.Target
 		xs := p.timeAxis(0, end, "time in the measured window (s)")
+		p.windowMarks(xs, plotWindowEnd(t), "drain")
 		ys, ticks, dec := vals.yScale(p.y1, p.y0, false)
 		p.yAxis(ys, ticks, func(v float64) string { return svgTick(v, dec) }, "completed / s")
 		// Each second is a step from T to T+1; the outcomes stack in order.
@@ -827,7 +847,7 @@ func plotSpectrum(r *Report, k plotSpectrumKey) *plotSpec {
 		c, dash := plotTargetStyle(e.target)
 		legend = append(legend, plotLegendEntry{Label: r.Targets[e.target].Target, Stroke: c, Dash: dash, Class: "line"})
 	}
-	p := newPlotFrame("spectrum", legend, plotH)
+	p := newPlotFrame("spectrum", legend, plotH, 0)
 	p.spec.Scenario, p.spec.Outcome = k.Scenario, k.Outcome
 	p.spec.Label = "latency distribution of " + plotSpectrumTitle(k)
 	xEnd := float64(decades)
@@ -925,9 +945,12 @@ func plotResourceDomain(r *Report) (lo, hi float64) {
 // htmlMiB is bytes in MiB.
 func htmlMiB(b int64) float64 { return float64(b) / (1 << 20) }
 
-// windowMarks shades the warm-up and the settle time of a resource plot and
-// rules the measured window's bounds.
-func (p *plotFrame) windowMarks(xs plotScale, end float64) {
+// windowMarks shades what lies outside the measured window [0, end] -- the
+// warm-up before it, and after it the settle time of a resource plot or the
+// drain of the requests still in flight when it closed -- and rules the
+// window's bounds that fall inside the plot.
+func (p *plotFrame) windowMarks(xs plotScale, end float64, after string) {
+	end = math.Min(math.Max(end, xs.Lo), xs.Hi)
 	x0, xe := xs.at(0), xs.at(end)
 	band := func(a, b float64, label string) {
 		if b-a < float64(len(label))*5.5+4 {
@@ -939,36 +962,52 @@ func (p *plotFrame) windowMarks(xs plotScale, end float64) {
 		band(p.x0, x0, "warm-up")
 	}
 	if end < xs.Hi {
-		band(xe, p.x1, "settle")
+		band(xe, p.x1, after)
 	}
 	for _, x := range []float64{x0, xe} {
-		p.spec.Rules = append(p.spec.Rules, plotRule{X1: svgNum(x), Y1: svgNum(p.y0), X2: svgNum(x), Y2: svgNum(p.y1)})
+		if x > p.x0+0.5 && x < p.x1-0.5 {
+			p.spec.Rules = append(p.spec.Rules, plotRule{X1: svgNum(x), Y1: svgNum(p.y0), X2: svgNum(x), Y2: svgNum(p.y1)})
+		}
 	}
+}
+
+// plotWindowEnd is the end of t's measured window in seconds, or, when it
+// has none, the end of its timeline.
+func plotWindowEnd(t TargetReport) float64 {
+	end := float64(t.ElapsedMS) / 1000
+	if v, ok := plotValue(end); !ok || v <= 0 {
+		end = plotTimeDomain([]TargetReport{t})
+	}
+	return end
 }
 
 // plotResourceKind is one of the resource plots: its figures share a y axis.
 type plotResourceKind struct {
 	kind, what, title string
-	fields            []plotResourceField
+	// whole is set for counts.
+	whole  bool
+	fields []plotResourceField
 }
 
 // plotResourceField is one figure of a sample.
 type plotResourceField struct {
-	key, label, colour string
-	rss                bool
-	get                func(Sample) float64
+	// dash sets apart lines that may lie on one another (as many threads as
+	// processes).
+	key, label, colour, dash string
+	rss                      bool
+	get                      func(Sample) float64
 }
 
 // plotResourceKinds are the resource plots, in order: RSS, open files, threads
 // and processes.
 var plotResourceKinds = []plotResourceKind{
-	{"rss-time", "resident memory", "RSS (MiB)", []plotResourceField{
-		{"rss", "RSS", plotColourRSS, true, func(s Sample) float64 { return htmlMiB(s.RSSBytes) }}}},
-	{"fds-time", "open files", "open files", []plotResourceField{
-		{"fds", "open files", plotColourFDs, false, func(s Sample) float64 { return float64(s.FDs) }}}},
-	{"threads-time", "threads and processes", "count", []plotResourceField{
-		{"threads", "threads", plotColourThreads, false, func(s Sample) float64 { return float64(s.Threads) }},
-		{"procs", "processes", plotColourProcs, false, func(s Sample) float64 { return float64(s.Procs) }}}},
+	{"rss-time", "resident memory", "RSS (MiB)", false, []plotResourceField{
+		{"rss", "RSS", plotColourRSS, "", true, func(s Sample) float64 { return htmlMiB(s.RSSBytes) }}}},
+	{"fds-time", "open files", "open files", true, []plotResourceField{
+		{"fds", "open files", plotColourFDs, "", false, func(s Sample) float64 { return float64(s.FDs) }}}},
+	{"threads-time", "threads and processes", "count", true, []plotResourceField{
+		{"threads", "threads", plotColourThreads, "", false, func(s Sample) float64 { return float64(s.Threads) }},
+		{"procs", "processes", plotColourProcs, "5 4", false, func(s Sample) float64 { return float64(s.Procs) }}}},
 }
 
 // plotResources are, for each of plotResourceKinds, each target's plot over the
@@ -978,7 +1017,7 @@ func plotResources(r *Report) [][]*plotSpec {
 	lo, hi := plotResourceDomain(r)
 	out := make([][]*plotSpec, len(plotResourceKinds))
 	for k, rk := range plotResourceKinds {
-		var vals plotAxisValues
+		vals := plotAxisValues{whole: rk.whole}
 		for _, t := range r.Targets {
 			if t.Resources == nil {
 				continue
@@ -1002,21 +1041,17 @@ func plotResources(r *Report) [][]*plotSpec {
 
 // plotResource is one target's plot of one resource kind.
 func plotResource(t TargetReport, rk plotResourceKind, vals plotAxisValues, lo, hi float64) *plotSpec {
-	end := float64(t.ElapsedMS) / 1000
-	if v, ok := plotValue(end); !ok || v <= 0 {
-		end = plotTimeDomain([]TargetReport{t})
-	}
 	var legend []plotLegendEntry
 	for _, f := range rk.fields {
-		legend = append(legend, plotLegendEntry{Label: f.label, Stroke: f.colour, Class: "line"})
+		legend = append(legend, plotLegendEntry{Label: f.label, Stroke: f.colour, Dash: f.dash, Class: "line"})
 	}
-	p := newPlotFrame(rk.kind, legend, plotSmallH)
+	p := newPlotFrame(rk.kind, legend, plotSmallH, 0)
 	p.spec.Target = t.Target
 	p.spec.Label = rk.what + " over the run, " + t.Target
 	xs := p.timeAxis(lo, hi, "time from the measured window's start (s)")
 	ys, ticks, dec := vals.yScale(p.y1, p.y0, false)
 	p.yAxis(ys, ticks, func(v float64) string { return svgTick(v, dec) }, rk.title)
-	p.windowMarks(xs, end)
+	p.windowMarks(xs, plotWindowEnd(t), "settle")
 	samples := append([]Sample(nil), t.Resources.Samples...)
 	sort.SliceStable(samples, func(a, b int) bool { return samples[a].T < samples[b].T })
 	for _, f := range rk.fields {
@@ -1030,7 +1065,7 @@ func plotResource(t TargetReport, rk plotResourceKind, vals plotAxisValues, lo, 
 		}
 		p.spec.Series = append(p.spec.Series, plotSeries{Key: f.key, Target: t.Target,
 			Title: t.Target + " · " + f.label + ": " + htmlResourceChange(f.get(t.Resources.Before), f.get(t.Resources.After), f.rss),
-			D:     d, Class: "line", Stroke: f.colour, Fill: "none"})
+			D:     d, Class: "line", Stroke: f.colour, Dash: f.dash, Fill: "none"})
 	}
 	if len(p.spec.Series) == 0 {
 		p.note("no samples")
