@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -468,6 +469,23 @@ func TestHTMLDeterministic(t *testing.T) {
 	}
 	if again := htmlRender(t, r); again != first {
 		t.Error("the same report with its maps filled in another order gave different HTML")
+	}
+
+	// Points out of order are drawn in order: the timeline, the samples and
+	// the spectra reversed give the same page.
+	r = htmlTestReport()
+	for ti := range r.Targets {
+		tr := &r.Targets[ti]
+		slices.Reverse(tr.Timeline)
+		if tr.Resources != nil {
+			slices.Reverse(tr.Resources.Samples)
+		}
+		for oi := range tr.Outcomes {
+			slices.Reverse(tr.Outcomes[oi].Spectrum)
+		}
+	}
+	if again := htmlRender(t, r); again != first {
+		t.Error("the same report with its points out of order gave different HTML")
 	}
 }
 

@@ -484,11 +484,25 @@ func plotTimelineX(p TimePoint) float64 { return p.T + 0.5 }
 
 // plotTimelineTotal is the requests completed in the second.
 func plotTimelineTotal(p TimePoint) float64 {
+	// Summed in the outcomes' order, so that rounding (of counts beyond 2^53)
+	// cannot depend on the map's.
+	keys := make([]string, 0, len(p.Completed))
+	for o := range p.Completed {
+		keys = append(keys, o)
+	}
+	sort.Strings(keys)
 	var n float64
-	for _, c := range p.Completed {
-		n += float64(c)
+	for _, o := range keys {
+		n += float64(max(p.Completed[o], 0))
 	}
 	return n
+}
+
+// plotTimeline is t's timeline in time order.
+func plotTimeline(t TargetReport) []TimePoint {
+	tl := append([]TimePoint(nil), t.Timeline...)
+	sort.SliceStable(tl, func(i, j int) bool { return tl[i].T < tl[j].T })
+	return tl
 }
 
 // plotTimelineHasLatency tells whether a second's latencies mean anything: some
@@ -565,7 +579,7 @@ func plotLatencyTime(targets []TargetReport) []*plotSpec {
 		p.yAxis(ys, ticks, func(v float64) string { return svgMSTick(v, dec) }, "latency")
 		var p50, p99, pmax []plotPoint
 		brk := false
-		for _, tp := range t.Timeline {
+		for _, tp := range plotTimeline(t) {
 			if !plotTimelineHasLatency(tp) {
 				brk = true
 				continue
@@ -672,7 +686,7 @@ func plotThroughputTime(targets []TargetReport) []*plotSpec {
 		// Each second is a step from T to T+1; the outcomes stack in order.
 		var xv []float64
 		var pts []TimePoint
-		for _, tp := range t.Timeline {
+		for _, tp := range plotTimeline(t) {
 			if _, ok := plotValue(tp.T); !ok {
 				continue
 			}
@@ -684,7 +698,7 @@ func plotThroughputTime(targets []TargetReport) []*plotSpec {
 			top := make([]float64, len(xv))
 			var sum float64
 			for j, tp := range pts {
-				c := float64(tp.Completed[o])
+				c := float64(max(tp.Completed[o], 0))
 				top[2*j], top[2*j+1] = bottom[2*j]+c, bottom[2*j+1]+c
 				sum += c
 			}
