@@ -114,6 +114,13 @@ type TargetReport struct {
 	// ClientErrors counts requests the load generator itself failed (could not
 	// dial the proxy, a local socket error), by message; they carry no outcome.
 	ClientErrors map[string]int64 `json:"client_errors,omitempty"`
+	// Resent counts requests sent a second time, on a new connection, because
+	// the keep-alive connection they went out on ended before any byte of an
+	// answer and the upstream never saw them: the proxy had closed it while
+	// idle (RFC 9112 §9.3.1; the journal is how a client knows the request
+	// was never applied, RFC 9110 §9.2.2). Latency still runs from the first
+	// send.
+	Resent int64 `json:"resent,omitempty"`
 }
 
 // Percentiles summarise a latency histogram, in milliseconds.

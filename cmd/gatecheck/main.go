@@ -9,6 +9,7 @@
 //	gatecheck lint PATH...
 //	gatecheck serve [--listen ADDR] [flags]
 //	gatecheck matrix [--targets all|LIST] [--from DIR] [--out DIR] [--baselines DIR]
+//	gatecheck bench --target T[,T…] --mix 'ID=WEIGHT,…' (--rate R | --connections C) [flags]
 //	gatecheck config NAME
 //	gatecheck config NAME [--upstream ADDR] [flags]
 //	gatecheck version
@@ -62,6 +63,7 @@ var commands = []command{
 	{"lint", "check scenario files; print file:line for every problem", lint},
 	{"serve", "run the fake upstream alone, for a proxy you start yourself", serve},
 	{"matrix", "run the catalogue against several proxies and write the compliance matrix", matrixCmd},
+	{"bench", "load proxies with a mix of upstream faults: latency per outcome, time to 502/504, leaks", benchCmd},
 	{"config", "print the config a process target (nginx, haproxy…) runs with", config},
 	{"version", "print gatecheck's version", version},
 }

@@ -1,0 +1,156 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+)
+
+// worker is one client connection of the load: it sends one request at a
+// time, keeps the connection open between requests when the answer allows,
+// and dials a new one when the proxy (or the outcome) closed it.
+type worker struct {
+	e *engine
+	c *harness.Client
+	// used says the current connection has carried a request already.
+	used bool
+}
+
+// close closes the worker's connection, if any.
+func (w *worker) close() {
+	w.c.Close()
+	w.c = nil
+}
+
+// request sends job j's request and has its answer judged and recorded.
+func (w *worker) request(j job) {
+	e := w.e
+	e.rec.started(j.measured)
+	e.inflight.Add(1)
+	defer e.inflight.Add(-1)
+	if e.up == nil {
+		obs, reused, err := w.send(e.plainHead, nil, "GET", false, e.timeouts.Connect+e.timeouts.Read+2*time.Second, true)
+		if err == nil && reused && closedIdle(obs) { // a GET is safe to send again
+			e.rec.resend(j.measured)
+			obs, _, err = w.send(e.plainHead, nil, "GET", false, e.timeouts.Connect+e.timeouts.Read+2*time.Second, true)
+		}
+		e.finish(sent{entry: -1, obs: obs, err: err, start: j.start, measured: j.measured})
+		return
+	}
+	entry := e.cfg.Mix.Pick(e.cfg.Seed, j.i)
+	p := &e.plans[entry]
+	token := e.token(j.i, "")
+	obs, reused, err := w.sendPlan(p, token)
+	if err == nil && reused && closedIdle(obs) && e.neverSeen(p, token) {
+		e.forget(token)
+		e.rec.resend(j.measured)
+		token = e.token(j.i, "r")
+		obs, _, err = w.sendPlan(p, token)
+	}
+	s := sent{entry: entry, token: token, obs: obs, err: err, start: j.start, measured: j.measured}
+	if e.acct != nil {
+		e.acct.submit(e.xctx, s)
+		return
+	}
+	e.finish(s)
+}
+
+// sendPlan sends a mix entry's request with token.
+func (w *worker) sendPlan(p *plan, token string) (harness.Observation, bool, error) {
+	head, body := harness.BuildRequest(p.sc.Request, harness.RequestPath(p.sc, token, 0), w.e.host)
+	return w.send(head, body, p.method, p.sc.Request.ExpectContinue, p.deadline, p.keep)
+}
+
+// send sends one request on the worker's connection, dialling one first when
+// there is none, and observes the answer until it is complete or the deadline
+// passes. reused says the connection had carried a request before. The
+// connection is closed afterwards unless keep holds and the answer leaves it
+// reusable. The error is a failed dial; everything else is in the
+// Observation.
+func (w *worker) send(head, body []byte, method string, expectContinue bool, deadline time.Duration, keep bool) (obs harness.Observation, reused bool, err error) {
+	e := w.e
+	if w.c == nil {
+		conn, err := (&net.Dialer{Timeout: dialTimeout}).DialContext(e.xctx, "tcp", e.addr)
+		if err != nil {
+			return harness.Observation{}, false, fmt.Errorf("connect to %s: %w", e.addr, err)
+		}
+		w.c, w.used = harness.NewClient(conn), false
+	}
+	obs = w.c.Exchange(e.xctx, head, body, method, expectContinue, time.Now().Add(deadline))
+	reused, w.used = w.used, true
+	if !keep || !reusable(obs) {
+		w.close()
+	}
+	return obs, reused, nil
+}
+
+// reusable reports whether the connection may carry another request after
+// this answer: a complete message framed by length or chunks, nothing after
+// it, and no Connection: close (HTTP/1.1) or an explicit keep-alive
+// (HTTP/1.0).
+func reusable(obs harness.Observation) bool {
+	r := obs.Response
+	if obs.Err != "" || obs.Ending != harness.EndComplete || !r.Complete || len(r.Extra) > 0 ||
+		r.Framing == "close" || r.Framing == "invalid" {
+		return false
+	}
+	conn := strings.ToLower(strings.Join(r.Final.Values("Connection"), ","))
+	if r.Final.Version == "HTTP/1.0" {
+		return strings.Contains(conn, "keep-alive")
+	}
+	return !strings.Contains(conn, "close")
+}
+
+// closedIdle reports whether an answer on a reused connection looks like the
+// proxy had closed the connection while idle: not one byte, and the
+// connection ended (a FIN or a reset) rather than timed out.
+func closedIdle(obs harness.Observation) bool {
+	return obs.Err == "" && len(obs.Response.Raw) == 0 &&
+		(obs.Ending == harness.EndTruncated || obs.Ending == harness.EndReset)
+}
+
+// neverSeen reports whether the fake upstream never saw the request with
+// token: then the proxy never forwarded it, and it can be sent again. A
+// request for the refused or connect-timeout endpoint never reaches the
+// upstream anyway; it counts as never seen.
+func (e *engine) neverSeen(p *plan, token string) bool {
+	if p.sc.Endpoint != "" && p.sc.Endpoint != scenarios.EndpointMain {
+		return true
+	}
+	ctx, cancel := context.WithTimeout(e.xctx, journalTimeout)
+	defer cancel()
+	rec, err := e.up.Journal(ctx, token)
+	return err == nil && rec.Attempts(0) == 0
+}
+
+// plainOutcome is a plain-mode answer's outcome: its status code when the
+// response was complete, else hung (nothing conclusive before the deadline),
+// no-response (closed before any byte) or aborted (closed mid-message).
+func plainOutcome(obs harness.Observation) string {
+	r := obs.Response
+	switch {
+	case obs.Ending == harness.EndTimeout && (len(r.Raw) == 0 || !r.Complete):
+		return harness.OutcomeHung
+	case len(r.Raw) == 0:
+		return harness.OutcomeNoResponse
+	case !r.HeadComplete || !r.Complete:
+		return harness.OutcomeAborted
+	}
+	return fmt.Sprint(r.Final.Status)
+}
+
+// lastRequest is the journal's last attempt of request index.
+func lastRequest(r fakeupstream.Record, index int) (fakeupstream.SeenRequest, bool) {
+	for i := len(r.Requests) - 1; i >= 0; i-- {
+		if r.Requests[i].Index == index {
+			return r.Requests[i], true
+		}
+	}
+	return fakeupstream.SeenRequest{}, false
+}
