@@ -185,7 +185,7 @@ func BenchmarkJournalAdd(b *testing.B) {
 		}
 		b.ReportAllocs()
 		for b.Loop() {
-			if ref := j.add("bench", SeenRequest{Head: head, At: time.Now()}, ci); ref != nil {
+			if ref := j.add("bench", SeenRequest{Head: head, At: time.Now()}, ci); ref.e != nil {
 				b.Fatal("a full token took another request")
 			}
 		}

@@ -35,7 +35,20 @@ type conn struct {
 	// script is the token of the request whose script waits for bytes from the
 	// proxy (a next request, or the rest of a body); "" otherwise.
 	script string
+
+	// The serving goroutine's own state, reused from request to request: the
+	// request the router read, the buffer its head was read into, and the player
+	// of its script.
+	req  request
+	head []byte
+	pl   player
+	// rdl says a read deadline may be set on nc: waiting for a next request, which
+	// only the connection's lifetime bounds, clears it first.
+	rdl bool
 }
+
+// maxKeptHead bounds the head buffer a connection keeps for its next request.
+const maxKeptHead = 4 << 10
 
 // playing reports whether a script that a request with token selected waits on
 // the connection for bytes from the proxy.
@@ -126,7 +139,10 @@ func (c *conn) next() (*request, error) {
 		c.idle = !c.draining
 		c.mu.Unlock()
 		// Waiting for a next request is bounded by the connection's lifetime.
-		_ = c.nc.SetReadDeadline(time.Time{})
+		if c.rdl {
+			_ = c.nc.SetReadDeadline(time.Time{})
+			c.rdl = false
+		}
 		_, err := c.br.Peek(1)
 		c.mu.Lock()
 		c.idle = false
@@ -134,6 +150,7 @@ func (c *conn) next() (*request, error) {
 		c.mu.Unlock()
 		if draining {
 			_ = c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.DefaultHang))
+			c.rdl = true
 			_ = c.discardLate(c.br)
 			return nil, errDraining
 		}
@@ -142,9 +159,18 @@ func (c *conn) next() (*request, error) {
 			return nil, err
 		}
 	}
-	_ = c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.DefaultHang))
-	req, err := readRequest(c.br, c.s.limits())
-	if req != nil {
+	// Reading a head that is all buffered takes no read, so needs no deadline.
+	if !headBuffered(c.br) {
+		_ = c.nc.SetReadDeadline(time.Now().Add(c.s.cfg.DefaultHang))
+		c.rdl = true
+	}
+	req := &c.req
+	head, err := req.read(c.br, c.s.limits(), c.head)
+	c.head = nil
+	if cap(head) <= maxKeptHead {
+		c.head = head[:0]
+	}
+	if req.head != nil {
 		c.journalRequest(req, "")
 	}
 	switch {
@@ -152,7 +178,7 @@ func (c *conn) next() (*request, error) {
 		return req, nil
 	case errors.Is(err, errHeadTooLarge):
 		c.refuse(req, "431 Request Header Fields Too Large", err)
-	case req != nil:
+	case req.head != nil:
 		c.refuse(req, "400 Bad Request", err)
 	default:
 		c.ended(err)
@@ -223,7 +249,7 @@ func (c *conn) dispatch(req *request) bool {
 		return c.answer(req, notFound(err.Error()), err.Error())
 	}
 	p := c.player(req)
-	return c.after(p, p.run(script.Steps))
+	return c.after(p, p.play(script))
 }
 
 // answer reads the body of req and writes a canned response; note goes to the
@@ -241,9 +267,10 @@ func (c *conn) answer(req *request, resp, note string) bool {
 	return c.after(p, err)
 }
 
-// player returns a player for the script that req selected.
+// player returns a player for the script that req selected: the connection's
+// own, reset, as only one plays at a time.
 func (c *conn) player(req *request) *player {
-	return &player{
+	c.pl = player{
 		ctx:   c.s.ctx,
 		nc:    c.nc,
 		br:    c.br,
@@ -253,6 +280,7 @@ func (c *conn) player(req *request) *player {
 		cur:   req,
 		token: req.route.Token,
 	}
+	return &c.pl
 }
 
 // after journals how a script ended and reports whether the connection stays open

@@ -1,6 +1,7 @@
 package fakeupstream
 
 import (
+	"slices"
 	"strconv"
 	"time"
 )
@@ -92,6 +93,108 @@ func (s Script) reference() ([]byte, string) {
 		}
 	}
 	return out, EndingOpen
+}
+
+// playable is a Script as the server keeps it. When the script ends with a Write
+// (or Chunk) followed by Body steps — a head and the generated body it frames,
+// as the healthy answer pass/ok is — and so leaves the connection open, those
+// bytes (at most writePiece of them) are rendered once, when the script is
+// added, and played as one write: the proxy gets the same bytes in the same
+// order, and the upstream makes one system call for them instead of one per
+// step, with no pattern to generate. Everything else plays step by step as
+// before: two Writes in a row stay two writes (an interim response and the final
+// one, a head written in pieces), and so do steps that pause, mark, read or end
+// the connection.
+type playable struct {
+	steps []Step
+	// tail is the index of the run's first step; len(steps) when there is none.
+	tail int
+	// out are the run's bytes; ends[k] is where those of steps[tail+k] end.
+	out  []byte
+	ends []int
+}
+
+// compile prepares scripts for playing; the steps are copied.
+func compile(scripts []Script) []*playable {
+	out := make([]*playable, len(scripts))
+	for i, sc := range scripts {
+		out[i] = compileScript(sc.Steps)
+	}
+	return out
+}
+
+// compileScript prepares one script's steps (see playable).
+func compileScript(steps []Step) (p *playable) {
+	steps = slices.Clone(steps)
+	p = &playable{steps: steps, tail: len(steps)}
+	// A nil pointer step panics when it is played, as before, not here.
+	defer func() {
+		if recover() != nil {
+			p = &playable{steps: steps, tail: len(steps)}
+		}
+	}()
+	tail := len(steps)
+	for tail > 0 && isBody(steps[tail-1]) {
+		tail--
+	}
+	if tail > 0 && isWrite(steps[tail-1]) {
+		tail--
+	}
+	if tail == len(steps) {
+		return p
+	}
+	// The pattern continues from the Body and Drip steps played before the run.
+	var off int64
+	for _, st := range steps[:tail] {
+		switch st := normalize(st).(type) {
+		case Body:
+			off += max(st.N, 0)
+		case Drip:
+			if len(st.Data) == 0 {
+				off += max(st.N, 0)
+			}
+		}
+	}
+	var out []byte
+	ends := make([]int, 0, len(steps)-tail)
+	emit := func(b []byte) error {
+		out = append(out, b...)
+		return nil
+	}
+	for _, st := range steps[tail:] {
+		switch st := normalize(st).(type) {
+		case Write:
+			out = append(out, st.Data...)
+		case Body:
+			if st.N > writePiece {
+				return p
+			}
+			_ = emitBody(st, &off, emit)
+		case Chunk:
+			out = appendChunk(out, st.Data)
+		}
+		if len(out) > writePiece {
+			return p
+		}
+		ends = append(ends, len(out))
+	}
+	p.tail, p.out, p.ends = tail, out, ends
+	return p
+}
+
+// isBody reports whether st is a Body step.
+func isBody(st Step) bool {
+	_, ok := normalize(st).(Body)
+	return ok
+}
+
+// isWrite reports whether st is a Write or a Chunk step.
+func isWrite(st Step) bool {
+	switch normalize(st).(type) {
+	case Write, Chunk:
+		return true
+	}
+	return false
 }
 
 // normalize turns a pointer to a step into the step value, so that scripts built

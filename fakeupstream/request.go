@@ -8,6 +8,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // maxChunkLine bounds a chunk-size line of a chunked request body.
@@ -41,8 +42,8 @@ type request struct {
 	// route is what the target selects; routeErr says why it selects nothing.
 	route    route
 	routeErr error
-	// ref is the request's journal entry, nil when it is not journaled.
-	ref *reqRef
+	// ref is the request's journal entry, empty when it is not journaled.
+	ref reqRef
 }
 
 // limits are the bounds a connection reads and waits within.
@@ -56,24 +57,38 @@ type limits struct {
 // byte. A head over maxHead bytes gives errHeadTooLarge together with the request
 // parsed from the part that was read, when its request line was complete.
 func readRequest(br *bufio.Reader, lim limits) (*request, error) {
-	head, err := readHead(br, lim.maxHead)
-	if err != nil {
-		if errors.Is(err, errHeadTooLarge) {
-			req, perr := parseHead(head)
-			if perr != nil {
-				req = &request{head: head}
-			}
-			return req, err
+	req := &request{}
+	if _, err := req.read(br, lim, nil); err != nil {
+		if req.head == nil {
+			return nil, err
 		}
-		return nil, err
+		return req, err
 	}
-	return parseHead(head)
+	return req, nil
 }
 
-// readHead reads up to and including the empty line that ends a head, skipping
-// empty lines before the first line. Lines may end in CRLF or a bare LF.
-func readHead(br *bufio.Reader, max int) ([]byte, error) {
-	var head []byte
+// read is readRequest into req, with the head read into buf (which may be nil);
+// it returns the buffer for reuse. req.head is nil exactly when readRequest would
+// return no request.
+func (req *request) read(br *bufio.Reader, lim limits, buf []byte) ([]byte, error) {
+	head, err := readHead(br, buf, lim.maxHead)
+	if err != nil {
+		*req = request{}
+		if errors.Is(err, errHeadTooLarge) {
+			if req.parse(head) != nil {
+				*req = request{head: head}
+			}
+		}
+		return head, err
+	}
+	return head, req.parse(head)
+}
+
+// readHead appends to buf the bytes up to and including the empty line that ends a
+// head, skipping empty lines before the first line. Lines may end in CRLF or a bare
+// LF.
+func readHead(br *bufio.Reader, buf []byte, max int) ([]byte, error) {
+	head := buf[:0]
 	total := 0
 	partial := false // the previous read ended inside a line
 	for {
@@ -108,6 +123,27 @@ func readHead(br *bufio.Reader, max int) ([]byte, error) {
 	}
 }
 
+// headBuffered reports whether br already holds a complete request head, as
+// readHead finds it: reading it then takes no read from the connection.
+func headBuffered(br *bufio.Reader) bool {
+	buf, _ := br.Peek(br.Buffered())
+	started := false
+	for {
+		i := bytes.IndexByte(buf, '\n')
+		if i < 0 {
+			return false
+		}
+		if isEmptyLine(buf[:i+1]) {
+			if started {
+				return true
+			}
+		} else {
+			started = true
+		}
+		buf = buf[i+1:]
+	}
+}
+
 // isEmptyLine reports whether line is just a line ending.
 func isEmptyLine(line []byte) bool {
 	return string(line) == "\r\n" || string(line) == "\n"
@@ -116,32 +152,114 @@ func isEmptyLine(line []byte) bool {
 // parseHead parses a request head: the request line, and the fields that frame the
 // body. Field syntax is not judged beyond that; the fake upstream takes what comes.
 func parseHead(head []byte) (*request, error) {
-	req := &request{head: head}
-	lines := bytes.Split(head, []byte("\n"))
-	first := strings.TrimSuffix(string(lines[0]), "\r")
-	parts := strings.Split(first, " ")
-	if len(parts) != 3 || parts[0] == "" || parts[1] == "" || !strings.HasPrefix(parts[2], "HTTP/") {
-		return req, fmt.Errorf("malformed request line %q", truncate(first, 200))
+	req := &request{}
+	err := req.parse(head)
+	return req, err
+}
+
+// parse sets req from head (see parseHead); req keeps head, not a copy.
+func (req *request) parse(head []byte) error {
+	*req = request{head: head}
+	first, fields, _ := bytes.Cut(head, []byte("\n"))
+	first = bytes.TrimSuffix(first, []byte("\r"))
+	// Exactly three parts between single spaces: method, target, version.
+	method, rest, _ := bytes.Cut(first, []byte(" "))
+	target, version, ok := bytes.Cut(rest, []byte(" "))
+	if !ok || len(method) == 0 || len(target) == 0 || bytes.IndexByte(version, ' ') >= 0 ||
+		!bytes.HasPrefix(version, []byte("HTTP/")) {
+		return fmt.Errorf("malformed request line %q", truncate(string(first), 200))
 	}
-	req.method, req.target, req.version = parts[0], parts[1], parts[2]
+	req.method, req.target, req.version = internMethod(method), string(target), internVersion(version)
 	req.route, req.routeErr = parseRoute(req.target)
 	var te, cl []string
-	for _, raw := range lines[1:] {
-		line := strings.TrimSuffix(string(raw), "\r")
-		name, value, ok := strings.Cut(line, ":")
-		if !ok || name == "" || name[0] == ' ' || name[0] == '\t' {
+	for len(fields) > 0 {
+		var line []byte
+		line, fields, _ = bytes.Cut(fields, []byte("\n"))
+		line = bytes.TrimSuffix(line, []byte("\r"))
+		name, value, ok := bytes.Cut(line, []byte(":"))
+		if !ok || len(name) == 0 || name[0] == ' ' || name[0] == '\t' {
 			continue
 		}
-		value = strings.Trim(value, " \t")
-		switch strings.ToLower(name) {
+		switch fieldName(name) {
 		case "transfer-encoding":
-			te = append(te, value)
+			te = append(te, string(bytes.Trim(value, " \t")))
 		case "content-length":
-			cl = append(cl, value)
+			cl = append(cl, string(bytes.Trim(value, " \t")))
 		}
 	}
 	req.framing, req.length, req.framingErr = bodyFraming(te, cl)
-	return req, nil
+	return nil
+}
+
+// fieldName returns "transfer-encoding" or "content-length" when name is that
+// field's name in any case, as strings.ToLower compares it, else "".
+func fieldName(name []byte) string {
+	for _, c := range name {
+		if c >= utf8.RuneSelf {
+			// ToLower maps some non-ASCII letters to ASCII ones (U+0130 to "i").
+			switch lower := strings.ToLower(string(name)); lower {
+			case "transfer-encoding", "content-length":
+				return lower
+			}
+			return ""
+		}
+	}
+	switch {
+	case asciiEqualFold(name, "transfer-encoding"):
+		return "transfer-encoding"
+	case asciiEqualFold(name, "content-length"):
+		return "content-length"
+	}
+	return ""
+}
+
+// asciiEqualFold reports whether the ASCII bytes b equal the lowercase s when
+// upper case letters in b are lowered.
+func asciiEqualFold(b []byte, s string) bool {
+	if len(b) != len(s) {
+		return false
+	}
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != s[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// internMethod returns the common methods without allocating.
+func internMethod(b []byte) string {
+	switch string(b) {
+	case "GET":
+		return "GET"
+	case "HEAD":
+		return "HEAD"
+	case "POST":
+		return "POST"
+	case "PUT":
+		return "PUT"
+	case "DELETE":
+		return "DELETE"
+	case "OPTIONS":
+		return "OPTIONS"
+	case "PATCH":
+		return "PATCH"
+	}
+	return string(b)
+}
+
+// internVersion returns the common versions without allocating.
+func internVersion(b []byte) string {
+	switch string(b) {
+	case "HTTP/1.1":
+		return "HTTP/1.1"
+	case "HTTP/1.0":
+		return "HTTP/1.0"
+	}
+	return string(b)
 }
 
 // bodyFraming decides how a request body is delimited (RFC 9112 §6.3): chunked when

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -109,7 +108,7 @@ type Server struct {
 	cancel context.CancelFunc
 
 	smu     sync.RWMutex
-	scripts map[string][]Script
+	scripts map[string][]*playable
 
 	mu     sync.Mutex
 	conns  map[*conn]struct{}
@@ -166,7 +165,7 @@ func Start(cfg Config) (*Server, error) {
 		journal: newJournal(maxTokens, maxStoredHead),
 		ctx:     ctx,
 		cancel:  cancel,
-		scripts: map[string][]Script{},
+		scripts: map[string][]*playable{},
 		conns:   map[*conn]struct{}{},
 	}
 	s.wg.Add(1)
@@ -191,7 +190,7 @@ func (s *Server) Add(id string, scripts []Script) error {
 	if _, ok := s.scripts[id]; ok {
 		return fmt.Errorf("add scenario %q: already added", id)
 	}
-	s.scripts[id] = slices.Clone(scripts)
+	s.scripts[id] = compile(scripts)
 	return nil
 }
 
@@ -199,9 +198,10 @@ func (s *Server) Add(id string, scripts []Script) error {
 // registered before. Requests already playing keep their old script. An id Add
 // would refuse is never routed to.
 func (s *Server) Replace(id string, scripts []Script) {
+	compiled := compile(scripts)
 	s.smu.Lock()
 	defer s.smu.Unlock()
-	s.scripts[id] = slices.Clone(scripts)
+	s.scripts[id] = compiled
 }
 
 // checkID says why id cannot name a scenario, if it cannot.
@@ -218,15 +218,15 @@ func checkID(id string) error {
 }
 
 // script returns the script for request index of scenario id, or why there is none.
-func (s *Server) script(id string, index int) (Script, error) {
+func (s *Server) script(id string, index int) (*playable, error) {
 	s.smu.RLock()
-	defer s.smu.RUnlock()
 	scripts, ok := s.scripts[id]
+	s.smu.RUnlock()
 	if !ok {
-		return Script{}, fmt.Errorf("no scenario %q", id)
+		return nil, fmt.Errorf("no scenario %q", id)
 	}
 	if index < 0 || index >= len(scripts) {
-		return Script{}, fmt.Errorf("scenario %q has no script for request %d", id, index)
+		return nil, fmt.Errorf("scenario %q has no script for request %d", id, index)
 	}
 	return scripts[index], nil
 }

@@ -99,6 +99,38 @@ func (p *player) run(steps []Step) error {
 	return nil
 }
 
+// play plays a server script: the steps before its tail as run does, then the
+// tail's bytes in one write.
+func (p *player) play(sc *playable) error {
+	if err := p.run(sc.steps[:sc.tail]); err != nil || p.ended || sc.tail == len(sc.steps) {
+		return err
+	}
+	if err := p.ctx.Err(); err != nil {
+		return err
+	}
+	if len(sc.out) == 0 {
+		return nil
+	}
+	n, err := p.send(sc.out)
+	if err == nil {
+		return nil
+	}
+	// Name the step whose bytes were cut, and count within them, as run would.
+	k := 0
+	for sc.ends[k] <= max(n, 0) {
+		k++
+	}
+	start := 0
+	if k > 0 {
+		start = sc.ends[k-1]
+	}
+	st := sc.steps[sc.tail+k]
+	if n < 0 {
+		return fmt.Errorf("step %d (%s): %w", sc.tail+k+1, st.Name(), err)
+	}
+	return fmt.Errorf("step %d (%s): write: %d of %d bytes: %w", sc.tail+k+1, st.Name(), n-start, sc.ends[k]-start, err)
+}
+
 // step plays one step.
 func (p *player) step(st Step) error {
 	switch st := st.(type) {
@@ -171,6 +203,16 @@ func (p *player) read(what ReadWhat) error {
 
 // readBody reads the body of the current request.
 func (p *player) readBody() error {
+	if c := p.cur; !c.bodyRead && c.framingErr == nil &&
+		(c.framing == framingNone || (c.framing == framingLength && c.length == 0)) {
+		// No body: nothing to read, so no deadline to set, and the journal's
+		// BodyLen is 0 already.
+		if err := p.ctx.Err(); err != nil {
+			return err
+		}
+		c.bodyRead = true
+		return nil
+	}
 	if err := p.setReadDeadline(); err != nil {
 		return err
 	}
@@ -238,7 +280,7 @@ func (p *player) awaitProxy() (done func(), err error) {
 
 // finish marks the current request done, with errText as its Err when not empty.
 func (p *player) finish(errText string) {
-	if p.c == nil || p.cur == nil {
+	if p.c == nil || p.cur == nil || p.cur.ref.e == nil {
 		return
 	}
 	now := time.Now()
@@ -257,14 +299,24 @@ func (p *player) write(b []byte) error {
 	if len(b) == 0 {
 		return nil
 	}
+	n, err := p.send(b)
+	if err != nil && n >= 0 {
+		return fmt.Errorf("write: %d of %d bytes: %w", n, len(b), err)
+	}
+	return err
+}
+
+// send is write without the error's context: n is how many bytes were written,
+// -1 when the error came before writing.
+func (p *player) send(b []byte) (int, error) {
 	if err := p.nc.SetWriteDeadline(time.Now().Add(p.hang)); err != nil {
-		return err
+		return -1, err
 	}
 	if err := p.ctx.Err(); err != nil {
-		return err
+		return -1, err
 	}
 	n, err := p.nc.Write(b)
-	if n > 0 && p.c != nil && p.cur != nil {
+	if n > 0 && p.c != nil && p.cur != nil && p.cur.ref.e != nil {
 		now := time.Now()
 		p.c.s.journal.update(p.cur.ref, func(r *SeenRequest) {
 			if r.FirstWrite.IsZero() {
@@ -273,10 +325,7 @@ func (p *player) write(b []byte) error {
 			r.LastWrite = now
 		})
 	}
-	if err != nil {
-		return fmt.Errorf("write: %d of %d bytes: %w", n, len(b), err)
-	}
-	return nil
+	return n, err
 }
 
 // sleep pauses for d, or until the context ends.
@@ -296,7 +345,7 @@ func (p *player) sleep(d time.Duration) error {
 
 // mark journals the current time under label.
 func (p *player) mark(label string) {
-	if p.c == nil || p.cur == nil {
+	if p.c == nil || p.cur == nil || p.cur.ref.e == nil {
 		return
 	}
 	now := time.Now()
@@ -336,6 +385,7 @@ func (p *player) close() error {
 	}
 	// The script is over for the journal; lingering is the server's business.
 	p.finish("")
+	p.readDeadlineSet()
 	_ = p.nc.SetReadDeadline(time.Now().Add(min(lingerMax, p.hang)))
 	if p.c != nil {
 		_ = p.c.discardLate(p.br)
@@ -372,6 +422,7 @@ func (p *player) hangUp(max time.Duration) error {
 	}
 	// The script is over for the journal: from here on it only waits.
 	p.finish("")
+	p.readDeadlineSet()
 	if err := p.nc.SetReadDeadline(time.Now().Add(max)); err != nil {
 		return err
 	}
@@ -401,10 +452,18 @@ func (p *player) hangUp(max time.Duration) error {
 
 // setReadDeadline bounds the next reads by the hang bound.
 func (p *player) setReadDeadline() error {
+	p.readDeadlineSet()
 	if err := p.nc.SetReadDeadline(time.Now().Add(p.hang)); err != nil {
 		return err
 	}
 	return p.ctx.Err()
+}
+
+// readDeadlineSet notes on a server connection that a read deadline is set.
+func (p *player) readDeadlineSet() {
+	if p.c != nil {
+		p.c.rdl = true
+	}
 }
 
 // closedBy journals who ended the connection first, when it plays on a server

@@ -57,7 +57,7 @@ type connInfo struct {
 	requests int
 }
 
-// reqRef points at one journaled request.
+// reqRef points at one journaled request; the zero reqRef points at none.
 type reqRef struct {
 	e *entry
 	i int
@@ -82,9 +82,9 @@ func newJournal(tokens, head int) *journal {
 }
 
 // add journals a request under token, arriving on ci, and returns a reference for
-// later updates (nil when the token already holds the most requests kept). It also
-// counts the request on ci.
-func (j *journal) add(token string, r SeenRequest, ci *connInfo) *reqRef {
+// later updates (the zero reqRef when the token already holds the most requests
+// kept: the head is then not copied). It also counts the request on ci.
+func (j *journal) add(token string, r SeenRequest, ci *connInfo) reqRef {
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	ci.requests++
@@ -94,13 +94,13 @@ func (j *journal) add(token string, r SeenRequest, ci *connInfo) *reqRef {
 	}
 	j.notifyConnLocked(ci)
 	if len(e.reqs) >= maxRequestsPerToken {
-		return nil
+		return reqRef{}
 	}
 	r.Conn = ci.id
 	r.Head = append([]byte(nil), r.Head[:min(len(r.Head), j.maxHead)]...)
 	e.reqs = append(e.reqs, r)
 	j.notifyLocked(token)
-	return &reqRef{e: e, i: len(e.reqs) - 1}
+	return reqRef{e: e, i: len(e.reqs) - 1}
 }
 
 // addLate journals a request under token that arrived on ci after the upstream
@@ -134,9 +134,9 @@ func (j *journal) entryLocked(token string) *entry {
 	return e
 }
 
-// update changes a journaled request; a nil ref is ignored.
-func (j *journal) update(ref *reqRef, fn func(*SeenRequest)) {
-	if ref == nil {
+// update changes a journaled request; the zero ref is ignored.
+func (j *journal) update(ref reqRef, fn func(*SeenRequest)) {
+	if ref.e == nil {
 		return
 	}
 	j.mu.Lock()
