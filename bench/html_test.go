@@ -674,6 +674,11 @@ func TestPlotScales(t *testing.T) {
 			t.Errorf("svgMSTick(%v) = %q; want %q", v, got, want)
 		}
 	}
+	for v, want := range map[float64]string{0: "0", 0.5: "0.5", 250: "250", 5000: "5k", 12500: "12.5k", 2e6: "2M", 3e12: "3e12"} {
+		if got := svgTick(v, -1); got != want {
+			t.Errorf("svgTick(%v) = %q; want %q", v, got, want)
+		}
+	}
 	for i, want := range []string{"0", "90", "99", "99.9", "99.99", "99.999"} {
 		if got := plotSpectrumTick(i); got != want {
 			t.Errorf("spectrumTickLabel(%d) = %q; want %q", i, got, want)

@@ -293,7 +293,7 @@ func svgTick(v float64, dec int) string {
 		return strconv.FormatFloat(math.Round(m*100)/100, 'f', -1, 64) + "e" + strconv.Itoa(int(e))
 	case a >= 1e6:
 		return strconv.FormatFloat(math.Round(v/1e4)/100, 'f', -1, 64) + "M"
-	case a >= 1e4:
+	case a >= 1e3:
 		return strconv.FormatFloat(math.Round(v/10)/100, 'f', -1, 64) + "k"
 	}
 	return strconv.FormatFloat(v, 'f', min(dec, 6), 64)
