@@ -261,7 +261,10 @@ func htmlTargetView(r *Report, t *TargetReport) htmlTarget {
 		{Term: "measured", Value: htmlDuration(float64(t.ElapsedMS))},
 	}
 	if t.Backlog != 0 {
-		ht.Facts = append(ht.Facts, htmlFact{Term: "backlog", Value: strconv.FormatInt(t.Backlog, 10) + " due requests still waiting: the load fell behind", Class: "warn"})
+		ht.Facts = append(ht.Facts, htmlFact{Term: "backlog", Value: strconv.FormatInt(t.Backlog, 10) + " due but never sent (every connection busy: the load fell behind)", Class: "warn"})
+	}
+	if t.Resent != 0 {
+		ht.Facts = append(ht.Facts, htmlFact{Term: "resent", Value: strconv.FormatInt(t.Resent, 10) + " " + htmlPlural(int(min(t.Resent, 2)), "request") + ", on a new connection, after the proxy had closed an idle one"})
 	}
 	l := t.Latency
 	ht.Latency = []htmlFact{{"p50", htmlMS(l.P50), ""}, {"p90", htmlMS(l.P90), ""}, {"p99", htmlMS(l.P99), ""},

@@ -92,7 +92,7 @@ func htmlTestReport() *Report {
 				ClientErrors: map[string]int64{"dial tcp 127.0.0.1:8080: connect: connection refused": 3, "read: connection reset by peer": 7},
 			},
 			{
-				Target: "haproxy", TargetVersion: "2.6.12", Timeouts: to, ElapsedMS: 10000, Sent: 6000, Completed: 5800, Backlog: 12, ThroughputRPS: 580,
+				Target: "haproxy", TargetVersion: "2.6.12", Timeouts: to, ElapsedMS: 10000, Sent: 6000, Completed: 5800, Backlog: 12, Resent: 5, ThroughputRPS: 580,
 				Latency: Percentiles{Count: 5800, Mean: 100, P50: 0.9, P90: 800, P99: 1010, P999: 1030, Max: 1040},
 				Outcomes: []OutcomeStats{
 					htmlTestOutcome("pass/ok", "passthrough", "pass", 3000, 0.517, 0.9, 18),
@@ -413,7 +413,8 @@ func TestHTMLTargets(t *testing.T) {
 		`<span class="swatch v-non-strict">non-strict</span>`,
 		`vs read_timeout 1s: p50 +12 ms, p99 +30 ms`, `vs read_timeout 1s: p50 −998 ms, p99 −994 ms`,
 		`<tr class="against late"><td colspan="8">vs read_timeout 1s: p50 +12 ms`,
-		`<dt>backlog</dt><dd class="warn">12 due requests`, `<dt>throughput</dt><dd>599.0 requests/s</dd>`,
+		`<dt>backlog</dt><dd class="warn">12 due but never sent (every connection busy: the load fell behind)</dd>`,
+		`<dt>resent</dt><dd>5 requests, on a new connection, after the proxy had closed an idle one</dd>`, `<dt>throughput</dt><dd>599.0 requests/s</dd>`,
 		`<dt>retries / request</dt><dd>0.017</dd>`, `<dd class="warn">2 requests never reached the upstream</dd>`,
 		`<li>suspected leak: open files 64 -> 400 (+336) after the load</li>`,
 		`<tr class="leak"><td class="l">open files</td><td class="num">64</td><td class="num">400</td><td class="num">+336</td></tr>`,
