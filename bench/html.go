@@ -50,8 +50,6 @@ type htmlPage struct {
 	Keys    []htmlKey
 	Spectra []htmlSpectrum
 	Legend  []htmlVerdict
-	// AnyResources is set when some target's processes were sampled.
-	AnyResources bool
 }
 
 // htmlFact is one term and its value; Class marks one to notice.
@@ -177,7 +175,6 @@ func htmlView(r *Report) htmlPage {
 				ht.ResourcePlots = append(ht.ResourcePlots, kind[i])
 			}
 		}
-		p.AnyResources = p.AnyResources || t.Resources != nil
 		p.Targets = append(p.Targets, ht)
 		c, d := plotTargetStyle(i)
 		p.Keys = append(p.Keys, htmlKey{Name: t.Target, Colour: c, Dash: d})

@@ -22,7 +22,7 @@ const plotMax = 1e300
 const (
 	plotW            = 460 // width of every plot
 	plotH            = 230 // height of a plot without its legend
-	plotSmallH       = 180 // height of a resource plot
+	plotSmallH       = 180 // height of a throughput or resource plot
 	plotLeft         = 58  // room for the y tick labels and the y axis title
 	plotRight        = 14
 	plotTop          = 10 // above the plot area, below the legend
@@ -35,7 +35,7 @@ const (
 // plotSpec is one SVG plot, ready to draw.
 type plotSpec struct {
 	// Kind is the plot's data-plot attribute: latency-time, throughput-time,
-	// spectrum, rss-time or counts-time.
+	// spectrum, rss-time, fds-time or threads-time.
 	Kind string
 	// Target, Scenario and Outcome say what the plot covers (data- attributes);
 	// Target is empty for a plot that overlays targets.
@@ -45,7 +45,7 @@ type plotSpec struct {
 	W, H  int
 	// X0, X1, Y0, Y1 bound the plot area (Y0 is its top).
 	X0, X1, Y0, Y1 string
-	// Frame is the plot area's width and height.
+	// FrameW and FrameH are the plot area's width and height.
 	FrameW, FrameH string
 	XTicks, YTicks []plotTick
 	XTitle, YTitle plotText
@@ -62,11 +62,10 @@ type plotTick struct {
 	Pos, LX, LY, Label string
 }
 
-// plotText is a label and where it goes; Rotate turns it a quarter left about
-// its anchor (the y axis title).
+// plotText is a label and where it goes (the y axis title is turned a
+// quarter left about that point).
 type plotText struct {
 	X, Y, Text string
-	Rotate     bool
 }
 
 // plotBand is a shaded stretch of the x axis (warm-up, settle).
@@ -396,7 +395,7 @@ func (p *plotFrame) yAxis(s plotScale, ticks []float64, label func(float64) stri
 		y := s.at(v)
 		p.spec.YTicks = append(p.spec.YTicks, plotTick{Pos: svgNum(y), LX: svgNum(p.x0 - 5), LY: svgNum(y + 3.5), Label: label(v)})
 	}
-	p.spec.YTitle = plotText{X: "13", Y: svgNum((p.y0 + p.y1) / 2), Text: title, Rotate: true}
+	p.spec.YTitle = plotText{X: "13", Y: svgNum((p.y0 + p.y1) / 2), Text: title}
 }
 
 // note writes text in the middle of the plot area.
