@@ -77,8 +77,11 @@ func (s *sampler) finish() []stamped {
 
 // resources makes the report's Resources from the samples: times from the
 // measured window's start, Before the first sample (taken before the warm-up),
-// After the last (after the settle time), and the suspected leaks unless the
-// run was interrupted (its last sample then says nothing of a settled proxy).
+// After the last (after the settle time, which follows the fake upstream's
+// closing its idle connections: a proxy's pool is not counted, sockets it
+// keeps after the upstream closed them are), and the suspected leaks unless
+// the run was interrupted (its last sample then says nothing of a settled
+// proxy).
 func resources(samples []stamped, windowStart time.Time, interrupted bool) *Resources {
 	r := &Resources{Samples: make([]Sample, len(samples))}
 	for i, st := range samples {

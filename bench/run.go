@@ -25,6 +25,9 @@ const (
 	drainSlack = time.Second
 	// stopTimeout bounds stopping the target and the fake upstream.
 	stopTimeout = 30 * time.Second
+	// closeIdleTimeout bounds the wait for the proxy to close its idle
+	// upstream connections after the load.
+	closeIdleTimeout = 5 * time.Second
 	// progressEvery is how often Config.Progress is called.
 	progressEvery = 250 * time.Millisecond
 )
@@ -42,15 +45,12 @@ type processGroup interface {
 // TargetReport with Error set, and the others still run; after an interrupt
 // (ctx ended) the targets not yet run are listed with Error "not run:
 // interrupted". The error joins every target's; the Report is nil only when
-// cfg is invalid.
+// Check fails, and then nothing ran.
 func RunAll(ctx context.Context, targets []harness.Target, cfg Config) (*Report, error) {
-	if err := cfg.Normalize(); err != nil {
+	if err := Check(targets, &cfg); err != nil {
 		return nil, err
 	}
 	if cfg.URL != "" {
-		if len(targets) > 0 {
-			return nil, errors.New("plain mode (--url) takes no --target")
-		}
 		targets = []harness.Target{nil}
 	}
 	rep := &Report{
@@ -76,6 +76,24 @@ func RunAll(ctx context.Context, targets []harness.Target, cfg Config) (*Report,
 	}
 	rep.Interrupted = ctx.Err() != nil
 	return rep, errors.Join(errs...)
+}
+
+// Check normalizes cfg (see Config.Normalize) and checks that it suits the
+// targets: none in plain mode, and a mix whose every scenario each target can
+// route (see None). RunAll checks the same before it starts anything.
+func Check(targets []harness.Target, cfg *Config) error {
+	if err := cfg.Normalize(); err != nil {
+		return err
+	}
+	if cfg.URL != "" && len(targets) > 0 {
+		return errors.New("plain mode (--url) takes no --target")
+	}
+	for _, t := range targets {
+		if err := checkNone(t, cfg.Mix); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // targetName is how a report names t: its String, or the URL in plain mode.
@@ -175,8 +193,16 @@ func (e *engine) run(ctx context.Context, tr *TargetReport, pids func() ([]int, 
 
 	stopped, backlog := e.load(ctx)
 
-	if smp != nil && ctx.Err() == nil && cfg.Settle > 0 {
+	if smp != nil && ctx.Err() == nil {
 		e.phase.Store(phaseSettle)
+		if e.up != nil {
+			// The proxy's pool of idle upstream connections is no leak: the
+			// fake upstream closes its side, as before an exclusive scenario,
+			// and a proxy that keeps the sockets still shows them.
+			cctx, cancel := context.WithTimeout(ctx, closeIdleTimeout)
+			_ = e.up.CloseIdle(cctx) // bounded; what stays open is the finding
+			cancel()
+		}
 		t := time.NewTimer(cfg.Settle)
 		select {
 		case <-t.C:

@@ -85,6 +85,9 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	if err != nil {
 		return fail(err)
 	}
+	if err := bench.Check(list, &cfg); err != nil {
+		return fail(err)
+	}
 
 	human := stdout
 	if f.json == "-" {
