@@ -78,7 +78,7 @@ func (w *worker) send(head, body []byte, method string, expectContinue bool, dea
 	if w.c == nil {
 		conn, err := (&net.Dialer{Timeout: dialTimeout}).DialContext(e.xctx, "tcp", e.addr)
 		if err != nil {
-			return harness.Observation{}, false, fmt.Errorf("connect to %s: %w", e.addr, err)
+			return harness.Observation{}, false, fmt.Errorf("connect to the proxy: %w", err)
 		}
 		w.c, w.used = harness.NewClient(conn), false
 	}

@@ -39,7 +39,7 @@ type benchFlags struct {
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := newFlagSet("bench", "--target T --mix 'ID=WEIGHT,…' (--rate R | --connections C) [flags]")
 	var f benchFlags
-	fs.StringVar(&f.target, "target", "", "the proxy or proxies under load, comma-separated: go-stdlib, "+strings.Join(targets.ProcessNames(), ", ")+", http://HOST:PORT of a proxy you run, or none (no proxy: the client dials the fake upstream, measuring gatecheck itself)")
+	fs.StringVar(&f.target, "target", "", "the proxy or proxies under load, `T[,T…]`: go-stdlib, "+strings.Join(targets.ProcessNames(), ", ")+", http://HOST:PORT of a proxy you run, or none (no proxy: the client dials the fake upstream, measuring gatecheck itself)")
 	fs.StringVar(&f.mix, "mix", "", "the fault `mix`: scenario=weight,… as 'pass/ok=90,conn/reset-before-response=5,timeout/no-response=5' (single-request scenarios; gatecheck list shows the ids)")
 	fs.StringVar(&f.url, "url", "", "plain mode: GET this `URL` (http://HOST:PORT/PATH) every request, no fake upstream; the outcome is the status code")
 	fs.Float64Var(&f.rate, "rate", 0, "open loop: send `R` requests per second whatever the answers (latency from each request's intended start); at most "+fmt.Sprint(bench.MaxRate))
