@@ -26,6 +26,7 @@ import (
 	"log"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/gatecheck/gatecheck/targets" // the proxies gatecheck starts itself
@@ -84,7 +85,11 @@ func dispatch(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 			return c.run(ctx, args[1:], stdout, stderr)
 		}
 	}
-	fmt.Fprintf(stderr, "gatecheck: unknown command %q (commands: list, run, lint, serve, config, version; gatecheck help)\n", args[0])
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	fmt.Fprintf(stderr, "gatecheck: unknown command %q (commands: %s; gatecheck help)\n", args[0], strings.Join(names, ", "))
 	return exitUsage
 }
 
