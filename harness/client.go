@@ -105,6 +105,9 @@ func chunkBody(body []byte, size int) []byte {
 type Client struct {
 	conn  net.Conn
 	carry []byte
+	// buf is the read buffer, kept for the connection's next exchange: the
+	// parser copies what it keeps, and a load run makes thousands of exchanges.
+	buf []byte
 }
 
 // NewClient returns a Client on conn. The caller keeps ownership of conn.
@@ -154,28 +157,11 @@ func (c *Client) Exchange(ctx context.Context, head, body []byte, method string,
 	release, quit := make(chan struct{}), make(chan struct{})
 	writerDone := make(chan struct{})
 	var sent atomic.Int64
-	go func() {
-		defer close(writerDone)
-		if len(body) == 0 || writeErr != nil {
-			return
-		}
-		if expectContinue {
-			t := time.NewTimer(ContinueWait)
-			defer t.Stop()
-			select {
-			case <-release:
-			case <-t.C:
-			case <-quit:
-				select {
-				case <-release: // released and ended at once: the release wins
-				default:
-					return
-				}
-			}
-		}
-		n, _ := conn.Write(body)
-		sent.Store(int64(n))
-	}()
+	if len(body) == 0 || writeErr != nil {
+		close(writerDone) // nothing to write: no writer
+	} else {
+		go c.writeBody(body, expectContinue, release, quit, writerDone, &sent)
+	}
 
 	p := newParser(method)
 	released := !expectContinue
@@ -201,7 +187,10 @@ func (c *Client) Exchange(ctx context.Context, head, body []byte, method string,
 		c.carry = nil
 	}
 	obs.Ending = EndComplete
-	buf := make([]byte, readSize)
+	if c.buf == nil {
+		c.buf = make([]byte, readSize)
+	}
+	buf := c.buf
 	for !p.done() {
 		n, err := conn.Read(buf)
 		if n > 0 {
@@ -227,6 +216,29 @@ func (c *Client) Exchange(ctx context.Context, head, body []byte, method string,
 	c.carry = bytes.Clone(obs.Response.Extra)
 	obs.BodySent = sent.Load()
 	return obs
+}
+
+// writeBody writes the request body — with expectContinue only once release is
+// closed (a 100 or a final head arrived) or after ContinueWait, and not at all
+// when quit closes first — and stores how many bytes went out. It closes done.
+func (c *Client) writeBody(body []byte, expectContinue bool, release, quit <-chan struct{}, done chan<- struct{}, sent *atomic.Int64) {
+	defer close(done)
+	if expectContinue {
+		t := time.NewTimer(ContinueWait)
+		defer t.Stop()
+		select {
+		case <-release:
+		case <-t.C:
+		case <-quit:
+			select {
+			case <-release: // released and ended at once: the release wins
+			default:
+				return
+			}
+		}
+	}
+	n, _ := c.conn.Write(body)
+	sent.Store(int64(n))
 }
 
 // ending classifies the error that ended a read before the response was complete.
