@@ -1,0 +1,35 @@
+//go:build traefik
+
+// The traefik target is built only with -tags traefik until the readiness probe
+// retries a request the upstream did not see (Traefik listens before its routes
+// are loaded, and answers that first request 404 itself) and CI builds the
+// binary (GATECHECK_REQUIRE_PROXIES=all fails on a missing one). Then this
+// constraint goes.
+
+package targets
+
+import "regexp"
+
+// traefik: `traefik --configFile=FILE`, the static configuration in the work
+// dir and the routes in a second file that its file provider reads once. Debian
+// has no Traefik package: `make traefik` builds the binary from the Go module
+// proxy (tools/traefik pins the version) into bin/, which has to be in PATH.
+// Its dial and response-header timeouts take durations; with no retry
+// middleware it retries nothing.
+func init() {
+	register(&Spec{
+		Name:   "traefik",
+		Binary: "traefik",
+		Config: "traefik.yml",
+		Files:  []File{{"dynamic.yml", "dynamic.yml"}},
+		Args: func(in *Instance) []string {
+			return []string{"--configFile=" + in.Config}
+		},
+		// "Version:      3.6.12"; a build without make traefik's -X flag says
+		// "dev", which is no version.
+		VersionArgs: []string{"version"},
+		VersionRE:   regexp.MustCompile(`(?m)^Version:\s+v?(\d+\.\d+\.\d+)`),
+		Logs:        []string{"access.log"},
+		Timeouts:    noRetries,
+	})
+}
