@@ -1,7 +1,6 @@
 package fakeupstream
 
 import (
-	"container/list"
 	"context"
 	"errors"
 	"fmt"
@@ -33,9 +32,10 @@ type journal struct {
 	mu        sync.Mutex
 	maxTokens int
 	maxHead   int
-	entries   map[string]*list.Element // token -> element holding *entry
-	order     *list.List               // oldest token first
-	waiters   map[string]*waiter
+	entries   map[string]*entry
+	// oldest and newest are the ends of the entries' list, oldest token first.
+	oldest, newest *entry
+	waiters        map[string]*waiter
 	closed    chan struct{}
 }
 
@@ -45,6 +45,12 @@ type entry struct {
 	reqs  []SeenRequest
 	conns []*connInfo
 	late  []SeenRequest
+	// prev and next link the entries from the oldest token to the newest.
+	prev, next *entry
+	// firstReq and firstConn hold reqs and conns until a token has more than
+	// one (most have one request on one connection): one allocation per token.
+	firstReq  [1]SeenRequest
+	firstConn [1]*connInfo
 }
 
 // connInfo is the journal's state for one connection, shared by every token it
@@ -74,8 +80,7 @@ func newJournal(tokens, head int) *journal {
 	return &journal{
 		maxTokens: tokens,
 		maxHead:   head,
-		entries:   map[string]*list.Element{},
-		order:     list.New(),
+		entries:   map[string]*entry{},
 		waiters:   map[string]*waiter{},
 		closed:    make(chan struct{}),
 	}
@@ -121,17 +126,40 @@ func (j *journal) addLate(token string, r SeenRequest, ci *connInfo) {
 // entryLocked returns the entry for token, creating it and forgetting the oldest
 // token when there are too many.
 func (j *journal) entryLocked(token string) *entry {
-	if el, ok := j.entries[token]; ok {
-		return el.Value.(*entry)
+	if e, ok := j.entries[token]; ok {
+		return e
 	}
-	e := &entry{token: token}
-	j.entries[token] = j.order.PushBack(e)
-	for j.order.Len() > j.maxTokens {
-		old := j.order.Remove(j.order.Front()).(*entry)
-		delete(j.entries, old.token)
+	e := &entry{token: token, prev: j.newest}
+	e.reqs, e.conns = e.firstReq[:0], e.firstConn[:0]
+	if j.newest != nil {
+		j.newest.next = e
+	} else {
+		j.oldest = e
+	}
+	j.newest = e
+	j.entries[token] = e
+	for len(j.entries) > j.maxTokens {
+		old := j.oldest
+		j.removeLocked(old)
 		j.notifyLocked(old.token)
 	}
 	return e
+}
+
+// removeLocked drops e from the journal.
+func (j *journal) removeLocked(e *entry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		j.oldest = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		j.newest = e.prev
+	}
+	e.prev, e.next = nil, nil
+	delete(j.entries, e.token)
 }
 
 // update changes a journaled request; the zero ref is ignored.
@@ -166,11 +194,10 @@ func (j *journal) record(token string) Record {
 
 func (j *journal) recordLocked(token string) Record {
 	rec := Record{Token: token, Requests: []SeenRequest{}, Connections: []SeenConn{}}
-	el, ok := j.entries[token]
+	e, ok := j.entries[token]
 	if !ok {
 		return rec
 	}
-	e := el.Value.(*entry)
 	for _, r := range e.reqs {
 		r.Head = append([]byte(nil), r.Head...)
 		if r.Marks != nil {
@@ -210,9 +237,8 @@ func (j *journal) known(token string) bool {
 func (j *journal) forget(token string) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if el, ok := j.entries[token]; ok {
-		j.order.Remove(el)
-		delete(j.entries, token)
+	if e, ok := j.entries[token]; ok {
+		j.removeLocked(e)
 		j.notifyLocked(token)
 	}
 }
@@ -267,7 +293,7 @@ func (j *journal) notifyLocked(token string) {
 // notifyConnLocked wakes the waiters of every token whose Record lists ci.
 func (j *journal) notifyConnLocked(ci *connInfo) {
 	for token := range j.waiters {
-		if el, ok := j.entries[token]; ok && containsConn(el.Value.(*entry).conns, ci) {
+		if e, ok := j.entries[token]; ok && containsConn(e.conns, ci) {
 			j.notifyLocked(token)
 		}
 	}
