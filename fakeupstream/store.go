@@ -36,7 +36,7 @@ type journal struct {
 	// oldest and newest are the ends of the entries' list, oldest token first.
 	oldest, newest *entry
 	waiters        map[string]*waiter
-	closed    chan struct{}
+	closed         chan struct{}
 }
 
 // entry is the journal's state for one token.
