@@ -18,7 +18,9 @@
 #
 # Knobs (environment): CONNS (50), DURATION (seconds, 10), RUNS (3), SERVER_CPU (0),
 # LOAD_CPU (1), ONLY (abc: the comparisons to run), STALL_MS (50), STALL_RATE (100),
-# READY_TIMEOUT (seconds, 20), KEEP_TMP (1: keep the work dir with the logs).
+# READY_TIMEOUT (seconds, 20), QUIET_WAIT (seconds, 0: how long to wait before
+# each comparison for the 1-minute load average to fall under QUIET_LOAD, 1.0, on
+# a shared machine), KEEP_TMP (1: keep the work dir with the logs).
 set -euo pipefail
 
 CONNS=${CONNS:-50}
@@ -30,6 +32,8 @@ ONLY=${ONLY:-abc}
 STALL_MS=${STALL_MS:-50}
 STALL_RATE=${STALL_RATE:-100}
 READY_TIMEOUT=${READY_TIMEOUT:-20}
+QUIET_WAIT=${QUIET_WAIT:-0}
+QUIET_LOAD=${QUIET_LOAD:-1.0}
 KEEP_TMP=${KEEP_TMP:-}
 
 # The goals.
@@ -47,9 +51,10 @@ die() {
 	exit 2
 }
 
-for v in CONNS DURATION RUNS SERVER_CPU LOAD_CPU STALL_MS STALL_RATE READY_TIMEOUT; do
+for v in CONNS DURATION RUNS SERVER_CPU LOAD_CPU STALL_MS STALL_RATE READY_TIMEOUT QUIET_WAIT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: want a whole number"
 done
+[[ $QUIET_LOAD =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "QUIET_LOAD=$QUIET_LOAD: want a number"
 ((RUNS >= 1 && DURATION >= 1 && CONNS >= 1)) || die "RUNS, DURATION and CONNS must be at least 1"
 
 # ---------------------------------------------------------------- processes
@@ -166,6 +171,22 @@ rss_kb() {
 	awk '/^VmRSS:/ {print $2}' "/proc/$1/status" 2>/dev/null || echo "?"
 }
 
+# quiet waits, at most QUIET_WAIT seconds, until the 1-minute load average is
+# under QUIET_LOAD, and says so when it is not: other work on the machine takes
+# CPU time from the pinned processes and the figures get noisy.
+quiet() {
+	local load i
+	for ((i = 0; i <= QUIET_WAIT; i += 5)); do
+		load=$(cut -d' ' -f1 /proc/loadavg)
+		if awk "BEGIN {exit !($load < $QUIET_LOAD)}"; then
+			say "   load average $load"
+			return 0
+		fi
+		((i + 5 <= QUIET_WAIT)) && sleep 5
+	done
+	say "   load average $load (over $QUIET_LOAD: the machine is busy, the figures will be noisy)"
+}
+
 # ------------------------------------------------------------------ figures
 
 # median prints the median of its arguments.
@@ -279,6 +300,7 @@ compare_a() {
 	wait_ready okserver "$opid" "$oport" "$path" || return 1
 
 	say "== (a) fake upstream (gatecheck serve, pass/ok) vs minimal net/http (bench/okserver)"
+	quiet
 	say "   taskset -c $SERVER_CPU $GATECHECK serve --listen 127.0.0.1:$fport --control off"
 	say "   taskset -c $SERVER_CPU $OKSERVER --listen 127.0.0.1:$oport"
 	say "   taskset -c $LOAD_CPU wrk -t1 -c$CONNS -d${DURATION}s http://127.0.0.1:PORT$path"
@@ -338,6 +360,7 @@ EOF
 	wait_ready nginx "$npid" "$port" / || return 1
 
 	say "== (b) gatecheck bench vs wrk, loading nginx $("$nginx" -v 2>&1 | sed 's/.*version: //') (return 200 \"ok\", 1 worker)"
+	quiet
 	say "   taskset -c $SERVER_CPU $nginx -p WORK/nginx -e WORK/nginx/logs/error.log -c WORK/nginx/nginx.conf"
 	say "   taskset -c $LOAD_CPU wrk -t1 -c$CONNS -d${DURATION}s http://127.0.0.1:$port/"
 	say "   taskset -c $LOAD_CPU $GATECHECK bench --url http://127.0.0.1:$port/ --connections $CONNS --duration ${DURATION}s --json -"
@@ -406,6 +429,7 @@ EOF
 	# it gets both CPUs.
 	local cpus=$SERVER_CPU,$LOAD_CPU
 	say "== (c) scripted ${STALL_MS}ms stall vs measured (gatecheck bench --target none, one process on CPUs $cpus)"
+	quiet
 	say "   taskset -c $cpus $GATECHECK bench --target none --scenarios WORK/stall.yaml --mix '$id=1' --rate $STALL_RATE --duration ${DURATION}s --json -"
 	for ((i = 1; i <= RUNS; i++)); do
 		json=$WORK/c-$i.json
