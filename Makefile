@@ -18,12 +18,13 @@ PROXY_PKGS   ?= nginx haproxy apache2 caddy varnish squid trafficserver h2o ligh
 TARGETS      ?= all
 RUNS         ?= 5
 
-.PHONY: help demo test vet fmt-check unit suite proxies matrix determinism lint build fuzz clean docker-images docker-test
+.PHONY: help demo test vet fmt-check unit suite proxies traefik matrix determinism lint build fuzz clean docker-images docker-test bench compare
 
 help:
 	@echo 'make demo       run the whole catalogue against the built-in go-stdlib proxy'
 	@echo 'make test       vet, gofmt check, unit tests, the suite over every proxy (installs them as root)'
 	@echo 'make proxies    apt-get install the proxies that are missing (as root)'
+	@echo 'make traefik    build Traefik (not a Debian package) into $(BIN)/ from tools/traefik (~17 min the first time)'
 	@echo 'make suite      the Ginkgo suite over TARGETS=$(TARGETS), two at a time, then its matrix'
 	@echo 'make matrix     the compliance matrix of every installed proxy into docs/matrix/'
 	@echo 'make determinism  the whole matrix $(RUNS) times; every verdict that differed'
@@ -32,6 +33,8 @@ help:
 	@echo 'make docker-images  build gatecheck, nginx, Caddy and HAProxy images FROM scratch, tagged $(TAG)'
 	@echo 'make docker-test    container target and docker-compose against the process targets (needs Docker)'
 	@echo 'make fuzz       each fuzz target for $(FUZZTIME)'
+	@echo 'make bench      the Go benchmarks of the fake upstream, the client and the load generator'
+	@echo 'make compare    bench/compare.sh: gatecheck against wrk and net/http, pinned, median of 3'
 	@echo 'make clean      remove $(BIN)/'
 
 # demo exits 0 whenever the run completed: failing scenarios are findings about the
@@ -63,7 +66,7 @@ unit:
 suite:
 	@mkdir -p $(BIN)/reports
 	@rm -f $(BIN)/reports/*.json
-	@GATECHECK_TARGETS=$(TARGETS) GATECHECK_REPORT_DIR=$(CURDIR)/$(BIN)/reports \
+	@PATH=$(CURDIR)/$(BIN):$$PATH GATECHECK_TARGETS=$(TARGETS) GATECHECK_REPORT_DIR=$(CURDIR)/$(BIN)/reports \
 		$(GO) tool ginkgo --procs=2 --timeout=$(TEST_TIMEOUT) --junit-report=$(CURDIR)/$(BIN)/suite-junit.xml ./suites; \
 	rc=$$?; \
 	$(GO) run ./cmd/gatecheck matrix --from $(BIN)/reports --out $(BIN)/matrix || rc=$$?; \
@@ -82,6 +85,18 @@ proxies:
 		[ $$own_policy = 1 ] && rm -f /usr/sbin/policy-rc.d; \
 		exit $$rc; \
 	fi
+
+# traefik builds Traefik, which Debian does not package, from the Go module
+# proxy into $(BIN)/ (tools/traefik pins the version and carries Traefik's own
+# replace directives). The first build takes about 17 minutes on 2 cores; the
+# process target then finds it in PATH or next to $(BIN)/gatecheck. Without it,
+# the traefik target is skipped, GATECHECK_REQUIRE_PROXIES=all or not.
+TRAEFIK = github.com/traefik/traefik/v3
+traefik:
+	@mkdir -p $(BIN)
+	cd tools/traefik && CGO_ENABLED=0 $(GO) build -trimpath \
+		-ldflags "-s -w -X $(TRAEFIK)/pkg/version.Version=$$($(GO) list -m -f '{{.Version}}' $(TRAEFIK))" \
+		-o $(CURDIR)/$(BIN)/traefik $(TRAEFIK)/cmd/traefik
 
 # matrix writes the compliance matrix of every installed proxy to docs/matrix/,
 # the one the README links, and checks it against the baselines.
@@ -122,6 +137,16 @@ fuzz:
 			$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) $$pkg; \
 		done; \
 	done
+
+# bench runs the Go benchmarks; numbers, not a gate.
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./fakeupstream ./harness ./bench
+
+# compare runs bench/compare.sh: the fake upstream against net/http under wrk,
+# gatecheck bench against wrk on nginx, scripted against measured stall. Never
+# a CI gate.
+compare:
+	bench/compare.sh
 
 clean:
 	rm -rf $(BIN)

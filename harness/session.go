@@ -103,27 +103,55 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 	return s, nil
 }
 
-// probe sends one request for the fake upstream's built-in "ready" script through
-// the target and waits until the journal shows it arrived.
+// probe sends a request for the fake upstream's built-in "ready" script through
+// the target until the journal shows one arrived, for up to readyTimeout. A
+// proxy may accept connections before its routes are loaded (Traefik answers
+// 404 itself until its first dynamic configuration is applied): a request the
+// upstream never saw is sent again, with a short backoff.
 func (s *Session) probe(ctx context.Context) error {
 	ctx, cancel := context.WithTimeout(ctx, readyTimeout)
 	defer cancel()
+	path := fakeupstream.PathPrefix + "ready/TOKEN/0"
+	backoff := 10 * time.Millisecond
+	for {
+		seen, obs, err := s.probeOnce(ctx)
+		if seen {
+			return nil
+		}
+		if err == nil {
+			err = fmt.Errorf("client got %s", describeBrief(obs))
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("readiness probe %s through %s never reached the fake upstream at %s (%v): check the route for %s",
+				path, s.addr, s.up.Endpoints().Main, err, fakeupstream.PathPrefix)
+		case <-time.After(backoff):
+			backoff = min(2*backoff, 200*time.Millisecond)
+		}
+	}
+}
+
+// probeWait bounds the wait for the journal after one probe's answer: a request
+// the upstream saw is in the journal before the upstream answers it.
+const probeWait = 250 * time.Millisecond
+
+// probeOnce sends one readiness request and reports whether the upstream saw it.
+func (s *Session) probeOnce(ctx context.Context) (bool, Observation, error) {
 	token := newToken()
 	defer s.up.Forget(token)
 	path := fakeupstream.PathPrefix + "ready/" + token + "/0"
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
 	if err != nil {
-		return fmt.Errorf("readiness probe: dial %s: %w", s.addr, err)
+		return false, Observation{}, fmt.Errorf("dial %s: %w", s.addr, err)
 	}
 	defer conn.Close()
 	head, body := BuildRequest(scenarios.Request{Method: "GET", Version: "HTTP/1.1"}, path, s.addr)
 	deadline, _ := ctx.Deadline()
 	obs := Exchange(ctx, conn, head, body, "GET", false, deadline)
-	if _, err := s.up.Wait(ctx, token, func(r fakeupstream.Record) bool { return r.Attempts(0) > 0 }); err != nil {
-		return fmt.Errorf("readiness probe %s through %s never reached the fake upstream at %s (client got %s): check the route for %s",
-			path, s.addr, s.up.Endpoints().Main, describeBrief(obs), fakeupstream.PathPrefix)
-	}
-	return nil
+	wctx, cancel := context.WithTimeout(ctx, probeWait)
+	defer cancel()
+	_, err = s.up.Wait(wctx, token, func(r fakeupstream.Record) bool { return r.Attempts(0) > 0 })
+	return err == nil, obs, nil
 }
 
 // Addr is the address the client dials.

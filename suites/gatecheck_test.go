@@ -106,8 +106,8 @@ func registerProject() error {
 func registerMissing(name string) {
 	Describe("gatecheck "+name, Label("gatecheck"), func() {
 		It("needs "+name+" installed", func() {
-			msg := fmt.Sprintf("%s not installed: apt-get install %s (or make proxies)", name, targets.Package(name))
-			if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" {
+			msg := targets.NotInstalled(name)
+			if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" && targets.Required(name) {
 				Fail(msg + "; GATECHECK_REQUIRE_PROXIES=all requires every proxy")
 			}
 			Skip(msg)

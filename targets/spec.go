@@ -2,9 +2,11 @@ package targets
 
 import (
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"sync"
 	"time"
@@ -19,8 +21,12 @@ import (
 type Spec struct {
 	// Name is the target's name, as "nginx".
 	Name string
-	// Package is the Debian package that installs Binary.
+	// Package is the Debian package that installs Binary; empty for a proxy
+	// Debian does not package, which says how to get it in Install.
 	Package string
+	// Install says how to get Binary when no package has it (as "make traefik
+	// builds it into bin/"); Package's apt-get line otherwise.
+	Install string
 	// Binary is the executable, looked up in PATH and then in the sbin directories.
 	Binary string
 	// Template names the proxy's template file, templates/TEMPLATE.tmpl (default
@@ -151,20 +157,49 @@ func Package(name string) string {
 // most proxies install there.
 var sbinDirs = []string{"/usr/local/sbin", "/usr/sbin", "/sbin"}
 
-// binaryPath finds an executable in PATH or in the sbin directories.
+// binaryPath finds an executable in PATH, then in the sbin directories, then
+// next to the running gatecheck (bin/gatecheck finds bin/traefik).
 func binaryPath(bin string) (string, error) {
 	if p, err := exec.LookPath(bin); err == nil {
 		return p, nil
 	}
-	for _, d := range sbinDirs {
+	dirs := sbinDirs
+	if exe, err := os.Executable(); err == nil {
+		dirs = append(slices.Clip(dirs), filepath.Dir(exe))
+	}
+	for _, d := range dirs {
 		if p, err := exec.LookPath(filepath.Join(d, bin)); err == nil {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("%s: not found in PATH or %v", bin, sbinDirs)
+	return "", fmt.Errorf("%s: not found in PATH or %v", bin, dirs)
 }
 
 // notInstalled is the error for a proxy whose binary is missing.
 func notInstalled(s *Spec) error {
-	return fmt.Errorf("%s not installed: apt-get install %s (or make proxies)", s.Name, s.Package)
+	return fmt.Errorf("%s not installed: %s", s.Name, s.installHint())
 }
+
+// installHint says how to install the proxy: apt-get for a packaged one.
+func (s *Spec) installHint() string {
+	if s.Package == "" {
+		return s.Install
+	}
+	return "apt-get install " + s.Package + " (or make proxies)"
+}
+
+// NotInstalled is the line that names a missing proxy and how to install it, as
+// "nginx not installed: apt-get install nginx (or make proxies)"; "" for a name
+// that is not a process target.
+func NotInstalled(name string) string {
+	s, err := lookupSpec(name)
+	if err != nil {
+		return ""
+	}
+	return s.Name + " not installed: " + s.installHint()
+}
+
+// Required reports whether GATECHECK_REQUIRE_PROXIES=all requires the named
+// proxy: every one a Debian package installs (make proxies does), not one that
+// has to be built from source first.
+func Required(name string) bool { return Package(name) != "" }

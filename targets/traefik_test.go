@@ -1,5 +1,3 @@
-//go:build traefik
-
 package targets
 
 import (

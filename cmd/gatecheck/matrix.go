@@ -133,8 +133,8 @@ func matrixTargets(list string, stderr io.Writer) ([]string, error) {
 					names = append(names, p)
 					continue
 				}
-				msg := fmt.Sprintf("%s not installed: apt-get install %s (or make proxies)", p, targets.Package(p))
-				if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" {
+				msg := targets.NotInstalled(p)
+				if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" && targets.Required(p) {
 					return nil, fmt.Errorf("%s; GATECHECK_REQUIRE_PROXIES=all requires every proxy", msg)
 				}
 				fmt.Fprintf(stderr, "skip %s\n", msg)
