@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"io"
+	"slices"
 	"strconv"
 	"sync"
 	"testing"
@@ -133,6 +134,39 @@ func BenchmarkHealthyPathConns(b *testing.B) {
 		mu.Unlock()
 	})
 	reportRate(b, total)
+}
+
+// BenchmarkStallAccuracy measures how close a Sleep step's stall, seen by a raw
+// client on loopback, comes to the scripted 5ms: p50-err-us and p99-err-us are
+// the client's latency minus 5ms, in microseconds (timer lateness, the round
+// trip and two goroutine wake-ups). bench/compare.sh's comparison (c) measures
+// the same through gatecheck bench's client.
+func BenchmarkStallAccuracy(b *testing.B) {
+	const stall = 5 * time.Millisecond
+	s := startServer(b, Config{})
+	if err := s.Add("bench/stall", []Script{{Steps: []Step{Read{}, Sleep{D: stall}, Write{[]byte(ok200)}}}}); err != nil {
+		b.Fatal(err)
+	}
+	c := dial(b, s.Endpoints().Main)
+	_ = c.SetDeadline(time.Time{})
+	br := bufio.NewReader(c)
+	req := benchRequest(nil, requestPath("bench/stall", "bench", 0))
+	resp := make([]byte, len(ok200))
+	var errs []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		if _, err := c.Write(req); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := io.ReadFull(br, resp); err != nil {
+			b.Fatal(err)
+		}
+		errs = append(errs, time.Since(start)-stall)
+	}
+	slices.Sort(errs)
+	us := func(q float64) float64 { return float64(errs[int(q*float64(len(errs)-1))]) / 1e3 }
+	b.ReportMetric(us(0.5), "p50-err-us")
+	b.ReportMetric(us(0.99), "p99-err-us")
 }
 
 // BenchmarkReadRequest reads and parses one request head from a buffered
