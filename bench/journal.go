@@ -72,7 +72,7 @@ func (e *engine) finish(s sent) {
 		return
 	}
 	obs := s.obs
-	annotate(&obs, rec)
+	harness.Annotate(&obs, rec, 0)
 	j := harness.Judge(p.sc.Expect, p.ref, obs, e.timeouts, false)
 	res.outcome, res.verdict = j.Outcome, string(j.Verdict)
 	res.journal = &journalFacts{attempts: obs.Attempts, unseen: obs.Attempts == 0 && (p.sc.Endpoint == "" || p.sc.Endpoint == scenarios.EndpointMain)}
@@ -97,7 +97,7 @@ func (e *engine) journal(p *plan, token string) (fakeupstream.Record, error) {
 		wctx, cancel := context.WithTimeout(ctx, timedWait)
 		defer cancel()
 		if r, err := e.up.Wait(wctx, token, func(r fakeupstream.Record) bool {
-			q, ok := lastRequest(r, 0)
+			q, ok := r.Last(0)
 			return !ok || !q.Done.IsZero()
 		}); err == nil {
 			rec = r
@@ -108,23 +108,6 @@ func (e *engine) journal(p *plan, token string) (fakeupstream.Record, error) {
 
 // forget drops a token's Record.
 func (e *engine) forget(token string) { e.up.Forget(token) }
-
-// annotate adds the journal's facts to an observation of a main request:
-// attempts and the upstream's timing anchors.
-func annotate(obs *harness.Observation, rec fakeupstream.Record) {
-	obs.Attempts = rec.Attempts(0)
-	q, ok := lastRequest(rec, 0)
-	if !ok {
-		return
-	}
-	obs.Anchors = map[string]time.Time{}
-	if !q.LastWrite.IsZero() {
-		obs.Anchors["last-byte"] = q.LastWrite
-	}
-	for name, at := range q.Marks {
-		obs.Anchors[name] = at
-	}
-}
 
 // accountant finishes requests off the load's goroutines, for a remote fake
 // upstream whose journal is a round trip away: a fixed pool of workers reads

@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
@@ -143,14 +142,4 @@ func plainOutcome(obs harness.Observation) string {
 		return harness.OutcomeAborted
 	}
 	return fmt.Sprint(r.Final.Status)
-}
-
-// lastRequest is the journal's last attempt of request index.
-func lastRequest(r fakeupstream.Record, index int) (fakeupstream.SeenRequest, bool) {
-	for i := len(r.Requests) - 1; i >= 0; i-- {
-		if r.Requests[i].Index == index {
-			return r.Requests[i], true
-		}
-	}
-	return fakeupstream.SeenRequest{}, false
 }

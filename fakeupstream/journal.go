@@ -84,6 +84,16 @@ func (r Record) First(index int) (SeenRequest, bool) {
 	return SeenRequest{}, false
 }
 
+// Last returns the last request seen with the given index: the last attempt.
+func (r Record) Last(index int) (SeenRequest, bool) {
+	for i := len(r.Requests) - 1; i >= 0; i-- {
+		if r.Requests[i].Index == index {
+			return r.Requests[i], true
+		}
+	}
+	return SeenRequest{}, false
+}
+
 // LateFor reports whether a request with the given index arrived late: on a
 // connection the upstream had already closed (see Late).
 func (r Record) LateFor(index int) bool {

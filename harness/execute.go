@@ -238,7 +238,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			// never saw that request (the client already has its answer, so it
 			// never will).
 			if _, err := s.up.Wait(ctx, token, func(r fakeupstream.Record) bool {
-				q, ok := lastRequest(r, index-1)
+				q, ok := r.Last(index - 1)
 				return !ok || !q.Done.IsZero()
 			}); err != nil {
 				j, o := s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
@@ -284,7 +284,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			// goroutine has journaled writing it: wait until the script for this
 			// request has ended (or never started) before timing against it.
 			if r, err := s.up.Wait(ctx, token, func(r fakeupstream.Record) bool {
-				q, ok := lastRequest(r, index)
+				q, ok := r.Last(index)
 				return !ok || !q.Done.IsZero()
 			}); err == nil {
 				rec = r
@@ -357,11 +357,12 @@ func (s *Session) exchange(ctx context.Context, c *Client, sc *scenarios.Scenari
 	return c, obs, nil
 }
 
-// annotate adds the journal's facts to an observation: attempts, the upstream's
-// timing anchors and, for follow-ups, whether the request rode mainConn.
-func (s *Session) annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
+// Annotate adds the journal's facts about request index to an observation of
+// it: how many attempts the upstream saw, and the upstream's timing anchors
+// (the last byte it wrote, its marks) that within checks are measured from.
+func Annotate(obs *Observation, rec fakeupstream.Record, index int) {
 	obs.Attempts = rec.Attempts(index)
-	q, ok := lastRequest(rec, index)
+	q, ok := rec.Last(index)
 	if !ok {
 		return
 	}
@@ -371,6 +372,16 @@ func (s *Session) annotate(obs *Observation, rec fakeupstream.Record, index int,
 	}
 	for name, at := range q.Marks {
 		obs.Anchors[name] = at
+	}
+}
+
+// annotate adds the journal's facts to an observation: attempts, the upstream's
+// timing anchors and, for follow-ups, whether the request rode mainConn.
+func (s *Session) annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
+	Annotate(obs, rec, index)
+	q, ok := rec.Last(index)
+	if !ok {
+		return
 	}
 	if mainConn >= 0 {
 		obs.Reused = q.Conn == mainConn
@@ -425,18 +436,9 @@ func methodOf(r scenarios.Request) string {
 	return r.Method
 }
 
-func lastRequest(r fakeupstream.Record, index int) (fakeupstream.SeenRequest, bool) {
-	for i := len(r.Requests) - 1; i >= 0; i-- {
-		if r.Requests[i].Index == index {
-			return r.Requests[i], true
-		}
-	}
-	return fakeupstream.SeenRequest{}, false
-}
-
 // lastConn is the connection of the last attempt of request index, or -1.
 func lastConn(r fakeupstream.Record, index int) int64 {
-	if q, ok := lastRequest(r, index); ok {
+	if q, ok := r.Last(index); ok {
 		return q.Conn
 	}
 	return -1

@@ -212,7 +212,7 @@ func (f *fixture) waitAnchor(ctx context.Context, token string) error {
 		return q.LastWrite, !q.Done.IsZero()
 	}
 	rec, err := f.up.Wait(ctx, token, func(r fakeupstream.Record) bool {
-		q, ok := lastRequest(r, 0)
+		q, ok := r.Last(0)
 		if !ok {
 			return false
 		}
@@ -222,7 +222,7 @@ func (f *fixture) waitAnchor(ctx context.Context, token string) error {
 	if err != nil {
 		return errors.New("the upstream anchor of the within check never came")
 	}
-	q, _ := lastRequest(rec, 0)
+	q, _ := rec.Last(0)
 	at, _ := anchor(q)
 	select {
 	case <-time.After(time.Until(at.Add(f.ex.AfterUpstream))):

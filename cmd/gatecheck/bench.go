@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -229,17 +228,8 @@ func (f *benchFlags) targets(t scenarios.Timeouts) ([]harness.Target, error) {
 func writeBenchReports(rep *bench.Report, f benchFlags, stdout io.Writer) error {
 	var errs []error
 	if f.json != "" {
-		data, err := json.MarshalIndent(rep, "", "  ")
-		if err == nil {
-			data = append(data, '\n')
-			if f.json == "-" {
-				_, err = stdout.Write(data)
-			} else {
-				err = os.WriteFile(f.json, data, 0o644)
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("write --json %s: %w", f.json, err))
+		if err := writeJSON(f.json, rep, stdout); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if f.html != "" {

@@ -163,17 +163,8 @@ func verdictCode(rep *harness.Report, failOn scenarios.Level) int {
 func writeReports(rep *harness.Report, f runFlags, base *harness.Baseline, started time.Time, stdout io.Writer, interrupted bool) error {
 	var errs []error
 	if f.json != "" {
-		data, err := json.MarshalIndent(rep, "", "  ")
-		if err == nil {
-			data = append(data, '\n')
-			if f.json == "-" {
-				_, err = stdout.Write(data)
-			} else {
-				err = os.WriteFile(f.json, data, 0o644)
-			}
-		}
-		if err != nil {
-			errs = append(errs, fmt.Errorf("write --json %s: %w", f.json, err))
+		if err := writeJSON(f.json, rep, stdout); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	if f.junit != "" {
@@ -198,6 +189,24 @@ func writeReports(rep *harness.Report, f runFlags, base *harness.Baseline, start
 }
 
 // writeFile creates path and writes it with write.
+// writeJSON writes v, indented, to path, or to stdout when path is "-"; the
+// error names the --json flag and path.
+func writeJSON(path string, v any, stdout io.Writer) error {
+	data, err := json.MarshalIndent(v, "", "  ")
+	if err == nil {
+		data = append(data, '\n')
+		if path == "-" {
+			_, err = stdout.Write(data)
+		} else {
+			err = os.WriteFile(path, data, 0o644)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("write --json %s: %w", path, err)
+	}
+	return nil
+}
+
 func writeFile(path string, write func(io.Writer) error) error {
 	file, err := os.Create(path)
 	if err != nil {
