@@ -219,7 +219,9 @@ func TestHeadBuffered(t *testing.T) {
 // whose body was read under a deadline, while a head that stalls halfway is
 // bounded by DefaultHang.
 func TestIdleWaitNotBoundedByHang(t *testing.T) {
-	const hang = 150 * time.Millisecond
+	const hang = 400 * time.Millisecond
+	const pause = 50 * time.Millisecond // well within hang, even on a busy machine
+	const idle = hang + 200*time.Millisecond
 	s := startServer(t, Config{DefaultHang: hang})
 	path, token := addScript(t, s, Read{}, Write{[]byte(ok200)})
 	id := strings.TrimSuffix(strings.TrimPrefix(path, PathPrefix), "/"+token+"/0")
@@ -230,18 +232,18 @@ func TestIdleWaitNotBoundedByHang(t *testing.T) {
 	br := bufio.NewReader(c)
 	// A head in two pieces: the router waits for the rest under the deadline.
 	send(t, c, "GET "+path+" HTTP/1.1\r\n")
-	time.Sleep(hang / 3)
+	time.Sleep(pause)
 	send(t, c, "Host: x\r\n\r\n")
 	if got := readResponse(t, br); got != ok200 {
 		t.Fatalf("first response %q", got)
 	}
-	time.Sleep(2 * hang)
+	time.Sleep(idle)
 	post := "POST " + requestPath(id+"-2", token, 0) + " HTTP/1.1\r\nContent-Length: 3\r\n\r\nabc"
 	send(t, c, post)
 	if got := readResponse(t, br); got != ok200 {
 		t.Fatalf("after an idle wait longer than DefaultHang: %q", got)
 	}
-	time.Sleep(2 * hang)
+	time.Sleep(idle)
 	send(t, c, "GET "+path+" HTTP/1.1\r\nHost: x\r\n\r\n")
 	if got := readResponse(t, br); got != ok200 {
 		t.Fatalf("after a body and an idle wait longer than DefaultHang: %q", got)
