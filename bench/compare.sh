@@ -17,7 +17,7 @@
 # come up). These figures are not CI gates; see bench/README.md.
 #
 # Knobs (environment): CONNS (50), DURATION (seconds, 10), RUNS (3), SERVER_CPU (0),
-# LOAD_CPU (1), ONLY (abc: the comparisons to run), STALL_MS (50), STALL_RATE (100),
+# LOAD_CPU (1), ONLY (abc: the comparisons to run), STALL_MS (50), STALL_CONNS (4),
 # READY_TIMEOUT (seconds, 20), QUIET_WAIT (seconds, 0: how long to wait before
 # each comparison for the 1-minute load average to fall under QUIET_LOAD, 1.0, on
 # a shared machine), KEEP_TMP (1: keep the work dir with the logs).
@@ -30,7 +30,7 @@ SERVER_CPU=${SERVER_CPU:-0}
 LOAD_CPU=${LOAD_CPU:-1}
 ONLY=${ONLY:-abc}
 STALL_MS=${STALL_MS:-50}
-STALL_RATE=${STALL_RATE:-100}
+STALL_CONNS=${STALL_CONNS:-4}
 READY_TIMEOUT=${READY_TIMEOUT:-20}
 QUIET_WAIT=${QUIET_WAIT:-0}
 QUIET_LOAD=${QUIET_LOAD:-1.0}
@@ -51,7 +51,7 @@ die() {
 	exit 2
 }
 
-for v in CONNS DURATION RUNS SERVER_CPU LOAD_CPU STALL_MS STALL_RATE READY_TIMEOUT QUIET_WAIT; do
+for v in CONNS DURATION RUNS SERVER_CPU LOAD_CPU STALL_MS STALL_CONNS READY_TIMEOUT QUIET_WAIT; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v=${!v}: want a whole number"
 done
 [[ $QUIET_LOAD =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "QUIET_LOAD=$QUIET_LOAD: want a number"
@@ -430,11 +430,11 @@ EOF
 	local cpus=$SERVER_CPU,$LOAD_CPU
 	say "== (c) scripted ${STALL_MS}ms stall vs measured (gatecheck bench --target none, one process on CPUs $cpus)"
 	quiet
-	say "   taskset -c $cpus $GATECHECK bench --target none --scenarios WORK/stall.yaml --mix '$id=1' --rate $STALL_RATE --duration ${DURATION}s --json -"
+	say "   taskset -c $cpus $GATECHECK bench --target none --scenarios WORK/stall.yaml --mix '$id=1' --connections $STALL_CONNS --duration ${DURATION}s --json -"
 	for ((i = 1; i <= RUNS; i++)); do
 		json=$WORK/c-$i.json
 		if ! taskset -c "$cpus" "$GATECHECK" bench --target none --scenarios "$file" --mix "$id=1" \
-			--rate "$STALL_RATE" --duration "${DURATION}s" --json - >"$json" 2>"$WORK/c-$i.log"; then
+			--connections "$STALL_CONNS" --duration "${DURATION}s" --json - >"$json" 2>"$WORK/c-$i.log"; then
 			warn "gatecheck bench failed:"
 			tail -n 20 "$WORK/c-$i.log" >&2
 			return 1
