@@ -47,7 +47,7 @@ func startRawResponder(tb testing.TB, answer string) *rawResponder {
 			go func() {
 				defer r.wg.Done()
 				defer c.Close()
-				buf := make([]byte, 4096)
+				buf, out := make([]byte, 4096), []byte(answer)
 				var acc []byte
 				for {
 					n, err := c.Read(buf)
@@ -61,7 +61,7 @@ func startRawResponder(tb testing.TB, answer string) *rawResponder {
 							break
 						}
 						acc = acc[:copy(acc, acc[i+4:])]
-						if _, err := c.Write([]byte(answer)); err != nil {
+						if _, err := c.Write(out); err != nil {
 							return
 						}
 					}

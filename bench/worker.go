@@ -19,12 +19,15 @@ type worker struct {
 	c *harness.Client
 	// used says the current connection has carried a request already.
 	used bool
+	// p is plain mode's connection (c is mix mode's).
+	p plainConn
 }
 
 // close closes the worker's connection, if any.
 func (w *worker) close() {
 	w.c.Close()
 	w.c = nil
+	w.closePlain()
 }
 
 // request sends job j's request and has its answer judged and recorded.
@@ -34,12 +37,7 @@ func (w *worker) request(j job) {
 	e.inflight.Add(1)
 	defer e.inflight.Add(-1)
 	if e.up == nil {
-		obs, reused, err := w.send(e.plainHead, nil, "GET", false, e.timeouts.Connect+e.timeouts.Read+2*time.Second, true)
-		if err == nil && reused && closedIdle(obs) { // a GET is safe to send again
-			e.rec.resend(j.measured)
-			obs, _, err = w.send(e.plainHead, nil, "GET", false, e.timeouts.Connect+e.timeouts.Read+2*time.Second, true)
-		}
-		e.finish(sent{entry: -1, obs: obs, err: err, start: j.start, measured: j.measured})
+		w.plainRequest(j)
 		return
 	}
 	entry := e.cfg.Mix.Pick(e.cfg.Seed, j.i)
