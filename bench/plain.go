@@ -266,18 +266,20 @@ func (r *plainReader) fastHead(sec []byte) bool {
 		if colon < 0 {
 			return false
 		}
-		name, value := line[:colon], bytes.Trim(line[colon+1:], " \t")
+		name := line[:colon]
+		value := func() []byte { return bytes.Trim(line[colon+1:], " \t") }
 		switch len(name) {
 		case len("Content-Length"):
 			if bytes.EqualFold(name, []byte("Content-Length")) {
-				cl, ncl = value, ncl+1
+				cl, ncl = value(), ncl+1
 			}
 		case len("Transfer-Encoding"):
 			if bytes.EqualFold(name, []byte("Transfer-Encoding")) {
-				te, nte = value, nte+1
+				te, nte = value(), nte+1
 			}
 		case len("Connection"):
 			if bytes.EqualFold(name, []byte("Connection")) {
+				value := value()
 				if !isASCII(value) {
 					return false // strings.ToLower folds some non-ASCII to ASCII
 				}

@@ -119,3 +119,18 @@ func BenchmarkPlainRequest(b *testing.B) {
 		b.Errorf("completed %d of %d, outcomes %v", e.rec.completed, b.N, e.rec.outcomes)
 	}
 }
+
+// BenchmarkPlainReader frames nginx's answer, the reader alone.
+func BenchmarkPlainReader(b *testing.B) {
+	var r plainReader
+	raw := []byte(nginxOK)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(raw)))
+	for range b.N {
+		r.reset("GET")
+		r.feed(raw)
+		if !r.done() || !r.reusable() || r.status != 200 {
+			b.Fatal("not framed")
+		}
+	}
+}
