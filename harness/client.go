@@ -9,6 +9,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -46,7 +47,7 @@ func BuildRequest(r scenarios.Request, path, host string) (head, body []byte) {
 	}
 	body = r.Body
 	if len(body) == 0 && r.BodyBytes > 0 {
-		body = fakeupstream.Pattern(0, r.BodyBytes)
+		body = patternBody(r.BodyBytes)
 	}
 	var b bytes.Buffer
 	b.WriteString(method + " " + path + " " + version + "\r\n")
@@ -70,6 +71,32 @@ func BuildRequest(r scenarios.Request, path, host string) (head, body []byte) {
 	}
 	b.WriteString("\r\n")
 	return b.Bytes(), body
+}
+
+// maxCachedBodies bounds how many generated request bodies patternBody keeps:
+// a catalogue uses a handful of sizes.
+const maxCachedBodies = 16
+
+var (
+	bodiesMu sync.Mutex
+	bodies   = map[int64][]byte{}
+)
+
+// patternBody is n bytes of fakeupstream.Pattern from offset 0, shared: a
+// repeated scenario with a 1 MiB upload sends it thousands of times, and
+// generating it afresh each time cost more CPU than the exchange. Callers
+// only read it (Client.Exchange writes it to the connection).
+func patternBody(n int64) []byte {
+	bodiesMu.Lock()
+	defer bodiesMu.Unlock()
+	if b, ok := bodies[n]; ok {
+		return b
+	}
+	b := fakeupstream.Pattern(0, n)
+	if len(bodies) < maxCachedBodies {
+		bodies[n] = b
+	}
+	return b
 }
 
 // hasHeader reports whether a list of "Name: value" lines has one named name.

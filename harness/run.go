@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -261,15 +262,19 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 const defaultParallel = 8
 
 // Parallelism is how many scenarios RunAll runs at once on target t when the run
-// asks for asked (0: the default): asked or the default, but never more than a
-// Paralleled target's limit.
+// asks for asked (0: the target's own number, else the default): never more
+// than a Paralleled target's number.
 func Parallelism(t Target, asked int) int {
+	own := 0
+	if p, ok := t.(Paralleled); ok {
+		own = p.Parallel()
+	}
 	n := asked
 	if n <= 0 {
-		n = defaultParallel
+		n = cmp.Or(own, defaultParallel)
 	}
-	if p, ok := t.(Paralleled); ok && p.Parallel() > 0 {
-		n = min(n, p.Parallel())
+	if own > 0 {
+		n = min(n, own)
 	}
 	return n
 }

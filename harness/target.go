@@ -32,12 +32,13 @@ type Logged interface {
 	Log() string
 }
 
-// Paralleled is implemented by targets that cannot take as many scenarios at
-// once as the run asks for without changing verdicts: a proxy whose crash fails
-// every request in flight gives each scenario that ran beside a crashing one a
-// verdict that depends on the schedule. Parallel is the most scenarios the
-// target takes at once (0: no limit); RunAll uses it when opts.Parallel is 0 and
-// never runs more at once.
+// Paralleled is implemented by targets that say how many scenarios they take at
+// once. For some it is a limit: a proxy whose crash fails every request in
+// flight gives each scenario that ran beside a crashing one a verdict that
+// depends on the schedule (h2o: 1). For others it is room: go-stdlib runs
+// in-process and its timed scenarios mostly wait, so it takes more than the
+// default. Parallel is that number (0: the default, no limit); RunAll uses it
+// when opts.Parallel is 0 and never runs more at once.
 type Paralleled interface {
 	Parallel() int
 }

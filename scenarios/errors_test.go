@@ -269,8 +269,8 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:7: upstream: endpoint connect-timeout has no upstream script (nothing accepts the connection)`},
 		{"unknown endpoint", doc("endpoint", "endpoint: refuse"),
 			`t.yaml:10: endpoint: "refuse" is not main, refused or connect-timeout (did you mean "refused"?)`},
-		{"repeat zero", doc("repeat", "repeat: 0"), `t.yaml:10: repeat: 0 is out of range 1 to 1000`},
-		{"repeat 51", doc("repeat", "repeat: 1001"), `t.yaml:10: repeat: 1001 is out of range 1 to 1000`},
+		{"repeat zero", doc("repeat", "repeat: 0"), `t.yaml:10: repeat: 0 is out of range 1 to 5000`},
+		{"repeat 5001", doc("repeat", "repeat: 5001"), `t.yaml:10: repeat: 5001 is out of range 1 to 5000`},
 		{"connection", doc("follow_ups", "follow_ups: [{connection: reuse}]"),
 			`t.yaml:10: follow-up 1: connection: "reuse" is not new or same`},
 
@@ -340,7 +340,7 @@ func TestParseErrorsAll(t *testing.T) {
 	}
 	want := `t.yaml:4: level: "mst" is not must, should or may (did you mean "must"?)
 t.yaml:9: step 2: unknown step "wirte" (did you mean "write"?)
-t.yaml:10: repeat: 0 is out of range 1 to 1000
+t.yaml:10: repeat: 0 is out of range 1 to 5000
 t.yaml:12: id "Pass/y" is not family/name with lowercase letters, digits and - in each part
 t.yaml:13: summary: want a string, got a list`
 	if got := err.Error(); got != want {

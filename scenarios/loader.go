@@ -158,7 +158,7 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 		s.Exclusive, _ = p.boolean(v, "exclusive")
 	}
 	if v := m["repeat"]; v != nil {
-		r, _ := p.integer(v, "repeat", 1, 1000)
+		r, _ := p.integer(v, "repeat", 1, 5000)
 		s.Repeat = max(int(r), 1)
 	}
 	if v := m["examples"]; v != nil {

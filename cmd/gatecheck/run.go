@@ -40,7 +40,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&f.control, "control", "", "with --target http://HOST:PORT: use the fake upstream of a running `gatecheck serve` through its control API at `URL` (http://HOST:PORT) instead of starting one")
 	fs.StringVar(&f.image, "image", "", "run the --target proxy kind from this container `IMAGE` (config from its template copied in; the fake upstream in a container of its own, on a network gatecheck creates and removes)")
 	fs.StringVar(&f.upstreamImage, "upstream-image", "", "with --image: the gatecheck `IMAGE` for the fake upstream; default: built from this (static) gatecheck binary, removed afterwards")
-	fs.IntVar(&f.parallel, "parallel", 8, "how many scenarios run at once (exclusive ones run alone)")
+	fs.IntVar(&f.parallel, "parallel", 0, "how many scenarios run at once (exclusive ones run alone); default the target's own: 16 for go-stdlib, 1 for h2o, else 8")
 	fs.StringVar(&f.baseline, "baseline", "", "a baseline `FILE` of known verdicts: exit 1 only on a change from it")
 	fs.StringVar(&f.updateBaseline, "update-baseline", "", "write this run's non-pass verdicts as a baseline to `FILE`, keeping the reasons of unchanged entries")
 	var sf scenarioFlags
@@ -64,8 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
-	if f.parallel < 1 {
-		return fail(fmt.Errorf("--parallel %d: want 1 or more", f.parallel))
+	if f.parallel < 0 {
+		return fail(fmt.Errorf("--parallel %d: want 1 or more (0: the target's own)", f.parallel))
 	}
 	timeouts, err := tf.timeouts()
 	if err != nil {
