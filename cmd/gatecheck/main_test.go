@@ -50,7 +50,7 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown target", []string{"run", "--target", "no-such-proxy"}, "no-such-proxy"},
 		{"only matches nothing", []string{"run", "--target", "go-stdlib", "--only", "no-such-family/*"}, "no-such-family/*"},
 		{"bad fail-on", []string{"run", "--target", "go-stdlib", "--fail-on", "sometimes"}, "--fail-on"},
-		{"bad parallel", []string{"run", "--target", "go-stdlib", "--parallel", "0"}, "--parallel"},
+		{"bad parallel", []string{"run", "--target", "go-stdlib", "--parallel", "-1"}, "--parallel"},
 		{"bad retries", []string{"run", "--target", "go-stdlib", "--retries", "-1"}, "--retries"},
 		{"bad timeout", []string{"run", "--target", "go-stdlib", "--read-timeout", "soon"}, "-read-timeout"},
 		{"invalid scenario file", []string{"run", "--target", "go-stdlib", "--scenarios", typo}, "typo.yaml:"},
