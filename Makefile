@@ -61,13 +61,14 @@ unit:
 	$(GO) test -count=1 -timeout $(TEST_TIMEOUT) ./harness ./targets ./cmd/...
 
 # The project's own Ginkgo suite: the catalogue against every target in TARGETS
-# with its baseline, two targets at a time. Each target runs once; its report,
+# with its baseline, one target at a time (its scenarios 8 at once: two targets
+# at once made Traffic Server miss its own timeouts under CI). Each target runs once; its report,
 # the JUnit file and the matrix all come from that one run.
 suite:
 	@mkdir -p $(BIN)/reports
 	@rm -f $(BIN)/reports/*.json
 	@PATH=$(CURDIR)/$(BIN):$$PATH GATECHECK_TARGETS=$(TARGETS) GATECHECK_REPORT_DIR=$(CURDIR)/$(BIN)/reports \
-		$(GO) tool ginkgo --procs=2 --timeout=$(TEST_TIMEOUT) --junit-report=$(CURDIR)/$(BIN)/suite-junit.xml ./suites; \
+		$(GO) tool ginkgo --procs=1 --timeout=$(TEST_TIMEOUT) --junit-report=$(CURDIR)/$(BIN)/suite-junit.xml ./suites; \
 	rc=$$?; \
 	$(GO) run ./cmd/gatecheck matrix --from $(BIN)/reports --out $(BIN)/matrix || rc=$$?; \
 	exit $$rc
