@@ -128,7 +128,7 @@ docker-images:
 # skips, saying so, without Docker, unless GATECHECK_REQUIRE_DOCKER=all. Ryuk
 # (testcontainers' reaper) cannot be pulled here; the tests remove everything.
 docker-test:
-	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 10m -v ./docker
+	TESTCONTAINERS_RYUK_DISABLED=true $(GO) test -count=1 -timeout 20m -v ./docker
 
 # fuzz runs every Fuzz* function of every package for FUZZTIME each.
 fuzz:

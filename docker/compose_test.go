@@ -31,7 +31,7 @@ func TestCompose(t *testing.T) {
 		}
 		t.Skip("SKIP docker: docker-compose (v1) not installed")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	out := t.TempDir()
 	project := fmt.Sprintf("gatecheck-test-%d", rand.IntN(1<<30))
