@@ -55,7 +55,11 @@ func listenerOwned(port, pgid int) (bool, error) {
 	if len(inodes) == 0 {
 		return false, nil
 	}
-	for _, pid := range groupPIDs(pgid) {
+	pids, err := GroupPids(pgid)
+	if err != nil {
+		return false, err
+	}
+	for _, pid := range pids {
 		fds, _ := os.ReadDir(filepath.Join("/proc", strconv.Itoa(pid), "fd"))
 		for _, fd := range fds {
 			link, err := os.Readlink(filepath.Join("/proc", strconv.Itoa(pid), "fd", fd.Name()))
@@ -98,30 +102,4 @@ func listeningInodes(table string, port int, inodes map[string]bool) error {
 		}
 	}
 	return sc.Err()
-}
-
-// groupPIDs lists the live processes whose process group is pgid.
-func groupPIDs(pgid int) []int {
-	entries, _ := os.ReadDir("/proc")
-	var pids []int
-	for _, e := range entries {
-		pid, err := strconv.Atoi(e.Name())
-		if err != nil {
-			continue
-		}
-		stat, err := os.ReadFile(filepath.Join("/proc", e.Name(), "stat"))
-		if err != nil {
-			continue
-		}
-		// pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses.
-		i := strings.LastIndexByte(string(stat), ')')
-		if i < 0 {
-			continue
-		}
-		fields := strings.Fields(string(stat[i+1:]))
-		if len(fields) >= 3 && fields[2] == strconv.Itoa(pgid) {
-			pids = append(pids, pid)
-		}
-	}
-	return pids
 }
