@@ -10,8 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 //go:embed report.html.tmpl
@@ -246,7 +244,7 @@ func htmlSettings(s Settings) ([]htmlFact, []string) {
 
 // htmlTargetView is one target's column, without its plots.
 func htmlTargetView(r *Report, t *TargetReport) htmlTarget {
-	ht := htmlTarget{Name: t.Target, Version: t.TargetVersion, Timeouts: htmlTimeouts(t.Timeouts), Error: t.Error,
+	ht := htmlTarget{Name: t.Target, Version: t.TargetVersion, Timeouts: t.Timeouts.String(), Error: t.Error,
 		Interrupted: t.Interrupted || (r.Interrupted && t.Error == "")}
 	if t.Error != "" {
 		return ht
@@ -337,11 +335,6 @@ func htmlTargetView(r *Report, t *TargetReport) htmlTarget {
 		return a.Message < b.Message
 	})
 	return ht
-}
-
-// htmlTimeouts are a target's declared timeouts in words.
-func htmlTimeouts(t scenarios.Timeouts) string {
-	return fmt.Sprintf("connect %s, read %s, %d %s", t.Connect, t.Read, t.Retries, htmlPlural(t.Retries, "retry"))
 }
 
 // htmlPlural is word, or its plural for n other than 1.

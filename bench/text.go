@@ -68,7 +68,7 @@ func writeTarget(b *strings.Builder, t *TargetReport) {
 		fmt.Fprintf(b, "%s: %s\n", name, t.Error)
 		return
 	}
-	fmt.Fprintf(b, "%s — timeouts: connect %v, read %v, retries %d\n", name, t.Timeouts.Connect, t.Timeouts.Read, t.Timeouts.Retries)
+	fmt.Fprintf(b, "%s — timeouts: %s\n", name, t.Timeouts)
 	if t.Interrupted {
 		b.WriteString("  interrupted: partial figures\n")
 	}

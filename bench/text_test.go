@@ -40,7 +40,7 @@ func TestWriteText(t *testing.T) {
 	for _, want := range []string{
 		"gatecheck bench 1.2.3: open-loop 2000/s (at most 512 connections), 10s measured after 1s warm-up",
 		"mix: pass/ok=90, timeout/no-response=10 (seed 1)",
-		"nginx (nginx/1.22.1) — timeouts: connect 1s, read 1s, retries 0",
+		"nginx (nginx/1.22.1) — timeouts: connect 1s, read 1s, 0 retries",
 		"20000 sent, 20000 completed in 10.0s: 2000.0/s",
 		"latency: p50 0.412ms, p90 0.412ms, p99 1003ms",
 		"timeout/no-response  504          pass",

@@ -106,7 +106,7 @@ func (m *Matrix) view() htmlPage {
 	for _, t := range m.Targets {
 		label := t.Label()
 		p.Targets = append(p.Targets, htmlTarget{Name: t.Name, Version: strings.TrimPrefix(strings.TrimPrefix(label, t.Name), " "),
-			Label: label, Timeouts: timeoutsText(t.Timeouts), Score: t.Score, Percent: percent(t.Score), Summary: t.Summary})
+			Label: label, Timeouts: t.Timeouts.String(), Score: t.Score, Percent: percent(t.Score), Summary: t.Summary})
 	}
 	for _, f := range m.Families {
 		hf := htmlFamily{Name: f.Name, Title: f.Title, Labels: strings.Join(f.Labels, ", "), AllPass: true}

@@ -8,7 +8,6 @@ import (
 	"unicode"
 
 	"github.com/gatecheck/gatecheck/harness"
-	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // Headings of the Markdown document, besides the families' titles and the ids.
@@ -79,7 +78,7 @@ func (m *Matrix) writeScores(b *bufio.Writer) {
 	for _, t := range m.Targets {
 		s := t.Summary
 		fmt.Fprintf(b, "| %s | %d/%d | %d | %d | %d | %d | %d | %s |\n", md(t.Label()), t.Score.MustPassed, t.Score.MustTotal,
-			s.Pass, s.NonStrict, s.Fail, s.Error, s.Skip, timeoutsText(t.Timeouts))
+			s.Pass, s.NonStrict, s.Fail, s.Error, s.Skip, t.Timeouts.String())
 	}
 	b.WriteString("\n")
 }
@@ -274,11 +273,6 @@ func percent(s Score) string {
 		return "–"
 	}
 	return fmt.Sprintf("%g%%", s.Percent)
-}
-
-// timeoutsText is a target's declared timeouts: "connect 1s, read 1s, 0 retries".
-func timeoutsText(t scenarios.Timeouts) string {
-	return fmt.Sprintf("connect %s, read %s, %d %s", t.Connect, t.Read, t.Retries, plural(t.Retries, "retry"))
 }
 
 // plural is word, or its plural for n other than 1.

@@ -4,7 +4,10 @@
 // outcomes pass. Results are separate values in package harness.
 package scenarios
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // Level says what a scenario's failing outcomes violate (CATALOGUE.md glossary).
 type Level string
@@ -32,6 +35,16 @@ type Timeouts struct {
 	Connect time.Duration `json:"connect"`
 	Read    time.Duration `json:"read"`
 	Retries int           `json:"retries"`
+}
+
+// String is the timeouts in words, as reports show them: "connect 1s, read 1s,
+// 0 retries".
+func (t Timeouts) String() string {
+	retries := "retries"
+	if t.Retries == 1 {
+		retries = "retry"
+	}
+	return fmt.Sprintf("connect %s, read %s, %d %s", t.Connect, t.Read, t.Retries, retries)
 }
 
 // DefaultTimeouts are the declared timeouts unless a target or flag says otherwise:
