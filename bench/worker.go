@@ -79,6 +79,7 @@ func (w *worker) send(head, body []byte, method string, expectContinue bool, dea
 		}
 		w.c, w.used = harness.NewClient(conn), false
 	}
+	w.c.Reuse = keep
 	obs = w.c.Exchange(e.xctx, head, body, method, expectContinue, time.Now().Add(deadline))
 	reused, w.used = w.used, true
 	if !keep || !reusable(obs) {

@@ -130,6 +130,14 @@ func chunkBody(body []byte, size int) []byte {
 // and read as the start of the next, so several exchanges may share the
 // connection.
 type Client struct {
+	// Reuse says the connection may carry another request after the next
+	// exchange: a body write still under way when its response has ended then
+	// gets writeGrace to finish, so that the next request starts after the
+	// whole body. Otherwise the write is cut as soon as the response ends: the
+	// rest of the body can no longer change what the client got, and a proxy
+	// that stops reading it (Go's servers wait half a second before closing)
+	// would only hold the client up.
+	Reuse bool
 	conn  net.Conn
 	carry []byte
 	// buf is the read buffer, kept for the connection's next exchange: the
@@ -154,8 +162,8 @@ func Exchange(ctx context.Context, conn net.Conn, head, body []byte, method stri
 // ParseResponse for method (it does not wait for more), at a FIN (EndTruncated,
 // or EndComplete when the FIN completes a close-delimited body), at a TCP reset
 // (EndReset), or at the deadline (EndTimeout). It never blocks past the deadline;
-// a body write still under way when the response has ended gets at most
-// writeGrace more.
+// a body write still under way when the response has ended is cut then, or with
+// c.Reuse gets at most writeGrace more.
 //
 // A cancelled ctx ends the exchange at once with Err set: the observation is then
 // no evidence about the proxy. Attempts, Reused and Anchors are the journal's and
@@ -231,9 +239,12 @@ func (c *Client) Exchange(ctx context.Context, head, body []byte, method string,
 	obs.EndAt = time.Now()
 	obs.End = obs.EndAt.Sub(obs.SentAt)
 	close(quit)
-	grace := time.Now().Add(writeGrace)
-	if deadline.Before(grace) {
-		grace = deadline
+	grace := time.Now()
+	if c.Reuse {
+		grace = grace.Add(writeGrace)
+		if deadline.Before(grace) {
+			grace = deadline
+		}
 	}
 	_ = conn.SetWriteDeadline(grace)
 	<-writerDone

@@ -352,6 +352,9 @@ func (s *Session) exchange(ctx context.Context, c *Client, sc *scenarios.Scenari
 		}
 		c = NewClient(conn)
 	}
+	// Only a follow-up on the same connection needs this request's whole body
+	// sent after its response.
+	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == "same"
 	head, body := BuildRequest(req, requestPath(sc, token, index), s.addr)
 	obs := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
 	return c, obs, nil
