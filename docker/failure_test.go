@@ -52,3 +52,36 @@ func dockerList(ctx context.Context, t testing.TB) string {
 	}
 	return b.String()
 }
+
+// TestContainersPublishOnLoopbackOnly opens a container target and wants every
+// port Docker publishes for gatecheck's containers bound to the host's
+// loopback: testcontainers-go would otherwise publish each port an image
+// EXPOSEs on all the host's addresses, the fake upstream's control API included.
+func TestContainersPublishOnLoopbackOnly(t *testing.T) {
+	requireImage(t, "nginx")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	ctr, err := targets.NewContainer(targets.ContainerConfig{Kind: "nginx", Image: "gatecheck-nginx:" + tag,
+		UpstreamImage: "gatecheck:" + tag, Timeouts: scenarios.DefaultTimeouts()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	open(ctx, t, ctr)
+	out := dockerOutput(ctx, t, "ps", "--filter", "name=gatecheck-", "--format", "{{.Names}} {{.Ports}}")
+	published := 0
+	for line := range strings.Lines(out) {
+		name, ports, _ := strings.Cut(strings.TrimSpace(line), " ")
+		for p := range strings.SplitSeq(ports, ", ") {
+			if !strings.Contains(p, "->") {
+				continue
+			}
+			published++
+			if !strings.HasPrefix(p, "127.0.0.1:") {
+				t.Errorf("%s publishes %s: want the host's loopback only", name, p)
+			}
+		}
+	}
+	if published == 0 {
+		t.Errorf("no published port seen in\n%s", out)
+	}
+}

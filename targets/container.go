@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/moby/moby/api/types/container"
+	dockernet "github.com/moby/moby/api/types/network"
 	"github.com/testcontainers/testcontainers-go"
 	"github.com/testcontainers/testcontainers-go/log"
 	"github.com/testcontainers/testcontainers-go/network"
@@ -155,6 +158,7 @@ func (c *Container) upstreamRequest() (testcontainers.GenericContainerRequest, e
 			"--connect-timeout", t.Connect.String(), "--read-timeout", t.Read.String(), "--retries", strconv.Itoa(t.Retries)},
 		WaitingFor: forDial(upstreamPort+3, containerStartTimeout),
 	}
+	publishOnLoopback(&req, upstreamPort+3)
 	if req.Image == "" {
 		fd, err := upstreamDockerfile(c.cfg.UpstreamBinary)
 		if err != nil {
@@ -163,6 +167,19 @@ func (c *Container) upstreamRequest() (testcontainers.GenericContainerRequest, e
 		req.FromDockerfile = fd
 	}
 	return testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: c.logger()}, nil
+}
+
+// publishOnLoopback publishes port, and only port, on the host's loopback.
+// Nothing needs a published port (the harness dials the containers' network
+// addresses), but testcontainers-go publishes every port an image EXPOSEs, on
+// all the host's addresses, when the request names none: the fake upstream and
+// its control API would be reachable from other machines.
+func publishOnLoopback(req *testcontainers.ContainerRequest, port int) {
+	p := dockernet.MustParsePort(strconv.Itoa(port) + "/tcp")
+	req.ExposedPorts = []string{p.String()}
+	req.HostConfigModifier = func(hc *container.HostConfig) {
+		hc.PortBindings = dockernet.PortMap{p: {{HostIP: netip.AddrFrom4([4]byte{127, 0, 0, 1}), HostPort: "0"}}}
+	}
 }
 
 // logger is the configured Logger, or one that drops everything.
@@ -197,6 +214,7 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 		Cmd:        c.spec.Args(in),
 		WaitingFor: forDial(containerListen, containerStartTimeout),
 	}
+	publishOnLoopback(&req, containerListen)
 	if c.spec.Env != nil {
 		req.Env = map[string]string{}
 		for _, kv := range c.spec.Env(in) {
