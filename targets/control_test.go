@@ -18,6 +18,9 @@ import (
 // follow-ups depend on the journal, so their verdicts must equal those of the
 // in-process run.
 func TestExternalTargetControl(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a catalogue slice run twice over real sockets; skipped with -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	to := scenarios.DefaultTimeouts()

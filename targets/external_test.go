@@ -16,6 +16,9 @@ import (
 // against the proxy's address. The verdicts must equal those of the in-process
 // target for the same proxy.
 func TestExternalTarget(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a catalogue slice run twice over real sockets; skipped with -short")
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	up, err := fakeupstream.Start(fakeupstream.Config{})
@@ -59,6 +62,7 @@ func TestExternalTarget(t *testing.T) {
 // TestExternalTargetWrongRoute checks that a proxy whose routes do not reach the
 // fake upstream is refused with an error naming the route, before any scenario.
 func TestExternalTargetWrongRoute(t *testing.T) {
+	t.Parallel() // it mostly waits out the readiness probe
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	up, err := fakeupstream.Start(fakeupstream.Config{})
