@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -124,6 +125,11 @@ func (c *Container) Upstream(ctx context.Context) (harness.Upstream, error) {
 	}
 	nw, err := network.New(ctx)
 	if err != nil {
+		if strings.Contains(err.Error(), "reaper") && os.Getenv("TESTCONTAINERS_RYUK_DISABLED") != "true" {
+			// The one-line error says the fix: without a registry, Ryuk's
+			// image cannot be pulled, and gatecheck removes what it starts.
+			return nil, fmt.Errorf("create network: testcontainers-go's Ryuk reaper did not start (set TESTCONTAINERS_RYUK_DISABLED=true where its image cannot be pulled: gatecheck removes its own containers): %w", err)
+		}
 		return nil, fmt.Errorf("create network: %w", err)
 	}
 	c.net = nw
