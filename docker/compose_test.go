@@ -78,7 +78,7 @@ func TestCompose(t *testing.T) {
 				continue
 			}
 			pv := rerun(ctx, s, all[i], p.Verdict)
-			if !overlap(map[harness.Verdict]int{r.Verdict: 1}, pv) {
+			if pv[r.Verdict] == 0 { // r is graded: checked above
 				t.Errorf("%s %s: compose %s (%s); process %v", kind, r.ID, r.Verdict, r.Actual, pv)
 				continue
 			}

@@ -101,21 +101,22 @@ func rerun(ctx context.Context, s *harness.Session, sc *scenarios.Scenario, firs
 }
 
 // overlap says whether both sides gave one verdict that grades the proxy:
-// a skip (the run's time was up) or an error agrees with nothing.
+// a skip or an error agrees with nothing.
 func overlap(a, b map[harness.Verdict]int) bool {
 	for v := range a {
-		if v != harness.Skip && v != harness.Error && b[v] > 0 {
+		if grades(v) && b[v] > 0 {
 			return true
 		}
 	}
 	return false
 }
 
-// graded says whether r graded the proxy: not skipped (the run's time was up
-// before it started) and no error of gatecheck's own.
-func graded(r harness.Result) bool {
-	return r.Verdict != harness.Skip && r.Verdict != harness.Error
-}
+// graded says whether r graded the proxy.
+func graded(r harness.Result) bool { return grades(r.Verdict) }
+
+// grades says whether v grades the proxy: not a skip (the run's time was up
+// before the scenario started) and not an error of gatecheck's own.
+func grades(v harness.Verdict) bool { return v != harness.Skip && v != harness.Error }
 
 // summary is the results' counts, as "99 pass, 8 non-strict, 13 fail, 0 error".
 func summary(results []harness.Result) string {

@@ -184,7 +184,7 @@ func publishOnLoopback(req *testcontainers.ContainerRequest, port int) {
 	p := dockernet.MustParsePort(strconv.Itoa(port) + "/tcp")
 	req.ExposedPorts = []string{p.String()}
 	req.HostConfigModifier = func(hc *container.HostConfig) {
-		hc.PortBindings = dockernet.PortMap{p: {{HostIP: netip.AddrFrom4([4]byte{127, 0, 0, 1}), HostPort: "0"}}}
+		hc.PortBindings = dockernet.PortMap{p: {{HostIP: netip.MustParseAddr("127.0.0.1"), HostPort: "0"}}}
 	}
 }
 
