@@ -52,6 +52,13 @@ func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenari
 	case a.Reuse == "allowed" && !obs.Reused:
 		c.notes = append(c.notes, "not pooled")
 	}
+	if a.Method != "" && obs.UpstreamMethod != a.Method {
+		if obs.UpstreamMethod == "" {
+			fail("the upstream never saw the request, so not as a " + a.Method)
+		} else {
+			fail("the upstream saw a " + obs.UpstreamMethod + ", not the client's " + a.Method)
+		}
+	}
 	for _, fc := range a.Fields {
 		fail(fieldCheck(fc, r))
 	}
@@ -158,6 +165,8 @@ func fieldCheck(c scenarios.FieldCheck, r Response) string {
 		return fmt.Sprintf("%s%s: %q (want %q)", where, c.Name, got, *c.Equals)
 	case c.Count != nil && len(vals) != *c.Count:
 		return fmt.Sprintf("%s %s%s line(s) (want %d)", strconv.Itoa(len(vals)), where, c.Name, *c.Count)
+	case c.Lacks != "" && listsToken(vals, c.Lacks):
+		return fmt.Sprintf("%s%s: %s forwarded, which lists %s", where, c.Name, got, c.Lacks)
 	}
 	return ""
 }
@@ -208,4 +217,17 @@ func times(n int) string {
 		return "once"
 	}
 	return strconv.Itoa(n) + " times"
+}
+
+// listsToken reports whether any comma-separated element of the field lines
+// equals token, compared without case.
+func listsToken(lines []string, token string) bool {
+	for _, l := range lines {
+		for e := range strings.SplitSeq(l, ",") {
+			if strings.EqualFold(trimOWS(e), token) {
+				return true
+			}
+		}
+	}
+	return false
 }

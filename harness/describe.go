@@ -93,6 +93,9 @@ func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.T
 	if a.Attempts != nil {
 		s += " after " + attemptsWords(*a.Attempts)
 	}
+	if a.Method != "" {
+		s += ", the upstream having seen a " + a.Method
+	}
 	if a.Within != nil {
 		s += ", " + withinWords(*a.Within, t)
 	}
@@ -116,6 +119,8 @@ func fieldWords(f scenarios.FieldCheck) string {
 		return fmt.Sprintf("%s: %q", name, *f.Equals)
 	case f.Count != nil:
 		return fmt.Sprintf("%d %s line(s)", *f.Count, name)
+	case f.Lacks != "":
+		return fmt.Sprintf("no %s listed in %s", f.Lacks, name)
 	}
 	return name
 }

@@ -369,6 +369,7 @@ func Annotate(obs *Observation, rec fakeupstream.Record, index int) {
 	if !ok {
 		return
 	}
+	obs.UpstreamMethod = q.Method
 	obs.Anchors = map[string]time.Time{}
 	if !q.LastWrite.IsZero() {
 		obs.Anchors["last-byte"] = q.LastWrite

@@ -106,6 +106,9 @@ type Observation struct {
 	EndAt       time.Time `json:"end_at,omitzero"`
 	// Attempts is how many times the upstream saw this request.
 	Attempts int `json:"attempts"`
+	// UpstreamMethod is the method of the upstream's last sight of this request
+	// ("" when it never saw it): a proxy may turn a HEAD into a GET.
+	UpstreamMethod string `json:"upstream_method,omitempty"`
 	// Reused is true when this request rode the main request's upstream connection
 	// (follow-ups only).
 	Reused bool `json:"reused"`

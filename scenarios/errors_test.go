@@ -48,7 +48,7 @@ func TestParseErrors(t *testing.T) {
 			`t.yaml:5: expect: unknown field "nonstrict" (did you mean "non_strict"?)`},
 		{"unknown field check field", doc("expect", "expect: {pass: [{outcome: passthrough, field: [{name: X-A, absnt: true}]}]}"),
 			"t.yaml:5: expect: pass: field: unknown field \"absnt\" (did you mean \"absent\"?)\n" +
-				"t.yaml:5: expect: pass: field: want exactly one of absent, present, equals, count; got 0"},
+				"t.yaml:5: expect: pass: field: want exactly one of absent, present, equals, count, lacks; got 0"},
 		{"merge key", doc("request", "request: {<<: {method: POST}}"),
 			`t.yaml:10: request: merge keys (<<) are not supported`},
 		{"repeated field", doc("repeat", "repeat: 2\nrepeat: 3"),
@@ -109,6 +109,10 @@ func TestParseErrors(t *testing.T) {
 		// Checks.
 		{"unknown check", doc("expect", "expect: {pass: [{outcome: passthrough, atempts: 1}]}"),
 			`t.yaml:5: expect: pass: unknown check "atempts" (did you mean "attempts"?)`},
+		{"method not a token", doc("expect", "expect: {pass: [{outcome: passthrough, method: 'HE AD'}]}"),
+			`t.yaml:5: expect: pass: method: "HE AD" is not a method (a token)`},
+		{"lacks not a token", doc("expect", "expect: {pass: [{outcome: passthrough, field: [{name: Connection, lacks: 'a, b'}]}]}"),
+			`t.yaml:5: expect: pass: field: lacks: "a, b" is not a list element (a token)`},
 		{"check without outcome", doc("expect", "expect: {pass: [{attempts: 1}]}"),
 			`t.yaml:5: expect: pass: missing required field "outcome"`},
 		{"reuse on the main request", doc("expect", "expect: {pass: [{outcome: passthrough, reuse: never}]}"),
@@ -122,7 +126,7 @@ func TestParseErrors(t *testing.T) {
 		{"attempts negative", doc("expect", "expect: {pass: [{outcome: passthrough, attempts: -1}]}"),
 			`t.yaml:5: expect: pass: attempts: -1 is out of range 0 to 1000`},
 		{"two field checks in one", doc("expect", "expect: {pass: [{outcome: passthrough, field: [{name: X-A, absent: true, present: true}]}]}"),
-			`t.yaml:5: expect: pass: field: want exactly one of absent, present, equals, count; got 2`},
+			`t.yaml:5: expect: pass: field: want exactly one of absent, present, equals, count, lacks; got 2`},
 		{"absent false", doc("expect", "expect: {pass: [{outcome: passthrough, field: [{name: X-A, absent: false}]}]}"),
 			`t.yaml:5: expect: pass: field: absent: false checks nothing; drop it or write true`},
 		{"field in", doc("expect", "expect: {pass: [{outcome: passthrough, field: [{name: X-A, present: true, in: body}]}]}"),

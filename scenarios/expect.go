@@ -17,7 +17,7 @@ var failingOutcomes = []string{"fake-complete", "raw-relay", "hung"}
 
 // checkNames are the keys of an alternative written as a map: the outcome and the
 // glossary's closed list of checks.
-var checkNames = []string{"outcome", "interim", "attempts", "reuse", "field", "within"}
+var checkNames = []string{"outcome", "interim", "attempts", "reuse", "method", "field", "within"}
 
 // maxAttempts bounds attempt counts in checks and examples.
 const maxAttempts = 1000
@@ -157,6 +157,16 @@ func (p *parser) alternative(n *yaml.Node, what string, followUp bool, marks []s
 			ok = false
 		}
 	}
+	if v := m["method"]; v != nil {
+		if s, sOK := p.str(v, what+": method"); !sOK {
+			ok = false
+		} else if !isToken(s) {
+			p.addAt(v.Line, what, "method: %q is not a method (a token)", clip(s))
+			ok = false
+		} else {
+			a.Method = s
+		}
+	}
 	if v := m["field"]; v != nil {
 		if a.Fields, good = p.fieldChecks(v, what+": field"); !good {
 			ok = false
@@ -189,7 +199,7 @@ func (p *parser) attempts(n *yaml.Node, what string) (*Range, bool) {
 	return &Range{Min: int(lo), Max: int(hi)}, ok1 && ok2
 }
 
-// fieldChecks reads a list of {name, absent|present|equals|count, in}.
+// fieldChecks reads a list of {name, absent|present|equals|count|lacks, in}.
 func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 	items, ok := p.list(n, what)
 	if !ok {
@@ -201,7 +211,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 	}
 	out := make([]FieldCheck, 0, len(items))
 	for _, it := range items {
-		m := p.fields(it, what, "name", "absent", "present", "equals", "count", "in")
+		m := p.fields(it, what, "name", "absent", "present", "equals", "count", "lacks", "in")
 		if m == nil || !p.require(it, m, what, "name") {
 			ok = false
 			continue
@@ -214,13 +224,13 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 			good = false
 		}
 		var given []string
-		for _, k := range []string{"absent", "present", "equals", "count"} {
+		for _, k := range []string{"absent", "present", "equals", "count", "lacks"} {
 			if m[k] != nil {
 				given = append(given, k)
 			}
 		}
 		if len(given) != 1 {
-			p.addAt(it.Line, what, "want exactly one of absent, present, equals, count; got %d", len(given))
+			p.addAt(it.Line, what, "want exactly one of absent, present, equals, count, lacks; got %d", len(given))
 			ok = false
 			continue
 		}
@@ -242,6 +252,14 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 			k := int(cnt)
 			c.Count = &k
 			good = good && cOK
+		case "lacks":
+			s, sOK := p.str(v, what+": lacks")
+			if sOK && !isToken(s) {
+				p.addAt(v.Line, what, "lacks: %q is not a list element (a token)", clip(s))
+				sOK = false
+			}
+			c.Lacks = s
+			good = good && sOK
 		}
 		if in := m["in"]; in != nil {
 			var inOK bool
@@ -354,7 +372,7 @@ func listed(alts []Alternative, outcome string) bool {
 // listedBare reports whether outcome is named without checks in alts.
 func listedBare(alts []Alternative, outcome string) bool {
 	for _, a := range alts {
-		if a.Outcome == outcome && a.Interim == "" && a.Attempts == nil && a.Reuse == "" && a.Fields == nil && a.Within == nil {
+		if a.Outcome == outcome && a.Interim == "" && a.Attempts == nil && a.Reuse == "" && a.Method == "" && a.Fields == nil && a.Within == nil {
 			return true
 		}
 	}

@@ -161,12 +161,15 @@ type Repair struct {
 // Alternative is one acceptable outcome, narrowed by checks from the glossary's
 // closed list: interim, attempts, reuse, field, within.
 type Alternative struct {
-	Outcome  string       `json:"outcome"`
-	Interim  string       `json:"interim,omitempty"`  // "forwarded" or "none"
-	Attempts *Range       `json:"attempts,omitempty"` // upstream attempts of this request
-	Reuse    string       `json:"reuse,omitempty"`    // follow-ups only: "allowed" or "never"
-	Fields   []FieldCheck `json:"field,omitempty"`
-	Within   *Within      `json:"within,omitempty"`
+	Outcome  string `json:"outcome"`
+	Interim  string `json:"interim,omitempty"`  // "forwarded" or "none"
+	Attempts *Range `json:"attempts,omitempty"` // upstream attempts of this request
+	Reuse    string `json:"reuse,omitempty"`    // follow-ups only: "allowed" or "never"
+	// Method is the method the upstream must have seen the request with ("HEAD"):
+	// a proxy that turns a HEAD into a GET never exercises a HEAD row's fault.
+	Method string       `json:"method,omitempty"`
+	Fields []FieldCheck `json:"field,omitempty"`
+	Within *Within      `json:"within,omitempty"`
 }
 
 // Range is an inclusive bound on a count.
@@ -176,7 +179,7 @@ type Range struct {
 }
 
 // FieldCheck checks one field at the client, in the head or the trailers. Exactly
-// one of Absent, Present, Equals, Count is set.
+// one of Absent, Present, Equals, Count, Lacks is set.
 type FieldCheck struct {
 	Name    string  `json:"name"`
 	In      string  `json:"in,omitempty"` // "head" (default) or "trailers"
@@ -184,6 +187,10 @@ type FieldCheck struct {
 	Present bool    `json:"present,omitempty"`
 	Equals  *string `json:"equals,omitempty"` // the field's lines joined with ", "
 	Count   *int    `json:"count,omitempty"`  // how many field lines carry the name
+	// Lacks is a list element no line of the field may carry (compared without
+	// case): {name: Connection, lacks: X-Int} holds for "Connection: close" and
+	// for no Connection at all, and fails for "Connection: X-Int, close".
+	Lacks string `json:"lacks,omitempty"`
 }
 
 // Within bounds the time from an upstream anchor to a client event.
