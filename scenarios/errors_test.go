@@ -278,6 +278,25 @@ func TestParseErrors(t *testing.T) {
 		{"connection", doc("follow_ups", "follow_ups: [{connection: reuse}]"),
 			`t.yaml:10: follow-up 1: connection: "reuse" is not new or same`},
 
+		// The scenario's own timeouts.
+		{"timeouts unknown key", doc("timeouts", "timeouts:\n  connect: 1s\n  read: 4s\n  retries: 1"),
+			`t.yaml:13: timeouts: unknown field "retries"`},
+		{"timeouts misspelt key", doc("timeouts", "timeouts: {conect: 1s, read: 4s}"),
+			"t.yaml:10: timeouts: unknown field \"conect\" (did you mean \"connect\"?)\n" +
+				`t.yaml:10: timeouts: missing required field "connect"`},
+		{"timeouts missing read", doc("timeouts", "timeouts:\n  connect: 1s"),
+			`t.yaml:10: timeouts: missing required field "read"`},
+		{"timeouts bad duration", doc("timeouts", "timeouts:\n  connect: 1s\n  read: 4 seconds"),
+			`t.yaml:12: timeouts: read: want a positive duration such as 1s, got the string "4 seconds"`},
+		{"timeouts integer", doc("timeouts", "timeouts: {connect: 1, read: 4s}"),
+			`t.yaml:10: timeouts: connect: want a positive duration such as 1s, got the integer 1`},
+		{"timeouts zero", doc("timeouts", "timeouts: {connect: 0s, read: 4s}"),
+			`t.yaml:10: timeouts: connect: want a positive duration such as 1s, got the string "0s"`},
+		{"timeouts expression", doc("timeouts", "timeouts: {connect: 1s, read: read_timeout * 4}"),
+			`t.yaml:10: timeouts: read: want a positive duration such as 1s, got the string "read_timeout * 4"`},
+		{"timeouts not a map", doc("timeouts", "timeouts: 4s"),
+			`t.yaml:10: timeouts: want a map, got the string "4s"`},
+
 		// Examples.
 		{"no pass example", doc("examples", "examples: [{name: a, verdict: fail, client: [close]}]"),
 			`t.yaml:6: examples: want at least one with verdict pass and one with verdict fail (got 0 pass, 1 fail)`},

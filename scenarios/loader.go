@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -19,7 +20,7 @@ var (
 
 // topFields are the keys of a scenario document.
 var topFields = []string{"id", "summary", "spec", "level", "tags", "endpoint", "request", "upstream",
-	"expect", "follow_ups", "exclusive", "repeat", "examples"}
+	"expect", "follow_ups", "exclusive", "repeat", "timeouts", "examples"}
 
 // followUpAnswer is the default follow-up upstream's response: a valid keep-alive
 // 200 with a marker field and body.
@@ -161,6 +162,9 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 		r, _ := p.integer(v, "repeat", 1, 5000)
 		s.Repeat = max(int(r), 1)
 	}
+	if v := m["timeouts"]; v != nil {
+		s.Timeouts = p.timeouts(v)
+	}
 	if v := m["examples"]; v != nil {
 		s.Examples = p.examples(v, s)
 	}
@@ -197,6 +201,37 @@ func (p *parser) spec(n *yaml.Node) Spec {
 		}
 	}
 	return sp
+}
+
+// timeouts reads a scenario's own declared timeouts: connect and read, both
+// plain positive Go durations ("1s"), not expressions.
+func (p *parser) timeouts(n *yaml.Node) *Timeouts {
+	m := p.fields(n, "timeouts", "connect", "read")
+	if m == nil {
+		return nil
+	}
+	ok := p.require(n, m, "timeouts", "connect", "read")
+	t := &Timeouts{}
+	for _, f := range []struct {
+		key string
+		d   *time.Duration
+	}{{"connect", &t.Connect}, {"read", &t.Read}} {
+		v := m[f.key]
+		if v == nil {
+			continue
+		}
+		d, err := time.ParseDuration(v.Value)
+		if v.Kind != yaml.ScalarNode || v.Tag != "!!str" || err != nil || d <= 0 {
+			p.add(v.Line, "timeouts: %s: want a positive duration such as 1s, got %s", f.key, describe(v))
+			ok = false
+			continue
+		}
+		*f.d = d
+	}
+	if !ok {
+		return nil
+	}
+	return t
 }
 
 // request reads a client request.

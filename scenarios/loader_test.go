@@ -24,8 +24,9 @@ func TestParseDefaults(t *testing.T) {
 		{"Exclusive", s.Exclusive, false},
 		{"Examples[0].Attempts", s.Examples[0].Attempts, 1},
 		{"Examples[1].Attempts", s.Examples[1].Attempts, 1},
-		// A client answer ends with close unless it ends with close, reset or hang.
-		{"Examples[0].Client", stepNamesOf(s.Examples[0].Client), "write close"},
+		// A client answer is kept as written: the fixture that plays it closes the
+		// connection after it unless the next request rides that connection.
+		{"Examples[0].Client", stepNamesOf(s.Examples[0].Client), "write"},
 		{"Examples[1].Client", stepNamesOf(s.Examples[1].Client), "reset"},
 		{"Expect.Pass", s.Expect.Pass, []Alternative{{Outcome: "passthrough"}}},
 		{"Spec", s.Spec, Spec{Section: "RFC 9110 §7.7", Quote: "q"}},
@@ -34,6 +35,47 @@ func TestParseDefaults(t *testing.T) {
 		if !reflect.DeepEqual(c.got, c.want) {
 			t.Errorf("%s: got %#v; want %#v", c.name, c.got, c.want)
 		}
+	}
+}
+
+func TestParseTimeouts(t *testing.T) {
+	tests := []struct {
+		name string
+		src  string
+		want *Timeouts
+	}{
+		{"none", base, nil},
+		{"flow map", doc("timeouts", "timeouts: {connect: 1s, read: 4s}"), &Timeouts{Connect: time.Second, Read: 4 * time.Second}},
+		{"block map, read below connect", doc("timeouts", "timeouts:\n  read: 250ms\n  connect: 1.5s"),
+			&Timeouts{Connect: 1500 * time.Millisecond, Read: 250 * time.Millisecond}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := parseOne(t, tt.src).Timeouts; !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("got %+v; want %+v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestDeclaredTimeouts(t *testing.T) {
+	run := Timeouts{Connect: 2 * time.Second, Read: 3 * time.Second, Retries: 2}
+	tests := []struct {
+		name string
+		own  *Timeouts
+		want Timeouts
+	}{
+		{"the run's", nil, run},
+		{"its own, with the run's retries", &Timeouts{Connect: time.Second, Read: 4 * time.Second, Retries: 7},
+			Timeouts{Connect: time.Second, Read: 4 * time.Second, Retries: 2}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &Scenario{Timeouts: tt.own}
+			if got := s.DeclaredTimeouts(run); got != tt.want {
+				t.Errorf("got %+v; want %+v", got, tt.want)
+			}
+		})
 	}
 }
 

@@ -53,6 +53,16 @@ func DefaultTimeouts() Timeouts {
 	return Timeouts{Connect: time.Second, Read: time.Second}
 }
 
+// DeclaredTimeouts are the declared timeouts s runs with on a target declared
+// with t: the scenario's own connect and read timeouts when it has them, else
+// t's; the retries are always t's.
+func (s *Scenario) DeclaredTimeouts(t Timeouts) Timeouts {
+	if s.Timeouts != nil {
+		t.Connect, t.Read = s.Timeouts.Connect, s.Timeouts.Read
+	}
+	return t
+}
+
 // Scenario is one upstream failure and what a proxy owes its client for it.
 type Scenario struct {
 	ID      string   `json:"id"`
@@ -76,6 +86,11 @@ type Scenario struct {
 	// Repeat is how many times the scenario runs (at least 1); every outcome is
 	// reported with its count and the verdict is the worst.
 	Repeat int `json:"repeat"`
+	// Timeouts, when set, are the scenario's own declared connect and read
+	// timeouts (Retries is unused: the run's retries stay): the target is
+	// started again with them for this scenario, and the scenario's durations
+	// resolve against what that target makes of them.
+	Timeouts *Timeouts `json:"timeouts,omitempty"`
 	// Examples are client-side answers with the verdict each must get.
 	Examples []Example `json:"-"`
 	// Source is where the scenario was defined, as "file:line".
