@@ -49,8 +49,6 @@ func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenari
 		fail("reuse is a check for follow-ups only")
 	case a.Reuse == "never" && obs.Reused:
 		fail("the follow-up rode the main request's upstream connection")
-	case a.Reuse == "allowed" && !obs.Reused:
-		c.notes = append(c.notes, "not pooled")
 	}
 	if a.Method != "" && obs.UpstreamMethod != a.Method {
 		if obs.UpstreamMethod == "" {

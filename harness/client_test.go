@@ -367,3 +367,87 @@ func TestBuildRequest(t *testing.T) {
 		t.Errorf("chunked 40000 bytes: got complete %v, %d bytes, violations %q; want the body back", got.Complete, got.BodyLen, got.Violations)
 	}
 }
+
+// TestLinger: after a complete response the client reads on until its bound,
+// a FIN or a reset, and says which; the bytes it gets are the stray ones and
+// are never carried into the next exchange.
+func TestLinger(t *testing.T) {
+	const stray = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison"
+	for _, c := range []struct {
+		name  string
+		serve func(c *net.TCPConn, r *bufio.Reader)
+		bytes string // stray bytes: with the response's read or by Linger
+		state ConnState
+		quick bool // ends well before the bound
+	}{
+		{"nothing, left open", func(c *net.TCPConn, r *bufio.Reader) { io.Copy(io.Discard, r) }, "", ConnOpen, false},
+		{"nothing, then FIN", func(c *net.TCPConn, r *bufio.Reader) { c.Close() }, "", ConnClosed, true},
+		{"nothing, then RST", func(c *net.TCPConn, r *bufio.Reader) { rst(c) }, "", ConnReset, true},
+		{"a late stray response", func(c *net.TCPConn, r *bufio.Reader) {
+			time.Sleep(50 * time.Millisecond) // the stray bytes come later than the response, in a write of their own
+			io.WriteString(c, stray)
+			io.Copy(io.Discard, r)
+		}, stray, ConnOpen, false},
+		{"a stray response, then FIN", func(c *net.TCPConn, r *bufio.Reader) {
+			io.WriteString(c, stray)
+			c.CloseWrite()
+			io.Copy(io.Discard, r)
+		}, stray, ConnClosed, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			p := startPeer(t, func(conn *net.TCPConn, r *bufio.Reader) {
+				readHead(r)
+				io.WriteString(conn, okHead+"hello")
+				c.serve(conn, r)
+			})
+			cl := NewClient(p.dial(t))
+			obs := cl.Exchange(context.Background(), []byte(getHead), nil, "GET", false, time.Now().Add(5*time.Second))
+			if obs.Ending != EndComplete {
+				t.Fatalf("exchange: %s; want complete", obs.Ending)
+			}
+			const bound = 400 * time.Millisecond
+			start := time.Now()
+			got, state := cl.Linger(context.Background(), start.Add(bound))
+			elapsed := time.Since(start)
+			// Stray bytes may come in the response's own read (Response.Extra) or later.
+			if all := string(obs.Response.Extra) + string(got); all != c.bytes || state != c.state {
+				t.Errorf("got %q, %s; want %q, %s", all, state, c.bytes, c.state)
+			}
+			if elapsed > bound+500*time.Millisecond || (c.quick && elapsed > bound/2) {
+				t.Errorf("took %v (bound %v, quick %v)", elapsed, bound, c.quick)
+			}
+			if len(cl.carry) != 0 {
+				t.Errorf("carry %q after Linger; want nothing", cl.carry)
+			}
+		})
+	}
+}
+
+// TestStrayWords: what the judge says of bytes after a complete response.
+func TestStrayWords(t *testing.T) {
+	const second = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison"
+	for _, c := range []struct {
+		name, method, raw, extra, want string
+	}{
+		{"none", "GET", okHead + "hello", "", ""},
+		{"only CRLFs", "GET", okHead + "hello", "\r\n\r\n", ""},
+		{"a second response", "GET", okHead + "hello", second, `44 bytes after the complete message, before the client's next request: a second status line, "HTTP/1.1 200 OK"`},
+		{"a body after HEAD", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", "hello", "5 bytes after the response to a HEAD, which cannot have a body"},
+		{"a body after 304", "GET", "HTTP/1.1 304 Not Modified\r\n\r\n", "x", "1 byte after the 304, which cannot have a body"},
+		{"tunnel data after 101", "GET", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n", "tunnel", ""},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			obs := Observation{Response: ParseResponse([]byte(c.raw), c.method, EndComplete), Ending: EndComplete, Method: c.method}
+			obs.Response.Extra = append(obs.Response.Extra, c.extra...)
+			got := strayWords(obs)
+			if c.want == "" && got != "" || !strings.Contains(got, c.want) {
+				t.Errorf("got %q; want …%q…", got, c.want)
+			}
+			j := Judge(scenarios.Expectation{Pass: []scenarios.Alternative{{Outcome: "passthrough"}}}, obs.Response, obs, scenarios.DefaultTimeouts(), false)
+			if wantRelay := c.want != ""; (j.Outcome == OutcomeRawRelay) != wantRelay || wantRelay && j.Verdict != Fail {
+				t.Errorf("judged %s %s (%s); want raw-relay %v", j.Verdict, j.Outcome, j.Actual, wantRelay)
+			}
+		})
+	}
+}

@@ -13,7 +13,10 @@ import (
 
 // exampleObservation turns an example's client steps and journal facts into the
 // Observation the client would have made.
-func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts) Observation {
+//
+// An answer that does not end the connection itself is closed, as the fixture
+// closes it, unless keepOpen says the next request rides the same connection.
+func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts, keepOpen bool) Observation {
 	t.Helper()
 	script := fakeupstream.Script{Steps: scenarios.ResolveSteps(steps, to)}
 	var ending Ending
@@ -26,14 +29,32 @@ func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string,
 		ending = EndTruncated
 	}
 	resp := ParseResponse(script.Output(), method, ending)
+	var state ConnState
+	switch script.Ending() {
+	case "reset":
+		state = ConnReset
+	case "close", "half_close":
+		state = ConnClosed
+	case "hang":
+		state = ConnOpen
+	default: // the fixture keeps it open for a follow-up on it, and closes it otherwise
+		state = ConnClosed
+		if keepOpen {
+			state = ConnOpen
+		}
+	}
 	if resp.Complete {
 		ending = EndComplete
+	}
+	upMethod := ""
+	if attempts > 0 {
+		upMethod = method // the fixture relays the request as it came
 	}
 	anchor := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := anchor.Add(after)
 	anchors := map[string]time.Time{"last-byte": anchor}
 	return Observation{
-		Response: resp, Ending: ending, Attempts: attempts, Reused: reused,
+		Response: resp, Ending: ending, Attempts: attempts, Reused: reused, Method: method, UpstreamMethod: upMethod, After: state,
 		SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at, Anchors: anchors,
 	}
 }
@@ -42,17 +63,22 @@ func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string,
 // journal facts straight into the judge.
 func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Judgement {
 	t.Helper()
-	to := scenarios.DefaultTimeouts()
+	to := sc.DeclaredTimeouts(scenarios.DefaultTimeouts()) // as the fixture made again with them resolves them
 	scripts, err := sc.Scripts(to)
 	if err != nil {
 		t.Fatalf("%s: %v", sc.Source, err)
 	}
-	observed := []Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to)}
+	sameNext := func(i int) bool { return i < len(sc.FollowUps) && sc.FollowUps[i].Connection == "same" }
+	observed := []Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to, sameNext(0))}
 	for i, fu := range ex.FollowUps {
 		if i >= len(sc.FollowUps) {
 			t.Fatalf("%s: example %q answers %d follow-ups, the scenario has %d", sc.Source, ex.Name, len(ex.FollowUps), len(sc.FollowUps))
 		}
-		observed = append(observed, exampleObservation(t, fu.Client, methodOf(sc.FollowUps[i].Request), fu.Attempts, fu.Reused, 0, to))
+		if why := sameUnusable(observed[i]); sc.FollowUps[i].Connection == "same" && why != "" {
+			observed = append(observed, Observation{NotSent: why})
+			continue
+		}
+		observed = append(observed, exampleObservation(t, fu.Client, methodOf(sc.FollowUps[i].Request), fu.Attempts, fu.Reused, 0, to, sameNext(i+1)))
 	}
 	// A within check against a mark is judged from after_upstream alone: the
 	// mark stands where the last byte does.
@@ -187,7 +213,7 @@ func runExample(sc *scenarios.Scenario, ex scenarios.Example) (Result, error) {
 		sc = &capped
 	}
 	// Every repetition may take the scenario's deadline.
-	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2*max(sc.Repeat, 1))*sc.Deadline(scenarios.DefaultTimeouts())+10*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2*max(sc.Repeat, 1))*sc.Deadline(sc.DeclaredTimeouts(scenarios.DefaultTimeouts()))+10*time.Second)
 	defer cancel()
 	fx := newFixture(quietTB{}, up, sc, ex)
 	s, err := Open(ctx, fx, Options{Upstream: up})

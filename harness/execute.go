@@ -26,7 +26,24 @@ const logShown = 4096
 // nothing else runs, keeps everything else out while it runs, and before each
 // repetition closes the fake upstream's idle connections so the proxy's pool
 // starts empty.
+//
+// A scenario whose follow-ups check reuse gets the evidence its verdict rests
+// on (Result.Pool), from its own runs or from the session's pool control. A
+// scenario with its own declared timeouts runs alone on the target made again
+// with them (runRetimed).
 func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
+	if s.retimes(sc) {
+		return s.runRetimed(ctx, sc)
+	}
+	if sc.ID == PoolControlID {
+		r, _ := s.pooling(ctx, sc)
+		return r
+	}
+	return s.withPoolEvidence(ctx, sc, s.runHere(ctx, sc))
+}
+
+// runHere runs one scenario on this session's target; see Run.
+func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 	start := time.Now()
 	scripts, failed, ok := s.prepare(ctx, sc)
 	if !ok {
@@ -80,8 +97,14 @@ func resultOf(sc *scenarios.Scenario) Result {
 // repetition is one run of a scenario as Run grades it: the judgement, the main
 // request's observation, the tokens it used and how many stray runs it replaced.
 type repetition struct {
-	j      Judgement
-	obs    Observation
+	j   Judgement   // the worst of runs
+	obs Observation // the main request's observation in that run
+	// runs are every judged run: the first, and a rerun of an unseen one. A
+	// rerun adds evidence; it never replaces a run that failed.
+	runs []judged
+	// reused is whether a follow-up of any run rode the main request's upstream
+	// connection: the proxy pooled it.
+	reused bool
 	tokens []string
 	voided int // runs replaced because a request went astray
 	unseen int // runs replaced because the upstream never saw a request
@@ -109,23 +132,41 @@ const (
 // on that.
 func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) repetition {
 	var r repetition
-	j, obs, token, fault := s.once(ctx, sc, scripts)
+	run, token, fault := s.once(ctx, sc, scripts)
 	r.tokens = append(r.tokens, token)
 	for retry := 0; fault == faultStray && retry < strayRetries && ctx.Err() == nil; retry++ {
 		r.voided++
-		j, obs, token, fault = s.once(ctx, sc, scripts)
+		run, token, fault = s.once(ctx, sc, scripts)
 		r.tokens = append(r.tokens, token)
 	}
+	r.add(run)
 	if fault == faultUnseen && ctx.Err() == nil {
 		r.unseen++
-		j2, obs2, token2, fault2 := s.once(ctx, sc, scripts)
+		run2, token2, fault2 := s.once(ctx, sc, scripts)
 		r.tokens = append(r.tokens, token2)
 		if fault2 != faultStray {
-			j, obs = j2, obs2
+			r.add(run2)
 		}
 	}
-	r.j, r.obs = j, obs
 	return r
+}
+
+// judged is one judged run of a scenario: its judgement, the main request's
+// observation, and whether a follow-up rode the main request's upstream
+// connection.
+type judged struct {
+	j      Judgement
+	obs    Observation
+	reused bool
+}
+
+// add counts one more judged run; the repetition's judgement is the worst.
+func (r *repetition) add(run judged) {
+	if len(r.runs) == 0 || worse(run.j.Verdict, r.j.Verdict) {
+		r.j, r.obs = run.j, run.obs
+	}
+	r.runs = append(r.runs, run)
+	r.reused = r.reused || run.reused
 }
 
 // grade makes a scenario's Result from its repetitions, in their order. The
@@ -143,20 +184,29 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 	counts := map[string]int{}
 	voided, unseen := 0, 0
 	worstVerdict := reps[0].j.Verdict
+	runs := 0
 	for _, r := range reps {
 		tokens = append(tokens, r.tokens...)
 		voided += r.voided
 		unseen += r.unseen
-		counts[r.j.Outcome]++
-		res.UpstreamAttempts = max(res.UpstreamAttempts, r.obs.Attempts)
+		for _, run := range r.runs {
+			runs++
+			counts[run.j.Outcome]++
+			res.UpstreamAttempts = max(res.UpstreamAttempts, run.obs.Attempts)
+		}
 		if worse(r.j.Verdict, worstVerdict) {
 			worstVerdict = r.j.Verdict
+		}
+		if r.reused {
+			res.Pool = PoolReused
 		}
 	}
 	ofWorst := map[string]int{}
 	for _, r := range reps {
-		if r.j.Verdict == worstVerdict {
-			ofWorst[r.j.Outcome]++
+		for _, run := range r.runs {
+			if run.j.Verdict == worstVerdict {
+				ofWorst[run.j.Outcome]++
+			}
 		}
 	}
 	outcome := ""
@@ -166,11 +216,14 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 		}
 	}
 	var worst Judgement
+find:
 	for _, r := range reps {
-		if r.j.Verdict == worstVerdict && r.j.Outcome == outcome {
-			worst = r.j
-			res.FirstBytes = FirstBytes(r.obs.Response.Raw, firstBytesShown)
-			break
+		for _, run := range r.runs {
+			if run.j.Verdict == worstVerdict && run.j.Outcome == outcome {
+				worst = run.j
+				res.FirstBytes = FirstBytes(run.obs.Response.Raw, firstBytesShown)
+				break find
+			}
 		}
 	}
 	if ctx.Err() != nil {
@@ -178,19 +231,19 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
-	if n := max(sc.Repeat, 1); n > 1 || len(reps) > 1 {
+	if n := max(sc.Repeat, 1); n > 1 || runs > 1 {
 		res.Outcomes = counts
 		if len(reps) < n {
 			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, countsText(counts))
 		} else {
-			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, len(reps), countsText(counts))
+			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, runs, countsText(counts))
 		}
 	}
 	if voided > 0 {
 		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))
 	}
 	if unseen > 0 {
-		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request", times(unseen)))
+		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request (every run is graded)", times(unseen)))
 	}
 	if worst.Verdict == Fail || worst.Verdict == Error {
 		if l, ok := s.target.(Logged); ok {
@@ -214,7 +267,7 @@ const strayWait = 250 * time.Millisecond
 // script but arrived on a connection another scenario's script had closed
 // (faultStray), or the upstream never saw a request at all (faultUnseen; the
 // run is judged all the same).
-func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (Judgement, Observation, string, runFault) {
+func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) (judged, string, runFault) {
 	// Each request may take the scenario's whole deadline; the run as a whole is
 	// bounded by all of them together.
 	deadline := sc.Deadline(s.timeouts)
@@ -241,10 +294,15 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				q, ok := r.Last(index - 1)
 				return !ok || !q.Done.IsZero()
 			}); err != nil {
-				j, o := s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index))
-				return j, o, token, faultNone
+				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index)), token, faultNone
 			}
-			if fu.Connection != "same" || observed[index-1].Ending != EndComplete {
+			if fu.Connection == "same" {
+				if why := sameUnusable(observed[index-1]); why != "" {
+					// Never sent, so never a pass of its checks: the result says so.
+					observed = append(observed, Observation{Method: methodOf(req), NotSent: why})
+					continue
+				}
+			} else {
 				conn.Close()
 				conn = nil
 			}
@@ -256,13 +314,12 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			if index > 0 {
 				err = fmt.Errorf("follow-up %d: %w", index, err)
 			}
-			j, o := s.broken(sc, scripts, observed, err)
-			return j, o, token, faultNone
+			return s.broken(sc, scripts, observed, err), token, faultNone
 		}
+		s.afterResponse(ctx, conn, &obs, token, index, obs.SentAt.Add(deadline))
 		rec, err := s.up.Journal(ctx, token)
 		if err != nil {
-			j, o := s.broken(sc, scripts, append(observed, obs), fmt.Errorf("read the journal: %w", err))
-			return j, o, token, faultNone
+			return s.broken(sc, scripts, append(observed, obs), fmt.Errorf("read the journal: %w", err)), token, faultNone
 		}
 		if rec.Attempts(index) == 0 && (index > 0 || sc.Endpoint == scenarios.EndpointMain) {
 			wctx, cancel := context.WithTimeout(ctx, strayWait)
@@ -273,7 +330,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			}
 			cancel()
 			if rec.Attempts(index) == 0 && strayed(rec, index) {
-				return Judgement{}, obs, token, faultStray
+				return judged{obs: obs}, token, faultStray
 			}
 			if rec.Attempts(index) == 0 {
 				fault = faultUnseen
@@ -296,7 +353,18 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 		}
 		observed = append(observed, obs)
 	}
-	return JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], token, fault
+	return judged{JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed)}, token, fault
+}
+
+// anyReused reports whether a follow-up rode the main request's upstream
+// connection.
+func anyReused(observed []Observation) bool {
+	for _, o := range observed[1:] {
+		if o.Reused {
+			return true
+		}
+	}
+	return false
 }
 
 // strayed reports whether request index arrived late (fakeupstream.Record.Late)
@@ -316,12 +384,12 @@ func strayed(r fakeupstream.Record, index int) bool {
 }
 
 // broken is the judgement of a run the harness could not complete: error.
-func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []Observation, err error) (Judgement, Observation) {
+func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []Observation, err error) judged {
 	j := Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}
 	if len(observed) == 0 {
-		return j, Observation{}
+		return judged{j: j}
 	}
-	return worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0]
+	return judged{worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed)}
 }
 
 // JudgeScenario judges the observations of one run of a scenario — the main
@@ -332,6 +400,10 @@ func JudgeScenario(sc *scenarios.Scenario, refs []Response, observed []Observati
 	for i, obs := range observed {
 		if i == 0 {
 			j = Judge(sc.Expect, refs[0], obs, t, false)
+			continue
+		}
+		if obs.NotSent != "" {
+			j.Notes = append(j.Notes, fmt.Sprintf("follow-up %d (same client connection) not sent: %s; its checks are untested", i, obs.NotSent))
 			continue
 		}
 		fj := Judge(sc.FollowUps[i-1].Expect, refs[i], obs, t, true)
@@ -357,6 +429,7 @@ func (s *Session) exchange(ctx context.Context, c *Client, sc *scenarios.Scenari
 	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == "same"
 	head, body := BuildRequest(req, requestPath(sc, token, index), s.addr)
 	obs := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
+	obs.Method = methodOf(req)
 	return c, obs, nil
 }
 

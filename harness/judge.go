@@ -61,6 +61,8 @@ type decision struct {
 //
 // The verdict is pass when a Pass alternative names the outcome and all its checks
 // hold, else non-strict when a NonStrict alternative does, else fail;
+// any byte after a complete final response (Response.Extra, but for CRLFs) makes
+// the outcome raw-relay;
 // fake-complete, raw-relay and hung always fail. An observation with Err set (the
 // client's own failure) gets the verdict error and the outcome "none".
 func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
@@ -70,6 +72,11 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 		return Judgement{Outcome: "none", Verdict: Error, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
 	}
 	d := decide(exp, ref, obs)
+	if w := strayWords(obs); w != "" {
+		// Bytes after a complete final response are a response to a request
+		// the client has not sent yet, whatever came before them.
+		d = decision{OutcomeRawRelay, d.actual + "; then " + w}
+	}
 	j := Judgement{Outcome: d.outcome, Verdict: Fail, Expected: renderExpected(exp, &t)}
 	var failed []string
 	grade := func(alts []scenarios.Alternative, v Verdict) bool {

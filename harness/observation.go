@@ -112,6 +112,15 @@ type Observation struct {
 	// Reused is true when this request rode the main request's upstream connection
 	// (follow-ups only).
 	Reused bool `json:"reused"`
+	// Method is the request's method, as sent.
+	Method string `json:"method,omitempty"`
+	// After is how the client connection stood once the client stopped reading
+	// after a complete response ("" when the response was not complete).
+	After ConnState `json:"after,omitempty"`
+	// NotSent, for a follow-up meant for the same client connection, says why
+	// it was not sent (the proxy closed that connection after the previous
+	// response, say): the observation holds nothing else, and is no evidence.
+	NotSent string `json:"not_sent,omitempty"`
 	// BodySent is how many request body bytes the client wrote (framing included).
 	BodySent int64 `json:"body_sent,omitempty"`
 	// Err is a client-side error that is neither an end of the connection nor the

@@ -16,7 +16,9 @@ func reps(spec ...any) []repetition {
 	for i := 0; i < len(spec); i += 2 {
 		v, o, _ := strings.Cut(spec[i].(string), " ")
 		for k := range spec[i+1].(int) {
-			out = append(out, repetition{j: Judgement{Verdict: Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
+			var r repetition
+			r.add(judged{j: Judgement{Verdict: Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
+			out = append(out, r)
 		}
 	}
 	return out

@@ -48,4 +48,8 @@ type Result struct {
 	FirstBytes string `json:"first_bytes,omitempty"`
 	// Log is the proxy's log, attached to failing verdicts where the target has one.
 	Log string `json:"log,omitempty"`
+	// Pool says, for a scenario whose follow-ups check reuse, what its verdict
+	// rests on: a pooled connection, a proxy that pools but discarded this one,
+	// or a proxy that never pooled (the fault then went untested).
+	Pool PoolEvidence `json:"pool,omitempty"`
 }

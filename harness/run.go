@@ -160,8 +160,9 @@ func (s *Session) Report(results []Result, elapsed time.Duration) *Report {
 
 // RunAll runs scenarios on an open session: the non-exclusive ones on
 // opts.Parallel workers (capped by a Paralleled target's limit), each repetition
-// of a repeated scenario on its own worker, then the exclusive ones one by one.
-// Results are in the order of scs, graded as Run grades them.
+// of a repeated scenario on its own worker, then, one by one through Run, the
+// exclusive ones and those with their own declared timeouts. Results are in
+// the order of scs, graded as Run grades them.
 func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Options) []Result {
 	parallel := Parallelism(s.target, opts.Parallel)
 	results := make([]Result, len(scs))
@@ -226,13 +227,13 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 							done = append(done, rep)
 						}
 					}
-					report(p.i, s.grade(ctx, p.sc, p.start, done))
+					report(p.i, s.withPoolEvidence(ctx, p.sc, s.grade(ctx, p.sc, p.start, done)))
 				}
 			}
 		})
 	}
 	for i, sc := range scs {
-		if sc.Exclusive {
+		if sc.Exclusive || s.retimes(sc) {
 			continue
 		}
 		start := time.Now()
@@ -250,7 +251,7 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 	close(jobs)
 	wg.Wait()
 	for i, sc := range scs {
-		if sc.Exclusive {
+		if sc.Exclusive || s.retimes(sc) {
 			report(i, s.Run(ctx, sc))
 		}
 	}

@@ -59,6 +59,13 @@ type Session struct {
 
 	mu     sync.Mutex
 	loaded map[string]*scenarios.Scenario
+
+	// retimed are the target made again with scenarios' own timeouts.
+	retimed retimings
+
+	// poolMu guards poolResult, the pool control's result, run once.
+	poolMu     sync.Mutex
+	poolResult *Result
 }
 
 // Open starts the fake upstream (unless opts carries one) and the target, and
@@ -169,13 +176,15 @@ func (s *Session) TargetVersion() string { return s.version }
 // Timeouts are the target's declared timeouts.
 func (s *Session) Timeouts() scenarios.Timeouts { return s.timeouts }
 
-// Close stops the target and the session's own fake upstream.
+// Close stops the targets made again with scenarios' own timeouts, the target
+// and the session's own fake upstream.
 func (s *Session) Close(ctx context.Context) error {
+	subErr := s.closeRetimed(ctx)
 	err := s.target.Stop(ctx)
 	if err != nil {
 		err = fmt.Errorf("stop target %q: %w", s.target.String(), err)
 	}
-	return errors.Join(err, s.closeUpstream())
+	return errors.Join(subErr, err, s.closeUpstream())
 }
 
 func (s *Session) closeUpstream() error {

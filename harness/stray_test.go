@@ -242,8 +242,9 @@ func (sh *shortcut) Start(ctx context.Context, eps fakeupstream.Endpoints) (stri
 }
 
 // TestUnseenRequestRunsAgainOnce: a run whose request the upstream never saw is
-// run once more; a proxy that then forwards it is judged on that run, one that
-// answers by itself again is judged on its own answer.
+// run once more, and both runs are graded: a rerun adds evidence but never
+// replaces the failing run, whether the proxy then forwards the request or
+// answers by itself again.
 func TestUnseenRequestRunsAgainOnce(t *testing.T) {
 	scs, err := scenarios.Parse("unseen.yaml", []byte(`id: unseen/ok
 summary: a valid response
@@ -273,7 +274,8 @@ examples:
 	for _, c := range []struct {
 		skip    int
 		verdict Verdict
-	}{{1, Pass}, {2, Fail}} {
+		actual  string
+	}{{1, Fail, "worst of 2 runs: 5xx ×1, passthrough ×1"}, {2, Fail, "worst of 2 runs: 5xx ×2"}} {
 		// The readiness probe takes the first connection.
 		target := &shortcut{skip: 0}
 		s, err := Open(t.Context(), target, Options{})
@@ -285,8 +287,8 @@ examples:
 		target.mu.Unlock()
 		r := s.Run(t.Context(), scs[0])
 		_ = s.Close(context.Background())
-		if r.Verdict != c.verdict {
-			t.Errorf("%d answered by the proxy: %s %s: %s; want %s", c.skip, r.Verdict, r.Outcome, r.Actual, c.verdict)
+		if r.Verdict != c.verdict || !strings.Contains(r.Actual, c.actual) {
+			t.Errorf("%d answered by the proxy: %s %s: %s; want %s (…%s)", c.skip, r.Verdict, r.Outcome, r.Actual, c.verdict, c.actual)
 		}
 		if !strings.Contains(strings.Join(r.Notes, "\n"), "once run again: the upstream had not seen the request") {
 			t.Errorf("%d answered by the proxy: notes %q; want the run again", c.skip, r.Notes)

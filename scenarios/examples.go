@@ -123,14 +123,12 @@ func (p *parser) checkExampleOutcome(n *yaml.Node, what string, e Example, s *Sc
 	}
 }
 
-// clientSteps reads an example's client answer and ends it with close unless it
-// ends with close, reset or hang.
+// clientSteps reads an example's client answer. One that does not end with
+// close, reset or hang is ended by a close when it is played, unless the
+// scenario's next request rides the same client connection: that connection
+// then stays open for it.
 func (p *parser) clientSteps(n *yaml.Node, what string) []StepSpec {
-	steps := p.steps(n, what, clientSteps)
-	if len(steps) > 0 && !slices.Contains(endSteps, steps[len(steps)-1].Name) {
-		steps = append(steps, StepSpec{Name: "close", Line: n.Line})
-	}
-	return steps
+	return p.steps(n, what, clientSteps)
 }
 
 // exampleFollowUps reads an example's answers to the follow-ups.
