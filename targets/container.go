@@ -82,6 +82,9 @@ type Container struct {
 	proxy   testcontainers.Container
 	upIP    string
 	version string
+	// sharedNet: net is the network of the target this one was made from
+	// (WithTimeouts), which removes it.
+	sharedNet bool
 	// pid is the proxy container's init process as this host sees it, once
 	// Pids has asked Docker for it.
 	pid int
@@ -284,6 +287,9 @@ func (c *Container) stopLocked(ctx context.Context) error {
 	if len(c.orphans) > 0 {
 		errs = append(errs, removeByName(ctx, c.orphans))
 		c.orphans = nil
+	}
+	if c.sharedNet {
+		c.net = nil
 	}
 	if c.net != nil {
 		if err := c.net.Remove(ctx); err != nil {
