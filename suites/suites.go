@@ -66,6 +66,10 @@ const (
 	// the dial to the proxy, and the drain before an exclusive scenario.
 	harnessOverhead = 5 * time.Second
 	drainOverhead   = 2 * time.Second
+	// restartOverhead is what a scenario with its own declared timeouts adds:
+	// the target is started again with them, which may take as long as opening
+	// the session.
+	restartOverhead = openTimeout
 )
 
 // Register adds the container "gatecheck": BeforeAll opens a harness.Session on
@@ -152,8 +156,9 @@ func Register(cfg Config) bool {
 				Expect(r).To(Pass())
 			}
 			// Only reached when the spec passes (a failed Expect ends it): say why
-			// with -v and in reports.
-			if r.Verdict != harness.Pass {
+			// with -v and in reports, and what a pass rests on when it has notes
+			// (its own declared timeouts, a proxy that never pooled).
+			if r.Verdict != harness.Pass || len(r.Notes) > 0 {
 				AddReportEntry("gatecheck "+string(r.Verdict), describe(r), ReportEntryVisibilityFailureOrVerbose)
 			}
 		}, entries)
@@ -166,12 +171,13 @@ const batchCeiling = 20 * time.Minute
 
 // BatchTimeout is the time a Parallel run of scs may take against a target with
 // the given timeouts: the scenarios' spec timeouts (SpecTimeoutFor) added up and
-// shared among parallel runners, exclusive ones counted in full since they run
-// alone, plus slack; at most batchCeiling.
+// shared among parallel runners, exclusive ones and those with their own
+// declared timeouts counted in full since they run alone, plus slack; at most
+// batchCeiling.
 func BatchTimeout(scs []*scenarios.Scenario, t scenarios.Timeouts, parallel int) time.Duration {
 	var shared, alone time.Duration
 	for _, sc := range scs {
-		if sc.Exclusive {
+		if sc.Exclusive || sc.Timeouts != nil {
 			alone += SpecTimeoutFor(sc, t)
 		} else {
 			shared += SpecTimeoutFor(sc, t)
@@ -215,11 +221,15 @@ func selected(name string, scs []*scenarios.Scenario) []*scenarios.Scenario {
 
 // SpecTimeoutFor is the time one scenario's spec may take against a target with
 // the given timeouts: (the scenario's deadline + the harness's overhead) for each
-// repetition, the drain before an exclusive scenario, and slack.
+// repetition, the drain before an exclusive scenario, and slack. A scenario
+// with its own declared timeouts is timed by them, plus the target's start.
 func SpecTimeoutFor(sc *scenarios.Scenario, t scenarios.Timeouts) time.Duration {
-	d := time.Duration(max(sc.Repeat, 1)) * (sc.Deadline(t) + harnessOverhead)
+	d := time.Duration(max(sc.Repeat, 1)) * (sc.Deadline(sc.DeclaredTimeouts(t)) + harnessOverhead)
 	if sc.Exclusive {
 		d += drainOverhead
+	}
+	if sc.Timeouts != nil {
+		d += restartOverhead
 	}
 	return d + specSlack
 }
