@@ -122,12 +122,19 @@ func (m *Matrix) view() htmlPage {
 	}
 	for _, v := range []harness.Verdict{harness.Pass, harness.NonStrict, harness.Fail, harness.Error, harness.Skip} {
 		p.Legend = append(p.Legend, htmlLegend{Class: verdictClass[v], Term: marks[v] + " " + string(v), Meaning: verdictMeaning[v]})
+		if v == harness.Pass {
+			p.Legend = append(p.Legend, htmlLegend{Class: untestedClass, Term: untestedMark + " pass (not pooled)",
+				Meaning: "a pass of a pooled-connection row in which the proxy never reused one: untested for poisoning"})
+		}
 	}
 	for _, l := range words {
 		p.Words = append(p.Words, htmlLegend{Term: strings.ReplaceAll(l.term, "`", ""), Meaning: strings.ReplaceAll(strings.ReplaceAll(l.meaning, "`", ""), "**", "")})
 	}
 	return p
 }
+
+// untestedClass is the CSS class of a pass that went untested (Cell.Untested).
+const untestedClass = "v-untested"
 
 // verdictMeaning explains each verdict in the HTML legend.
 var verdictMeaning = map[harness.Verdict]string{
@@ -145,6 +152,9 @@ func (m *Matrix) rowView(r Row) htmlRow {
 		class, ok := verdictClass[c.Verdict]
 		if !ok {
 			class = "v-unknown"
+		}
+		if c.Untested() {
+			class = untestedClass
 		}
 		hr.AllPass = hr.AllPass && c.Verdict == harness.Pass
 		var t Column

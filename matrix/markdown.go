@@ -86,6 +86,7 @@ func (m *Matrix) writeScores(b *bufio.Writer) {
 // legend explains the cells' words, in the glossary's terms (CATALOGUE.md).
 var legend = []struct{ term, meaning string }{
 	{"`✓ pass`", "the outcome is one the scenario passes"},
+	{"`○ pass (not pooled)`", "a pass of a row about pooled upstream connections in which the proxy never reused one (retry/pool-control shows it does not pool under this config): untested for poisoning, not evidence; it counts as passed in the score, which only counts must rows' verdicts"},
 	{"`~ 503` non-strict", "handled safely, breaking no MUST, but not as the RFC prefers; the cell shows the outcome. Non-strict does **not** count as passed in the score"},
 	{"`✗ fake-complete` fail", "anything else; the cell shows the outcome. `fake-complete`, `raw-relay` and `hung` always fail"},
 	{"`! error`", "the harness could not judge the run: no evidence about the proxy, counted as not passed"},
@@ -148,7 +149,7 @@ func (m *Matrix) writeDetails(b *bufio.Writer) {
 		}
 		passed := 0
 		for i, c := range r.Cells {
-			if c.Verdict == harness.Pass {
+			if c.Verdict == harness.Pass && !c.Untested() {
 				passed++
 				continue
 			}

@@ -176,6 +176,10 @@ func TestCellText(t *testing.T) {
 		{Cell{Verdict: "odd"}, "? odd"},
 		{Cell{Verdict: harness.Fail, Outcome: "fake-complete", Outcomes: map[string]int{"aborted": 47, "fake-complete": 3}}, "✗ fake-complete (3/50)"},
 		{Cell{Verdict: harness.Pass, Outcome: "aborted", Outcomes: map[string]int{"aborted": 47, "502": 3}}, "✓ pass"},
+		{Cell{Verdict: harness.Pass, Outcome: "passthrough", Pool: harness.PoolUntested}, "○ pass (not pooled)"},
+		{Cell{Verdict: harness.Pass, Outcome: "passthrough", Pool: harness.PoolDiscarded}, "✓ pass"},
+		{Cell{Verdict: harness.Pass, Outcome: "passthrough", Pool: harness.PoolReused}, "✓ pass"},
+		{Cell{Verdict: harness.Fail, Outcome: "raw-relay", Pool: harness.PoolUntested}, "✗ raw-relay"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Text(); got != tt.want {

@@ -105,6 +105,9 @@ type Cell struct {
 	// every rendering.
 	FirstBytes string   `json:"first_bytes,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
+	// Pool is what a pool row's verdict rests on (harness.Result.Pool): a pass
+	// with "not-pooled" proves nothing about poisoning and is shown apart.
+	Pool harness.PoolEvidence `json:"pool,omitempty"`
 	// Log is the end of the proxy's log, at most logLines lines and logBytes bytes.
 	Log string `json:"log,omitempty"`
 }
@@ -256,6 +259,7 @@ func cellOf(r *harness.Result) Cell {
 		Actual:     r.Actual,
 		FirstBytes: r.FirstBytes,
 		Notes:      slices.Clone(r.Notes),
+		Pool:       r.Pool,
 		Log:        trimLog(r.Log),
 	}
 }

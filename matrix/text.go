@@ -32,9 +32,19 @@ func (c Column) Label() string {
 	return c.Name + " " + v
 }
 
-// Mark is the cell's verdict symbol: ✓ pass, ~ non-strict, ✗ fail, ! error,
-// - skip, ? anything else.
+// untestedMark leads a pass that rests on no pooled connection.
+const untestedMark = "○"
+
+// Untested reports whether the cell is a pass of a pool row in which the proxy
+// never rode a pooled upstream connection: the fault went untested.
+func (c Cell) Untested() bool { return c.Verdict == harness.Pass && c.Pool == harness.PoolUntested }
+
+// Mark is the cell's verdict symbol: ✓ pass, ○ pass untested (not pooled),
+// ~ non-strict, ✗ fail, ! error, - skip, ? anything else.
 func (c Cell) Mark() string {
+	if c.Untested() {
+		return untestedMark
+	}
 	if m, ok := marks[c.Verdict]; ok {
 		return m
 	}
@@ -42,7 +52,8 @@ func (c Cell) Mark() string {
 }
 
 // Text is the cell's short text: the mark and, for non-strict and fail, the
-// outcome word instead of the verdict ("~ 503", "✗ fake-complete"). A repeated
+// outcome word instead of the verdict ("~ 503", "✗ fake-complete"); a pass
+// that went untested is "○ pass (not pooled)". A repeated
 // scenario that did not always end the same way shows how often the graded
 // outcome was seen: "✗ fake-complete (3/50)".
 func (c Cell) Text() string {
@@ -56,6 +67,9 @@ func (c Cell) Text() string {
 			}
 			word += fmt.Sprintf(" (%d/%d)", c.Outcomes[c.Outcome], total)
 		}
+	}
+	if c.Untested() {
+		word += " (not pooled)"
 	}
 	return c.Mark() + " " + word
 }

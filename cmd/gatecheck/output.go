@@ -35,9 +35,16 @@ func writeResult(w io.Writer, r harness.Result) {
 	if !ok {
 		mark = "?"
 	}
+	untested := r.Verdict == harness.Pass && r.Pool == harness.PoolUntested
+	if untested {
+		mark = "○" // a pass that is no evidence: the proxy never pooled
+	}
 	fmt.Fprintf(w, "%s %s (%s, %s)\n", mark, r.ID, r.Spec, strings.ToUpper(string(r.Level)))
 	switch r.Verdict {
 	case harness.Pass:
+		if untested {
+			detail(w, "verdict", "pass ("+harness.Untested+")")
+		}
 	case harness.Skip:
 		detail(w, "skipped", r.Actual)
 	default:
