@@ -19,10 +19,14 @@ import (
 	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
-// proc is one started proxy: the leader of its own process group.
+// proc is one started proxy: the leader of its own process group, which its
+// guard shares (see guardScript).
 type proc struct {
-	cmd    *exec.Cmd
-	pgid   int
+	cmd  *exec.Cmd
+	pgid int
+	// guard is the write end of the guard's pipe: closing it, or gatecheck's
+	// death, makes the guard SIGKILL the group.
+	guard  *os.File
 	in     *Instance
 	out    *lockedBuffer
 	exited chan struct{} // closed once the leader is reaped
@@ -72,10 +76,18 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 	}
 	cmd := p.command(bin, in)
 	cmd.Stdout, cmd.Stderr = out, out
-	if err := cmd.Start(); err != nil {
+	guardR, guardW, err := os.Pipe()
+	if err != nil {
+		return fail(fmt.Errorf("guard pipe: %w", err))
+	}
+	cmd.ExtraFiles = []*os.File{guardR} // fd 3 of the guard's shell
+	err = cmd.Start()
+	guardR.Close()
+	if err != nil {
+		guardW.Close()
 		return fail(fmt.Errorf("run %s: %w", bin, err))
 	}
-	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, in: in, out: out, exited: make(chan struct{})}
+	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, guard: guardW, in: in, out: out, exited: make(chan struct{})}
 	go func() {
 		pr.err = cmd.Wait()
 		if pr.serving.Load() {
@@ -134,12 +146,13 @@ func (p *Process) prepare(in *Instance) error {
 
 // command is the proxy's command line, under prlimit for an explicit open-files
 // limit when util-linux's prlimit is there, with a minimal environment, in its
-// own process group.
+// own process group, under the guard (see guardScript).
 func (p *Process) command(bin string, in *Instance) *exec.Cmd {
 	name, args := bin, p.spec.Args(in)
 	if prlimit, err := exec.LookPath("prlimit"); err == nil {
 		name, args = prlimit, append([]string{"--nofile=" + nofile + ":" + nofile, "--", bin}, args...)
 	}
+	name, args = guarded(name, args)
 	cmd := exec.Command(name, args...)
 	cmd.Dir = in.Dir
 	cmd.Env = []string{
@@ -202,28 +215,34 @@ func (pr *proc) listening() (bool, error) {
 	return false, fmt.Errorf("%s accepts connections, but not on a socket of the proxy", addr)
 }
 
-// stop ends the group: SIGTERM, up to grace for the group to go (less when ctx
-// ends first), SIGKILL, then the leader is reaped and the group waited out.
+// stop ends the group: SIGTERM (which the guard ignores), up to grace for
+// every process but the guard to go (less when ctx ends first), then SIGKILL
+// to the group, guard included, and the group waited out. The guard, a member
+// until that SIGKILL, keeps the group's id from being reused, so the SIGKILL
+// cannot reach another group; closing its pipe afterwards covers a guard that
+// missed it.
 func (pr *proc) stop(ctx context.Context, grace time.Duration) error {
 	pr.serving.Store(false)
 	if grace > 0 && ctx.Err() == nil {
 		_ = signalGroup(pr.pgid, syscall.SIGTERM)
-		pr.await(ctx, grace)
+		pr.await(ctx, grace, true)
 	}
-	if err := signalGroup(pr.pgid, syscall.SIGKILL); err != nil {
+	err := signalGroup(pr.pgid, syscall.SIGKILL)
+	pr.guard.Close()
+	if err != nil {
 		return fmt.Errorf("kill process group %d: %w", pr.pgid, err)
 	}
-	if !pr.await(context.Background(), reapTimeout) {
+	if !pr.await(context.Background(), reapTimeout, false) {
 		return fmt.Errorf("process group %d: still running %v after SIGKILL", pr.pgid, reapTimeout)
 	}
 	return nil
 }
 
-// await waits until the leader is reaped and no process of the group remains,
-// for at most d or until ctx ends, and reports whether they are gone. Orphaned
-// members are reaped by init, which only the kernel's tables show: they are
-// polled.
-func (pr *proc) await(ctx context.Context, d time.Duration) bool {
+// await waits until the leader is reaped and no process of the group is still
+// running (but the guard, with exceptGuard), for at most d or until ctx ends,
+// and reports whether they are gone. Orphaned members are reaped by init, which
+// only the kernel's tables show: they are polled.
+func (pr *proc) await(ctx context.Context, d time.Duration, exceptGuard bool) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
@@ -233,7 +252,7 @@ func (pr *proc) await(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
-	for !groupGone(pr.pgid) {
+	for !groupDone(pr.pgid, exceptGuard) {
 		select {
 		case <-timer.C:
 			return false

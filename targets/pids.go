@@ -25,8 +25,9 @@ var (
 // stopped.
 var errNotRunning = errors.New("not running")
 
-// Pids lists every process whose process group is the proxy's: the proxy was
-// started as the leader of a group of its own, and its forks stay in it.
+// Pids lists every running process whose process group is the proxy's, but
+// the guard that shares it (see guardScript): the proxy was started as the
+// leader of a group of its own, and its forks stay in it.
 func (p *Process) Pids() ([]int, error) {
 	p.mu.Lock()
 	pr := p.cur
@@ -34,7 +35,7 @@ func (p *Process) Pids() ([]int, error) {
 	if pr == nil {
 		return nil, fmt.Errorf("%s: %w", p.spec.Name, errNotRunning)
 	}
-	return GroupPids(pr.pgid)
+	return proxyPids(pr.pgid)
 }
 
 // inspectTimeout bounds the inspect that finds a container's init pid.

@@ -11,7 +11,16 @@ import (
 // procEntry is one process as /proc/PID/stat shows it.
 type procEntry struct {
 	pid, ppid, pgrp int
+	// state is the one-letter state: 'Z' for a zombie, which has exited and
+	// holds nothing but its pid until its parent reaps it.
+	state byte
+	// start is when the process started, in clock ticks after boot: with the
+	// pid, it names one process, whatever later reuses the pid.
+	start uint64
 }
+
+// live reports whether the process has not exited.
+func (e procEntry) live() bool { return e.state != 'Z' && e.state != 'X' }
 
 // procTable reads every process of /proc. Processes that end while it reads
 // are left out.
@@ -40,9 +49,10 @@ func procTable() ([]procEntry, error) {
 	return out, nil
 }
 
-// readStat reads a process's parent and process group from /proc/PID/stat:
-// after the command name in parentheses (which may itself hold spaces and
-// parentheses, hence the last ')'), the fields are state, ppid, pgrp.
+// readStat reads a process's state, parent, process group and start time from
+// /proc/PID/stat: after the command name in parentheses (which may itself hold
+// spaces and parentheses, hence the last ')'), the fields are state, ppid,
+// pgrp, and 19 fields on the start time (field 22 of proc(5)).
 func readStat(pid int) (procEntry, error) {
 	data, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
@@ -53,15 +63,16 @@ func readStat(pid int) (procEntry, error) {
 		return procEntry{}, errors.New("malformed stat")
 	}
 	f := bytes.Fields(data[i+1:])
-	if len(f) < 3 {
+	if len(f) < 20 || len(f[0]) != 1 {
 		return procEntry{}, errors.New("malformed stat")
 	}
 	ppid, err1 := strconv.Atoi(string(f[1]))
 	pgrp, err2 := strconv.Atoi(string(f[2]))
-	if err1 != nil || err2 != nil {
+	start, err3 := strconv.ParseUint(string(f[19]), 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
 		return procEntry{}, errors.New("malformed stat")
 	}
-	return procEntry{pid: pid, ppid: ppid, pgrp: pgrp}, nil
+	return procEntry{pid: pid, ppid: ppid, pgrp: pgrp, state: f[0][0], start: start}, nil
 }
 
 // GroupPids lists the processes whose process group is pgid, from /proc.

@@ -8,13 +8,19 @@ import (
 )
 
 // errNotLinux is why process targets do not start here: they rely on Linux's
-// process groups and parent-death signal to leave nothing running.
+// process groups and /proc to leave nothing running.
 var errNotLinux = errors.New("process targets need Linux")
+
+func guarded(name string, args []string) (string, []string) { return name, args }
 
 func groupAttr() *syscall.SysProcAttr { return nil }
 
 func signalGroup(int, syscall.Signal) error { return errNotLinux }
 
 func groupGone(int) bool { return true }
+
+func groupDone(int, bool) bool { return true }
+
+func proxyPids(int) ([]int, error) { return nil, errNotLinux }
 
 func groupSupport() error { return errNotLinux }
