@@ -70,6 +70,8 @@ type ContainerConfig struct {
 // Docker's userland proxy behind a published port turns an upstream's RST into a
 // clean FIN (TestPublishedPortHidesReset), which would falsify every reset and
 // abort verdict. Stop removes the containers, the network and any image built.
+// All of them carry OwnerLabels, and each start first runs SweepDocker: what a
+// killed gatecheck left behind goes at the next container target's start.
 type Container struct {
 	cfg      ContainerConfig
 	spec     *Spec
@@ -126,7 +128,15 @@ func (c *Container) Upstream(ctx context.Context) (harness.Upstream, error) {
 	if c.net != nil {
 		return nil, errors.New("already started")
 	}
-	nw, err := network.New(ctx)
+	// What a killed gatecheck left behind goes before anything new is made.
+	swept, err := SweepDocker(ctx)
+	if len(swept) > 0 {
+		c.logger().Printf("gatecheck: removed, left behind by gatecheck processes that no longer run: %s", strings.Join(swept, ", "))
+	}
+	if err != nil {
+		c.logger().Printf("gatecheck: sweep: %v", err)
+	}
+	nw, err := network.New(ctx, network.WithLabels(OwnerLabels()))
 	if err != nil {
 		if strings.Contains(err.Error(), "reaper") && os.Getenv("TESTCONTAINERS_RYUK_DISABLED") != "true" {
 			// The one-line error says the fix: without a registry, Ryuk's
@@ -166,6 +176,7 @@ func (c *Container) upstreamRequest() (testcontainers.GenericContainerRequest, e
 		Cmd: []string{"serve", "--listen", "0.0.0.0:" + strconv.Itoa(upstreamPort), "--control", "0.0.0.0:" + strconv.Itoa(upstreamPort+3),
 			"--connect-timeout", t.Connect.String(), "--read-timeout", t.Read.String(), "--retries", strconv.Itoa(t.Retries)},
 		WaitingFor: forDial(upstreamPort+3, containerStartTimeout),
+		Labels:     OwnerLabels(), // also on the image built for it
 	}
 	publishOnLoopback(&req, upstreamPort+3)
 	if req.Image == "" {
@@ -222,6 +233,7 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 		Entrypoint: []string{c.spec.Binary},
 		Cmd:        c.spec.Args(in),
 		WaitingFor: forDial(containerListen, containerStartTimeout),
+		Labels:     OwnerLabels(),
 	}
 	publishOnLoopback(&req, containerListen)
 	if c.spec.Env != nil {

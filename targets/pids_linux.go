@@ -118,3 +118,13 @@ func Descendants(root int) ([]int, error) {
 	}
 	return pids, nil
 }
+
+// liveStart is the start time of process pid, and whether it is running (a
+// zombie has ended).
+func liveStart(pid int) (uint64, bool) {
+	e, err := readStat(pid)
+	if err != nil || !e.live() {
+		return 0, false
+	}
+	return e.start, true
+}
