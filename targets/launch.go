@@ -88,6 +88,8 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 		return fail(fmt.Errorf("run %s: %w", bin, err))
 	}
 	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, guard: guardW, in: in, out: out, exited: make(chan struct{})}
+	// For sweepWorkDirs, should gatecheck die: the dir is left behind.
+	_ = writeMarker(in, pr.pgid)
 	go func() {
 		pr.err = cmd.Wait()
 		if pr.serving.Load() {

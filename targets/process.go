@@ -78,7 +78,8 @@ func newProcess(s *Spec, t scenarios.Timeouts) *Process {
 
 // Start renders the config, starts the proxy and returns its address once it
 // listens. When the proxy finds its port taken, Start tries again with fresh
-// ports, up to three times in all.
+// ports, up to three times in all. It first removes the work dirs that runs
+// whose owner no longer runs left behind (sweepWorkDirs).
 func (p *Process) Start(ctx context.Context, up fakeupstream.Endpoints) (string, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -88,6 +89,7 @@ func (p *Process) Start(ctx context.Context, up fakeupstream.Endpoints) (string,
 	if err := groupSupport(); err != nil {
 		return "", err
 	}
+	sweepWorkDirs() // what killed runs left behind
 	bin, err := binaryPath(p.spec.Binary)
 	if err != nil {
 		return "", notInstalled(p.spec)

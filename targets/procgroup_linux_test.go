@@ -3,10 +3,13 @@ package targets
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"net"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -22,7 +25,7 @@ const ownerEnv = "GATECHECK_TEST_OWNER"
 
 // TestOwnerHelper is the owner that TestKilledOwnerLeavesNothing kills: it
 // starts a process target ("fake-family": the test binary as a proxy whose
-// child ignores SIGTERM), prints "owner: PGID ADDR" and waits.
+// child ignores SIGTERM), prints "owner: PGID ADDR DIR" and waits.
 func TestOwnerHelper(t *testing.T) {
 	kind := os.Getenv(ownerEnv)
 	if kind == "" {
@@ -44,8 +47,8 @@ func TestOwnerHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	pgid, _ := running(t, p)
-	fmt.Printf("owner: %d %s\n", pgid, addr)
+	pgid, dir := running(t, p)
+	fmt.Printf("owner: %d %s %s\n", pgid, addr, dir)
 	<-ctx.Done() // the parent kills this process long before
 	t.Error("not killed within a minute")
 }
@@ -55,45 +58,61 @@ func TestOwnerHelper(t *testing.T) {
 // SIGTERM (which a Go binary does not catch unless told: it dies without
 // running a deferred Stop), and SIGTERM to the owner's whole process group as
 // timeout(1) sends it — and wants every process of the proxy's group, nginx's
-// workers included, gone within a bounded wait, and its port free.
+// workers included, gone within a bounded wait, and its port free. The work
+// dir outlives the owner; the next Start's sweep (sweepWorkDirs) must remove
+// it. With the guard killed first, the proxy outlives the owner, and the sweep
+// must end its group too: the second line of defence.
 func TestKilledOwnerLeavesNothing(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts proxies in a child process")
 	}
 	tests := []struct {
-		kind  string
-		sig   syscall.Signal
-		group bool // signal the owner's process group, as timeout(1) does
+		kind        string
+		sig         syscall.Signal
+		group       bool // signal the owner's process group, as timeout(1) does
+		guardKilled bool // SIGKILL the guard before the owner
 	}{
-		{"fake-family", syscall.SIGKILL, false},
-		{"nginx", syscall.SIGKILL, false},
-		{"nginx", syscall.SIGTERM, false},
-		{"nginx", syscall.SIGTERM, true},
+		{"fake-family", syscall.SIGKILL, false, false},
+		{"nginx", syscall.SIGKILL, false, false},
+		{"nginx", syscall.SIGTERM, false, false},
+		{"nginx", syscall.SIGTERM, true, false},
+		{"nginx", syscall.SIGKILL, false, true},
 	}
 	for _, tt := range tests {
 		name := fmt.Sprintf("%s/%v", tt.kind, tt.sig)
 		if tt.group {
 			name += " to the group"
 		}
+		if tt.guardKilled {
+			name += " after the guard's"
+		}
 		t.Run(name, func(t *testing.T) {
 			if tt.kind != "fake-family" {
 				requireInstalled(t, tt.kind)
 			}
-			owner, pgid, addr := startOwner(t, tt.kind)
+			owner, pgid, addr, dir := startOwner(t, tt.kind)
 			members, err := groupLive(pgid)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var guard, proxies int
+			var guards, proxies []procEntry
 			for _, e := range members {
 				if isGuard(e.pid) {
-					guard++
+					guards = append(guards, e)
 				} else {
-					proxies++
+					proxies = append(proxies, e)
 				}
 			}
-			if guard != 1 || proxies < 2 {
-				t.Fatalf("before the kill: group %d has %d guards and %d proxy processes; want 1 guard and the proxy with its child or workers", pgid, guard, proxies)
+			if len(guards) != 1 || len(proxies) < 2 {
+				t.Fatalf("before the kill: group %d has %d guards and %d proxy processes; want 1 guard and the proxy with its child or workers", pgid, len(guards), len(proxies))
+			}
+			if tt.guardKilled {
+				if err := syscall.Kill(guards[0].pid, syscall.SIGKILL); err != nil {
+					t.Fatal(err)
+				}
+				if left := awaitDead(guards, 10*time.Second); len(left) > 0 {
+					t.Fatalf("the guard %v survived SIGKILL", left)
+				}
 			}
 			target := owner.Process.Pid
 			if tt.group {
@@ -103,6 +122,20 @@ func TestKilledOwnerLeavesNothing(t *testing.T) {
 				t.Fatal(err)
 			}
 			_ = owner.Wait()
+			if _, err := os.Stat(dir); err != nil {
+				t.Errorf("after the owner's %v: work dir %s: %v; want it left behind, for the sweep", tt.sig, dir, err)
+			}
+			if tt.guardKilled {
+				if left := awaitDead(proxies, 0); len(left) == 0 {
+					t.Fatalf("with its guard killed, the proxy still died with its owner: the test proves nothing")
+				}
+			}
+			// Another process's Start may sweep it first: gone is what counts.
+			if swept := sweepWorkDirs(); !slices.Contains(swept, dir) {
+				if _, err := os.Stat(dir); !errors.Is(err, fs.ErrNotExist) {
+					t.Errorf("sweepWorkDirs() = %v; want it to remove %s (stat: %v)", swept, dir, err)
+				}
+			}
 			if left := awaitDead(members, 10*time.Second); len(left) > 0 {
 				t.Errorf("10s after the owner's %v: still running %v of group %d", tt.sig, left, pgid)
 			}
@@ -117,8 +150,9 @@ func TestKilledOwnerLeavesNothing(t *testing.T) {
 
 // startOwner runs TestOwnerHelper for kind in a child test binary, in a
 // process group of its own, and returns it once it printed the proxy's process
-// group and address. A proxy left behind is killed when the test ends.
-func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string) {
+// group, address and work dir. A proxy or work dir left behind is removed when
+// the test ends.
+func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string, string) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestOwnerHelper$", "-test.timeout=2m")
 	cmd.Env = append(os.Environ(), ownerEnv+"="+kind)
@@ -132,16 +166,16 @@ func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string) {
 		t.Fatal(err)
 	}
 	type started struct {
-		pgid int
-		addr string
-		err  error
+		pgid      int
+		addr, dir string
+		err       error
 	}
 	ch := make(chan started, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			var s started
-			if _, err := fmt.Sscanf(sc.Text(), "owner: %d %s", &s.pgid, &s.addr); err == nil {
+			if _, err := fmt.Sscanf(sc.Text(), "owner: %d %s %s", &s.pgid, &s.addr, &s.dir); err == nil {
 				ch <- s
 				return
 			}
@@ -162,8 +196,9 @@ func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string) {
 	t.Cleanup(func() {
 		_ = cmd.Process.Kill()
 		_ = syscall.Kill(-s.pgid, syscall.SIGKILL)
+		_ = os.RemoveAll(s.dir)
 	})
-	return cmd, s.pgid, s.addr
+	return cmd, s.pgid, s.addr, s.dir
 }
 
 // awaitDead polls /proc until none of the processes runs (a pid reused by

@@ -24,3 +24,7 @@ func groupDone(int, bool) bool { return true }
 func proxyPids(int) ([]int, error) { return nil, errNotLinux }
 
 func groupSupport() error { return errNotLinux }
+
+func writeMarker(*Instance, int) error { return errNotLinux }
+
+func sweepWorkDirs() []string { return nil }
