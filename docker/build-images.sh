@@ -11,8 +11,11 @@
 #                        ldd names, /etc/passwd and /etc/group
 #   gatecheck-haproxy:TAG  the same from this machine's haproxy package
 #
-# IMAGES limits what is built (default "gatecheck caddy nginx"). Every image is
-# removed again by `docker rmi`; docker/remove-images.sh TAG does it.
+# IMAGES limits what is built (default "gatecheck caddy nginx"). LABELS, words
+# KEY=VALUE without spaces, are put on every image (the Docker tests put their
+# owner labels there, so that a killed run's images are swept by the next).
+# Every image is removed again by `docker rmi`; docker/remove-images.sh TAG
+# does it.
 set -eu
 TAG=${1:?usage: build-images.sh TAG}
 IMAGES=${IMAGES:-gatecheck caddy nginx}
@@ -21,6 +24,11 @@ GO=${GO:-go}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 WORK=$(mktemp -d)
 trap 'rm -rf "$WORK"' EXIT
+label_args=
+set -f # no pathname expansion: a label value such as pid:[4026531836] is no pattern
+for label in ${LABELS:-}; do
+	label_args="$label_args --label $label"
+done
 
 # rootfs_image NAME: gatecheck-NAME:TAG from scratch with this machine's
 # /usr/sbin/NAME, the loader and every library ldd names, at the same paths.
@@ -38,14 +46,14 @@ rootfs_image() {
 	printf 'root:x:0:\nnogroup:x:65534:\n' >"$rootfs/etc/group"
 	chmod 1777 "$rootfs/tmp"
 	cp "$ROOT/docker/$1/Dockerfile" "$WORK/$1/"
-	docker build -q -t "gatecheck-$1:$TAG" "$WORK/$1" >/dev/null
+	docker build -q $label_args -t "gatecheck-$1:$TAG" "$WORK/$1" >/dev/null
 }
 
 for image in $IMAGES; do
 	case $image in
 	gatecheck)
 		make -C "$ROOT" -s build
-		docker build -q -t "gatecheck:$TAG" "$ROOT" >/dev/null
+		docker build -q $label_args -t "gatecheck:$TAG" "$ROOT" >/dev/null
 		;;
 	caddy)
 		# Caddy's module cache survives between runs; the binary is rebuilt only
@@ -62,7 +70,7 @@ for image in $IMAGES; do
 		mkdir -p "$WORK/caddy"
 		cp "$cache/caddy" "$WORK/caddy/caddy"
 		cp "$ROOT/docker/caddy/Dockerfile" "$WORK/caddy/"
-		docker build -q -t "gatecheck-caddy:$TAG" "$WORK/caddy" >/dev/null
+		docker build -q $label_args -t "gatecheck-caddy:$TAG" "$WORK/caddy" >/dev/null
 		;;
 	nginx | haproxy)
 		rootfs_image "$image"

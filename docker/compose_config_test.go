@@ -3,8 +3,12 @@ package docker
 import (
 	"flag"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
@@ -42,5 +46,43 @@ func TestComposeConfigs(t *testing.T) {
 		if string(got) != want {
 			t.Errorf("docker/%s differs from the %s template's container config; go test ./docker -run TestComposeConfigs -update", path, kind)
 		}
+	}
+}
+
+// TestComposeOwnerLabels checks, with docker-compose config (no Docker Engine
+// needed), that the file TestCompose adds puts the owner labels on every
+// service and on the project's network.
+func TestComposeOwnerLabels(t *testing.T) {
+	if _, err := exec.LookPath("docker-compose"); err != nil {
+		t.Skip("SKIP docker: docker-compose (v1) not installed")
+	}
+	base := filepath.Join("..", "docker-compose.yml")
+	out, err := exec.Command("docker-compose", "-f", base, "-f", filepath.Join("..", "docker-compose.local.yml"),
+		"-f", ownerOverride(t, base), "config").CombinedOutput()
+	if err != nil {
+		t.Fatalf("docker-compose config: %v: %s", err, out)
+	}
+	var cfg struct {
+		Services map[string]struct {
+			Labels map[string]string `yaml:"labels"`
+		} `yaml:"services"`
+		Networks map[string]struct {
+			Labels map[string]string `yaml:"labels"`
+		} `yaml:"networks"`
+	}
+	if err := yaml.Unmarshal(out, &cfg); err != nil {
+		t.Fatalf("docker-compose config: %v:\n%s", err, out)
+	}
+	pid := targets.OwnerLabels()[targets.LabelOwnerPID]
+	for name, s := range cfg.Services {
+		if s.Labels[targets.LabelOwnerPID] != pid || s.Labels[targets.LabelManaged] != "true" {
+			t.Errorf("service %s: labels %v; want the owner labels", name, s.Labels)
+		}
+	}
+	if l := cfg.Networks["default"].Labels; l[targets.LabelOwnerPID] != pid {
+		t.Errorf("network default: labels %v; want the owner labels", l)
+	}
+	if len(cfg.Services) < 5 || !strings.Contains(string(out), "runner") {
+		t.Errorf("docker-compose config: %d services; want upstream, the proxies and runner:\n%s", len(cfg.Services), out)
 	}
 }

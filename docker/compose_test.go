@@ -3,23 +3,30 @@ package docker
 import (
 	"context"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"go.yaml.in/yaml/v3"
+
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/targets"
 )
 
 // TestCompose runs docker-compose.yml with docker-compose.local.yml (the images
 // built here) under docker-compose v1, the way a CI job would, and wants the
 // runner's verdicts for each proxy to be ones the same proxy gives as a process
 // target. v1 fails recreating containers on current engines, so the project has
-// a name of its own and is brought down before and after.
+// a name of its own and is brought down before and after; a third file puts
+// targets.OwnerLabels on every service and the project's network, so that a
+// killed test's project is swept like any container of gatecheck's.
 func TestCompose(t *testing.T) {
 	t.Parallel()
 	for _, im := range []string{"gatecheck", "caddy", "nginx", "haproxy"} {
@@ -34,10 +41,11 @@ func TestCompose(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	out := t.TempDir()
+	labels := ownerOverride(t, filepath.Join("..", "docker-compose.yml"))
 	project := fmt.Sprintf("gatecheck-test-%d", rand.IntN(1<<30))
 	compose := func(ctx context.Context, args ...string) ([]byte, error) {
 		cmd := exec.CommandContext(ctx, "docker-compose", append([]string{"-p", project,
-			"-f", filepath.Join("..", "docker-compose.yml"), "-f", filepath.Join("..", "docker-compose.local.yml")}, args...)...)
+			"-f", filepath.Join("..", "docker-compose.yml"), "-f", filepath.Join("..", "docker-compose.local.yml"), "-f", labels}, args...)...)
 		cmd.Env = append(os.Environ(), "GATECHECK_TAG="+tag, "GATECHECK_OUT="+out)
 		return cmd.CombinedOutput()
 	}
@@ -86,6 +94,39 @@ func TestCompose(t *testing.T) {
 		}
 		t.Logf("%s: compose %s; process %s; %d verdicts unstable in %s itself", kind, summary(rep.Results), summary(pres), unstable, kind)
 	}
+}
+
+// ownerOverride writes a compose file that puts targets.OwnerLabels on every
+// service of the compose file base and on the project's default network, and
+// returns its path.
+func ownerOverride(t testing.TB, base string) string {
+	t.Helper()
+	data, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Services map[string]any `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil || len(file.Services) == 0 {
+		t.Fatalf("%s: no services (%v)", base, err)
+	}
+	owner := targets.OwnerLabels()
+	var labels strings.Builder
+	for _, k := range slices.Sorted(maps.Keys(owner)) {
+		fmt.Fprintf(&labels, "      %s: %q\n", k, owner[k])
+	}
+	var b strings.Builder
+	b.WriteString("version: \"2.4\"\nservices:\n")
+	for _, name := range slices.Sorted(maps.Keys(file.Services)) {
+		fmt.Fprintf(&b, "  %s:\n    labels:\n%s", name, labels.String())
+	}
+	fmt.Fprintf(&b, "networks:\n  default:\n    labels:\n%s", labels.String())
+	path := filepath.Join(t.TempDir(), "owner-labels.yml")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 // tailLines is the last n lines of s.

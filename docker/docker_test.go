@@ -3,7 +3,9 @@
 // from scratch (nothing is pulled), the catalogue runs through the container
 // target, and the verdicts are compared with the same proxy's process target.
 // Without Docker the tests skip with a line saying so, unless
-// GATECHECK_REQUIRE_DOCKER=all; they also skip in -short mode.
+// GATECHECK_REQUIRE_DOCKER=all; they also skip in -short mode. Everything
+// they create in Docker carries targets.OwnerLabels, and TestMain first runs
+// targets.SweepDocker: what a killed test run left behind goes at the next.
 package docker
 
 import (
@@ -13,9 +15,12 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gatecheck/gatecheck/targets"
 )
 
 // tag is the tag of every image the tests build; TestMain removes them.
@@ -29,6 +34,9 @@ var (
 )
 
 func TestMain(m *testing.M) {
+	if tag := os.Getenv(containerOwnerEnv); tag != "" {
+		os.Exit(containerOwner(tag))
+	}
 	os.Exit(run(m))
 }
 
@@ -45,6 +53,13 @@ func run(m *testing.M) int {
 		skipReason = "Docker unavailable: " + err.Error()
 		return m.Run()
 	}
+	swept, err := targets.SweepDocker(context.Background())
+	if len(swept) > 0 {
+		fmt.Fprintf(os.Stderr, "docker tests: removed, left behind by test runs that no longer run: %s\n", strings.Join(swept, ", "))
+	}
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "docker tests: sweep: %v\n", err)
+	}
 	defer exec.Command("sh", "remove-images.sh", tag).Run()
 	// The caddy process target runs the same static Caddy as the Caddy image.
 	os.Setenv("PATH", caddyDir()+string(os.PathListSeparator)+os.Getenv("PATH"))
@@ -58,7 +73,7 @@ func run(m *testing.M) int {
 	}
 	start := time.Now()
 	cmd := exec.Command("sh", "build-images.sh", tag)
-	cmd.Env = append(os.Environ(), "IMAGES="+images, "CADDY_CACHE="+caddyDir())
+	cmd.Env = append(os.Environ(), "IMAGES="+images, "CADDY_CACHE="+caddyDir(), "LABELS="+labelArgs())
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "docker tests: build-images.sh %s: %v\n%s", tag, err, out)
@@ -70,6 +85,16 @@ func run(m *testing.M) int {
 	fmt.Fprintf(os.Stderr, "docker tests: built %s:%s in %.1fs\n", images, tag, time.Since(start).Seconds())
 	defer closeProcesses()
 	return m.Run()
+}
+
+// labelArgs is targets.OwnerLabels as KEY=VALUE words, for build-images.sh.
+func labelArgs() string {
+	var words []string
+	for k, v := range targets.OwnerLabels() {
+		words = append(words, k+"="+v)
+	}
+	slices.Sort(words)
+	return strings.Join(words, " ")
 }
 
 // short reports -short without flag.Parse having run yet.

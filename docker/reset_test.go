@@ -32,8 +32,9 @@ func TestPublishedPortHidesReset(t *testing.T) {
 	requireImage(t, "gatecheck")
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, "docker", "run", "-d", "-p", "127.0.0.1::8081", "gatecheck:"+tag,
-		"serve", "--listen", "0.0.0.0:8081", "--control", "0.0.0.0:8084").CombinedOutput()
+	args := append([]string{"run", "-d", "-p", "127.0.0.1::8081"}, labelFlags()...)
+	out, err := exec.CommandContext(ctx, "docker", append(args, "gatecheck:"+tag,
+		"serve", "--listen", "0.0.0.0:8081", "--control", "0.0.0.0:8084")...).CombinedOutput()
 	if err != nil {
 		t.Fatalf("docker run: %v: %s", err, out)
 	}
