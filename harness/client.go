@@ -171,16 +171,7 @@ func Exchange(ctx context.Context, conn net.Conn, head, body []byte, method stri
 func (c *Client) Exchange(ctx context.Context, head, body []byte, method string, expectContinue bool, deadline time.Time) Observation {
 	conn := c.conn
 	_ = conn.SetDeadline(deadline)
-	cancelled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		_ = conn.SetDeadline(time.Unix(1, 0))
-		close(cancelled)
-	})
-	defer func() {
-		if !stop() {
-			<-cancelled
-		}
-	}()
+	defer interruptOn(ctx, conn)()
 
 	var obs Observation
 	var writeErr error
@@ -305,4 +296,20 @@ func sawContinue(interim []Head) bool {
 		}
 	}
 	return false
+}
+
+// interruptOn makes the end of ctx cut the connection's reads and writes at
+// once. The returned function undoes that, waiting for the cut when ctx ended
+// already, so no deadline set afterwards is overwritten by it.
+func interruptOn(ctx context.Context, conn net.Conn) (stop func()) {
+	cancelled := make(chan struct{})
+	unhook := context.AfterFunc(ctx, func() {
+		_ = conn.SetDeadline(time.Unix(1, 0))
+		close(cancelled)
+	})
+	return func() {
+		if !unhook() {
+			<-cancelled
+		}
+	}
 }

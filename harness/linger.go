@@ -37,16 +37,10 @@ func (c *Client) Linger(ctx context.Context, until time.Time) ([]byte, ConnState
 	c.carry = nil
 	conn := c.conn
 	_ = conn.SetReadDeadline(until)
-	cancelled := make(chan struct{})
-	stop := context.AfterFunc(ctx, func() {
-		_ = conn.SetReadDeadline(time.Unix(1, 0))
-		close(cancelled)
-	})
+	stop := interruptOn(ctx, conn)
 	defer func() {
-		if !stop() {
-			<-cancelled
-		}
-		_ = conn.SetReadDeadline(time.Time{})
+		stop()
+		_ = conn.SetDeadline(time.Time{})
 	}()
 	if c.buf == nil {
 		c.buf = make([]byte, readSize)
