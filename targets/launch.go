@@ -24,13 +24,14 @@ import (
 type proc struct {
 	cmd  *exec.Cmd
 	pgid int
-	// guard is the write end of the guard's pipe: closing it, or gatecheck's
-	// death, makes the guard SIGKILL the group.
-	guard  *os.File
-	in     *Instance
-	out    *lockedBuffer
-	exited chan struct{} // closed once the leader is reaped
-	err    error         // cmd.Wait's error, set before exited closes
+	// guard is the guard's process, and guardPipe the write end of its pipe:
+	// closing it, or gatecheck's death, makes the guard SIGKILL the group.
+	guard     *exec.Cmd
+	guardPipe *os.File
+	in        *Instance
+	out       *lockedBuffer
+	exited    chan struct{} // closed once the leader is reaped
+	err       error         // cmd.Wait's error, set before exited closes
 	// serving is set once the proxy is ready and cleared before Stop signals
 	// the group: an exit in between is unexpected, and noted in its output.
 	serving atomic.Bool
@@ -76,20 +77,18 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 	}
 	cmd := p.command(bin, in)
 	cmd.Stdout, cmd.Stderr = out, out
-	guardR, guardW, err := os.Pipe()
+	gateR, gateW, err := os.Pipe()
 	if err != nil {
-		return fail(fmt.Errorf("guard pipe: %w", err))
+		return fail(fmt.Errorf("gate pipe: %w", err))
 	}
-	cmd.ExtraFiles = []*os.File{guardR} // fd 3 of the guard's shell
+	cmd.ExtraFiles = []*os.File{gateR} // fd 3 of the gate's shell
 	err = cmd.Start()
-	guardR.Close()
+	gateR.Close()
 	if err != nil {
-		guardW.Close()
+		gateW.Close()
 		return fail(fmt.Errorf("run %s: %w", bin, err))
 	}
-	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, guard: guardW, in: in, out: out, exited: make(chan struct{})}
-	// For sweepWorkDirs, should gatecheck die: the dir is left behind.
-	_ = writeMarker(in, pr.pgid)
+	pr := &proc{cmd: cmd, pgid: cmd.Process.Pid, in: in, out: out, exited: make(chan struct{})}
 	go func() {
 		pr.err = cmd.Wait()
 		if pr.serving.Load() {
@@ -97,6 +96,18 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 		}
 		close(pr.exited)
 	}()
+	// The gate holds the proxy back until its guard stands in the group.
+	pr.guard, pr.guardPipe, err = startGuard(pr.pgid, p.spec.Name)
+	if err == nil {
+		_, err = gateW.WriteString("go\n")
+	}
+	gateW.Close()
+	if err != nil {
+		_ = pr.stop(context.Background(), 0)
+		return fail(fmt.Errorf("start the guard: %w", err))
+	}
+	// For sweepWorkDirs, should gatecheck die: the dir is left behind.
+	_ = writeMarker(in, pr.pgid)
 	if err := p.awaitReady(ctx, pr); err != nil {
 		_ = pr.stop(context.Background(), 0)
 		if addrInUse.MatchString(err.Error()) {
@@ -148,13 +159,14 @@ func (p *Process) prepare(in *Instance) error {
 
 // command is the proxy's command line, under prlimit for an explicit open-files
 // limit when util-linux's prlimit is there, with a minimal environment, in its
-// own process group, under the guard (see guardScript).
+// own process group, behind the gate that waits for its guard (see
+// gateScript).
 func (p *Process) command(bin string, in *Instance) *exec.Cmd {
 	name, args := bin, p.spec.Args(in)
 	if prlimit, err := exec.LookPath("prlimit"); err == nil {
 		name, args = prlimit, append([]string{"--nofile=" + nofile + ":" + nofile, "--", bin}, args...)
 	}
-	name, args = guarded(name, args)
+	name, args = gated(name, args)
 	cmd := exec.Command(name, args...)
 	cmd.Dir = in.Dir
 	cmd.Env = []string{
@@ -219,32 +231,46 @@ func (pr *proc) listening() (bool, error) {
 
 // stop ends the group: SIGTERM (which the guard ignores), up to grace for
 // every process but the guard to go (less when ctx ends first), then SIGKILL
-// to the group, guard included, and the group waited out. The guard, a member
-// until that SIGKILL, keeps the group's id from being reused, so the SIGKILL
-// cannot reach another group; closing its pipe afterwards covers a guard that
-// missed it.
+// to the group, guard included, the group waited out, and the guard reaped.
+// The guard, a member until it is reaped, keeps the group's id from being
+// reused, so the SIGKILL cannot reach another group; closing its pipe covers
+// a guard that missed the SIGKILL.
 func (pr *proc) stop(ctx context.Context, grace time.Duration) error {
 	pr.serving.Store(false)
 	if grace > 0 && ctx.Err() == nil {
 		_ = signalGroup(pr.pgid, syscall.SIGTERM)
-		pr.await(ctx, grace, true)
+		pr.await(ctx, grace, pr.guardPid())
 	}
 	err := signalGroup(pr.pgid, syscall.SIGKILL)
-	pr.guard.Close()
+	if pr.guardPipe != nil {
+		pr.guardPipe.Close()
+	}
+	gone := err == nil && pr.await(context.Background(), reapTimeout, 0)
+	if pr.guard != nil {
+		_ = pr.guard.Wait() // it is gone: SIGKILLed, or at the pipe's end
+	}
 	if err != nil {
 		return fmt.Errorf("kill process group %d: %w", pr.pgid, err)
 	}
-	if !pr.await(context.Background(), reapTimeout, false) {
+	if !gone {
 		return fmt.Errorf("process group %d: still running %v after SIGKILL", pr.pgid, reapTimeout)
 	}
 	return nil
 }
 
+// guardPid is the guard's pid, or 0 before it started.
+func (pr *proc) guardPid() int {
+	if pr.guard == nil {
+		return 0
+	}
+	return pr.guard.Process.Pid
+}
+
 // await waits until the leader is reaped and no process of the group is still
-// running (but the guard, with exceptGuard), for at most d or until ctx ends,
-// and reports whether they are gone. Orphaned members are reaped by init, which
-// only the kernel's tables show: they are polled.
-func (pr *proc) await(ctx context.Context, d time.Duration, exceptGuard bool) bool {
+// running but except (0: none), for at most d or until ctx ends, and reports
+// whether they are gone. Orphaned members are reaped by init, which only the
+// kernel's tables show: they are polled.
+func (pr *proc) await(ctx context.Context, d time.Duration, except int) bool {
 	timer := time.NewTimer(d)
 	defer timer.Stop()
 	select {
@@ -254,7 +280,7 @@ func (pr *proc) await(ctx context.Context, d time.Duration, exceptGuard bool) bo
 	case <-ctx.Done():
 		return false
 	}
-	for !groupDone(pr.pgid, exceptGuard) {
+	for !groupDone(pr.pgid, except) {
 		select {
 		case <-timer.C:
 			return false

@@ -35,7 +35,7 @@ func (p *Process) Pids() ([]int, error) {
 	if pr == nil {
 		return nil, fmt.Errorf("%s: %w", p.spec.Name, errNotRunning)
 	}
-	return proxyPids(pr.pgid)
+	return proxyPids(pr.pgid, pr.guardPid())
 }
 
 // inspectTimeout bounds the inspect that finds a container's init pid.

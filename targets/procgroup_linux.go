@@ -1,56 +1,72 @@
 package targets
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
+	"os/exec"
 	"syscall"
 )
 
-// guardShell runs the guard; every Linux has it.
+// guardShell runs the guard and the gate; every Linux has it.
 const guardShell = "/bin/sh"
 
-// guardScript starts a proxy under a guard that ends the proxy's whole process
-// group when gatecheck dies, however it dies. The shell runs as the leader of
-// the proxy's own process group, with fd 3 the read end of a pipe whose only
-// write end gatecheck holds (close-on-exec, so no other process has it). It
-// forks the guard, a subshell that stays in the group, ignores the signals a
-// terminal, timeout(1) or Stop's SIGTERM send, and blocks reading fd 3; then
-// it closes fd 3 and execs the proxy (via prlimit, which execs it in turn), so
-// the proxy keeps the shell's pid and leads the group. gatecheck never writes
-// to the pipe: the read returns only at end of file, which the kernel delivers
-// when the last write end closes — on Stop, and when gatecheck exits or is
-// killed by any signal, SIGKILL included. The guard then sends SIGKILL to its
-// own process group (kill 0): the proxy, every worker it forked (nginx's
-// workers outlive a killed master) and itself. Because the guard is a member
-// of the group, the group id cannot have been reused by another group while
-// the guard lives, and the guard is armed before the proxy's binary runs:
-// there is no moment at which the proxy runs unguarded.
-const guardScript = `(trap '' HUP INT QUIT TERM; read -r _ <&3; kill -s KILL 0) >/dev/null 2>&1 </dev/null &
+// gateScript starts a proxy once its guard stands (see guardScript). The shell
+// runs as the leader of the proxy's own process group, with fd 3 the read end
+// of a pipe only gatecheck writes to: it waits for a line there, which
+// gatecheck writes once the guard has joined the group, then closes fd 3 and
+// execs the proxy (through prlimit, which execs it in turn), so the proxy keeps
+// the shell's pid and leads the group. Should gatecheck die before the guard
+// stands, the read ends at end of file and the shell exits: no proxy ever runs
+// unguarded.
+const gateScript = `read -r _ <&3 || exit 125
 exec 3<&-
 exec "$@"`
 
-// guardName is the guard shell's $0, which ps shows in its command line.
+// guardScript is the guard: a shell that gatecheck starts as its own child, in
+// the proxy's process group, with fd 3 the read end of a pipe whose only write
+// end gatecheck holds (close-on-exec, so no other process inherits it). It
+// ignores the signals a terminal, timeout(1) or Stop's SIGTERM send and blocks
+// reading fd 3. gatecheck never writes there: the read returns only at end of
+// file, which the kernel delivers when the write end closes — on Stop, and
+// when gatecheck exits or is killed by any signal, SIGKILL included. The guard
+// then sends SIGKILL to its own process group (kill 0): the proxy, every
+// worker it forked (nginx's workers outlive a killed master) and itself.
+// Because the guard is a member of the group — and, until gatecheck reaps it,
+// stays one even as a zombie — no other group can take over the group's id
+// while it is there: neither its SIGKILL nor Stop's can reach a stranger.
+const guardScript = `trap '' HUP INT QUIT TERM
+read -r _ <&3
+kill -s KILL 0`
+
+// guardName is the guard's $0, which ps shows in its command line, followed
+// by the proxy's name.
 const guardName = "gatecheck-guard"
 
-// guarded is the command line that runs name with args under the guard.
-func guarded(name string, args []string) (string, []string) {
-	return guardShell, append([]string{"-c", guardScript, guardName, name}, args...)
+// gated is the command line that runs name with args once the gate opens.
+func gated(name string, args []string) (string, []string) {
+	return guardShell, append([]string{"-c", gateScript, "gatecheck-gate", name}, args...)
 }
 
-// guardCmdline is how the guard's /proc/PID/cmdline starts: the guard is a
-// fork of the shell, which never rewrites its arguments.
-var guardCmdline = []byte(guardShell + "\x00-c\x00" + guardScript + "\x00" + guardName + "\x00")
-
-// isGuard reports whether pid is a guard that guarded started.
-func isGuard(pid int) bool {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
-	return err == nil && bytes.HasPrefix(b, guardCmdline)
+// startGuard starts the guard of the process group pgid, for the proxy named
+// proxy, and returns it with the write end of its pipe.
+func startGuard(pgid int, proxy string) (*exec.Cmd, *os.File, error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return nil, nil, err
+	}
+	defer r.Close()
+	cmd := exec.Command(guardShell, "-c", guardScript, guardName, proxy)
+	cmd.ExtraFiles = []*os.File{r} // fd 3
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pgid: pgid}
+	if err := cmd.Start(); err != nil {
+		w.Close()
+		return nil, nil, err
+	}
+	return cmd, w, nil
 }
 
-// groupAttr starts the guard's shell, and so the proxy, as the leader of a
+// groupAttr starts the gate's shell, and so the proxy, as the leader of a
 // process group of its own, so that one signal reaches it and every process it
 // forks, and a Ctrl-C in gatecheck's terminal reaches only gatecheck. It sets
 // no parent-death signal: the guard ends the group when gatecheck dies, and a
@@ -94,16 +110,16 @@ func groupLive(pgid int) ([]procEntry, error) {
 	return live, nil
 }
 
-// groupDone reports whether no process of the group pgid is still running,
-// but for the guard when exceptGuard is set. When /proc cannot be read, only
-// an empty group is done.
-func groupDone(pgid int, exceptGuard bool) bool {
+// groupDone reports whether no process of the group pgid is still running
+// but except (0: none). When /proc cannot be read, only an empty group is
+// done.
+func groupDone(pgid, except int) bool {
 	live, err := groupLive(pgid)
 	if err != nil {
 		return errors.Is(syscall.Kill(-pgid, 0), syscall.ESRCH)
 	}
 	for _, e := range live {
-		if !exceptGuard || !isGuard(e.pid) {
+		if e.pid != except {
 			return false
 		}
 	}
@@ -111,18 +127,18 @@ func groupDone(pgid int, exceptGuard bool) bool {
 }
 
 // groupGone reports whether no process of the group pgid is still running.
-func groupGone(pgid int) bool { return groupDone(pgid, false) }
+func groupGone(pgid int) bool { return groupDone(pgid, 0) }
 
-// proxyPids lists the running processes of the group pgid but the guard: the
+// proxyPids lists the running processes of the group pgid but its guard: the
 // proxy's own.
-func proxyPids(pgid int) ([]int, error) {
+func proxyPids(pgid, guard int) ([]int, error) {
 	live, err := groupLive(pgid)
 	if err != nil {
 		return nil, err
 	}
 	var pids []int
 	for _, e := range live {
-		if !isGuard(e.pid) {
+		if e.pid != guard {
 			pids = append(pids, e.pid)
 		}
 	}

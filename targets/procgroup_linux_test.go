@@ -25,7 +25,7 @@ const ownerEnv = "GATECHECK_TEST_OWNER"
 
 // TestOwnerHelper is the owner that TestKilledOwnerLeavesNothing kills: it
 // starts a process target ("fake-family": the test binary as a proxy whose
-// child ignores SIGTERM), prints "owner: PGID ADDR DIR" and waits.
+// child ignores SIGTERM), prints "owner: PGID GUARD ADDR DIR" and waits.
 func TestOwnerHelper(t *testing.T) {
 	kind := os.Getenv(ownerEnv)
 	if kind == "" {
@@ -48,7 +48,10 @@ func TestOwnerHelper(t *testing.T) {
 		t.Fatal(err)
 	}
 	pgid, dir := running(t, p)
-	fmt.Printf("owner: %d %s %s\n", pgid, addr, dir)
+	p.mu.Lock()
+	guard := p.cur.guardPid()
+	p.mu.Unlock()
+	fmt.Printf("owner: %d %d %s %s\n", pgid, guard, addr, dir)
 	<-ctx.Done() // the parent kills this process long before
 	t.Error("not killed within a minute")
 }
@@ -90,21 +93,22 @@ func TestKilledOwnerLeavesNothing(t *testing.T) {
 			if tt.kind != "fake-family" {
 				requireInstalled(t, tt.kind)
 			}
-			owner, pgid, addr, dir := startOwner(t, tt.kind)
+			owner, s := startOwner(t, tt.kind)
+			pgid, addr, dir := s.pgid, s.addr, s.dir
 			members, err := groupLive(pgid)
 			if err != nil {
 				t.Fatal(err)
 			}
 			var guards, proxies []procEntry
 			for _, e := range members {
-				if isGuard(e.pid) {
+				if e.pid == s.guard && e.ppid == owner.Process.Pid {
 					guards = append(guards, e)
 				} else {
 					proxies = append(proxies, e)
 				}
 			}
 			if len(guards) != 1 || len(proxies) < 2 {
-				t.Fatalf("before the kill: group %d has %d guards and %d proxy processes; want 1 guard and the proxy with its child or workers", pgid, len(guards), len(proxies))
+				t.Fatalf("before the kill: group %d has %d guards (the owner's child %d) and %d proxy processes; want the guard and the proxy with its child or workers", pgid, len(guards), s.guard, len(proxies))
 			}
 			if tt.guardKilled {
 				if err := syscall.Kill(guards[0].pid, syscall.SIGKILL); err != nil {
@@ -125,10 +129,12 @@ func TestKilledOwnerLeavesNothing(t *testing.T) {
 			if _, err := os.Stat(dir); err != nil {
 				t.Errorf("after the owner's %v: work dir %s: %v; want it left behind, for the sweep", tt.sig, dir, err)
 			}
-			if tt.guardKilled {
-				if left := awaitDead(proxies, 0); len(left) == 0 {
-					t.Fatalf("with its guard killed, the proxy still died with its owner: the test proves nothing")
+			if !tt.guardKilled { // the guard alone, before any sweep
+				if left := awaitDead(members, 10*time.Second); len(left) > 0 {
+					t.Errorf("10s after the owner's %v: still running %v of group %d", tt.sig, left, pgid)
 				}
+			} else if left := awaitDead(proxies, 0); len(left) == 0 {
+				t.Fatalf("with its guard killed, the proxy still died with its owner: the test proves nothing")
 			}
 			// Another process's Start may sweep it first: gone is what counts.
 			if swept := sweepWorkDirs(); !slices.Contains(swept, dir) {
@@ -136,8 +142,8 @@ func TestKilledOwnerLeavesNothing(t *testing.T) {
 					t.Errorf("sweepWorkDirs() = %v; want it to remove %s (stat: %v)", swept, dir, err)
 				}
 			}
-			if left := awaitDead(members, 10*time.Second); len(left) > 0 {
-				t.Errorf("10s after the owner's %v: still running %v of group %d", tt.sig, left, pgid)
+			if left := awaitDead(members, 10*time.Second); tt.guardKilled && len(left) > 0 {
+				t.Errorf("10s after the sweep: still running %v of group %d", left, pgid)
 			}
 			if ln, err := net.Listen("tcp", addr); err != nil {
 				t.Errorf("after the owner's %v: the proxy's port: %v; want it free", tt.sig, err)
@@ -148,11 +154,18 @@ func TestKilledOwnerLeavesNothing(t *testing.T) {
 	}
 }
 
+// started is what TestOwnerHelper prints of its process target.
+type started struct {
+	pgid, guard int
+	addr, dir   string
+	err         error
+}
+
 // startOwner runs TestOwnerHelper for kind in a child test binary, in a
 // process group of its own, and returns it once it printed the proxy's process
-// group, address and work dir. A proxy or work dir left behind is removed when
-// the test ends.
-func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string, string) {
+// group, guard, address and work dir. A proxy or work dir left behind is
+// removed when the test ends.
+func startOwner(t *testing.T, kind string) (*exec.Cmd, started) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestOwnerHelper$", "-test.timeout=2m")
 	cmd.Env = append(os.Environ(), ownerEnv+"="+kind)
@@ -165,17 +178,12 @@ func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string, string) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	type started struct {
-		pgid      int
-		addr, dir string
-		err       error
-	}
 	ch := make(chan started, 1)
 	go func() {
 		sc := bufio.NewScanner(stdout)
 		for sc.Scan() {
 			var s started
-			if _, err := fmt.Sscanf(sc.Text(), "owner: %d %s %s", &s.pgid, &s.addr, &s.dir); err == nil {
+			if _, err := fmt.Sscanf(sc.Text(), "owner: %d %d %s %s", &s.pgid, &s.guard, &s.addr, &s.dir); err == nil {
 				ch <- s
 				return
 			}
@@ -198,7 +206,7 @@ func startOwner(t *testing.T, kind string) (*exec.Cmd, int, string, string) {
 		_ = syscall.Kill(-s.pgid, syscall.SIGKILL)
 		_ = os.RemoveAll(s.dir)
 	})
-	return cmd, s.pgid, s.addr, s.dir
+	return cmd, s
 }
 
 // awaitDead polls /proc until none of the processes runs (a pid reused by

@@ -4,6 +4,8 @@ package targets
 
 import (
 	"errors"
+	"os"
+	"os/exec"
 	"syscall"
 )
 
@@ -11,7 +13,9 @@ import (
 // process groups and /proc to leave nothing running.
 var errNotLinux = errors.New("process targets need Linux")
 
-func guarded(name string, args []string) (string, []string) { return name, args }
+func gated(name string, args []string) (string, []string) { return name, args }
+
+func startGuard(int, string) (*exec.Cmd, *os.File, error) { return nil, nil, errNotLinux }
 
 func groupAttr() *syscall.SysProcAttr { return nil }
 
@@ -19,9 +23,9 @@ func signalGroup(int, syscall.Signal) error { return errNotLinux }
 
 func groupGone(int) bool { return true }
 
-func groupDone(int, bool) bool { return true }
+func groupDone(int, int) bool { return true }
 
-func proxyPids(int) ([]int, error) { return nil, errNotLinux }
+func proxyPids(int, int) ([]int, error) { return nil, errNotLinux }
 
 func groupSupport() error { return errNotLinux }
 
