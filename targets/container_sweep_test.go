@@ -1,12 +1,16 @@
 package targets
 
 import (
+	"context"
 	"maps"
+	"net"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"strconv"
 	"testing"
+	"time"
 )
 
 func TestOwnerLabelsName(t *testing.T) {
@@ -79,5 +83,38 @@ func TestOwnerGone(t *testing.T) {
 		if got := tt.o.gone(here, func() bool { return tt.inUse }); got != tt.want {
 			t.Errorf("%s: gone = %v; want %v", tt.name, got, tt.want)
 		}
+	}
+}
+
+// TestSweepDockerBounded points Docker at a socket that accepts and never
+// answers: SweepDocker must give up within its 2s bound (plus slack), and say
+// nothing is wrong.
+func TestSweepDockerBounded(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the sweep's 2s bound")
+	}
+	sock := filepath.Join(t.TempDir(), "docker.sock")
+	ln, err := net.Listen("unix", sock)
+	if err != nil {
+		t.Skipf("no unix socket: %v", err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			defer c.Close() // held open, never answered
+		}
+	}()
+	t.Setenv("DOCKER_HOST", "unix://"+sock)
+	start := time.Now()
+	swept, err := SweepDocker(context.Background())
+	if took := time.Since(start); took > sweepListTimeout+time.Second {
+		t.Errorf("SweepDocker took %v with a Docker that never answers; want at most %v", took, sweepListTimeout+time.Second)
+	}
+	if len(swept) > 0 || err != nil {
+		t.Errorf("SweepDocker() = %v, %v; want nothing and no error", swept, err)
 	}
 }
