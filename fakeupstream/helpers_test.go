@@ -178,6 +178,19 @@ func requestDone(index int) func(Record) bool {
 	}
 }
 
+// lateFor reports whether a request with the given index arrived late: on a
+// connection the upstream had already closed (see Record.Late).
+func lateFor(index int) func(Record) bool {
+	return func(r Record) bool {
+		for _, q := range r.Late {
+			if q.Index == index {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // connClosed reports whether every connection of the record has ended.
 func connClosed(r Record) bool {
 	if len(r.Connections) == 0 {

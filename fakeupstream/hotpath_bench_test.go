@@ -66,6 +66,14 @@ func BenchmarkRouterRead(b *testing.B) {
 	}
 }
 
+// parseHead parses a head into a new request, as the router's read does in
+// place.
+func parseHead(head []byte) (*request, error) {
+	req := &request{}
+	err := req.parse(head)
+	return req, err
+}
+
 // parseHeadReference is parseHead as it was written first, by splitting strings:
 // the in-place parser must agree with it on everything.
 func parseHeadReference(head []byte) (*request, error) {

@@ -93,14 +93,3 @@ func (r Record) Last(index int) (SeenRequest, bool) {
 	}
 	return SeenRequest{}, false
 }
-
-// LateFor reports whether a request with the given index arrived late: on a
-// connection the upstream had already closed (see Late).
-func (r Record) LateFor(index int) bool {
-	for _, q := range r.Late {
-		if q.Index == index {
-			return true
-		}
-	}
-	return false
-}

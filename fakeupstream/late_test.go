@@ -22,7 +22,7 @@ func TestLateRequestAfterClose(t *testing.T) {
 	waitFor(t, s, token, "the script to close", requestDone(0))
 	// The proxy has not noticed the FIN yet and reuses the connection.
 	send(t, c, get(victimPath))
-	rec := waitFor(t, s, victimToken, "the late request", func(r Record) bool { return r.LateFor(0) })
+	rec := waitFor(t, s, victimToken, "the late request", lateFor(0))
 	if n := rec.Attempts(0); n != 0 {
 		t.Errorf("late request counted as %d attempts; want 0", n)
 	}
@@ -61,7 +61,7 @@ func TestLateRequestWhileDraining(t *testing.T) {
 		t.Fatalf("idle connection: got %q, %v; want io.EOF", got, err)
 	}
 	send(t, c, get(victimPath))
-	rec := waitFor(t, s, victimToken, "the late request", func(r Record) bool { return r.LateFor(0) })
+	rec := waitFor(t, s, victimToken, "the late request", lateFor(0))
 	if n := rec.Attempts(0); n != 0 {
 		t.Errorf("late request counted as %d attempts; want 0", n)
 	}
@@ -86,7 +86,7 @@ func TestLateRequestDuringHang(t *testing.T) {
 	readResponse(t, br)
 	waitFor(t, s, token, "the hang to start", requestDone(0))
 	send(t, c, get(victimPath))
-	rec := waitFor(t, s, victimToken, "the late request", func(r Record) bool { return r.LateFor(0) })
+	rec := waitFor(t, s, victimToken, "the late request", lateFor(0))
 	if n := rec.Attempts(0); n != 0 {
 		t.Errorf("late request counted as %d attempts; want 0", n)
 	}

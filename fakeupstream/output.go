@@ -3,7 +3,6 @@ package fakeupstream
 import (
 	"slices"
 	"strconv"
-	"time"
 )
 
 // How a script leaves the connection after the output for its request; see
@@ -38,23 +37,6 @@ func (s Script) Output() []byte {
 func (s Script) Ending() string {
 	_, ending := s.reference()
 	return ending
-}
-
-// Duration is the time the script spends pausing by itself: the sum of its Sleep
-// steps and of its Drip pauses ((pieces-1) × Every each). Hang is not counted.
-func (s Script) Duration() time.Duration {
-	var d time.Duration
-	for _, st := range s.Steps {
-		switch st := normalize(st).(type) {
-		case Sleep:
-			d += max(st.D, 0)
-		case Drip:
-			if n := st.pieces(); n > 1 {
-				d += time.Duration(n-1) * max(st.Every, 0)
-			}
-		}
-	}
-	return d
 }
 
 // reference plays the script on paper: the bytes it writes for the selecting

@@ -149,15 +149,9 @@ func isEmptyLine(line []byte) bool {
 	return string(line) == "\r\n" || string(line) == "\n"
 }
 
-// parseHead parses a request head: the request line, and the fields that frame the
-// body. Field syntax is not judged beyond that; the fake upstream takes what comes.
-func parseHead(head []byte) (*request, error) {
-	req := &request{}
-	err := req.parse(head)
-	return req, err
-}
-
-// parse sets req from head (see parseHead); req keeps head, not a copy.
+// parse sets req from head: the request line, and the fields that frame the
+// body. Field syntax is not judged beyond that; the fake upstream takes what
+// comes. req keeps head, not a copy.
 func (req *request) parse(head []byte) error {
 	*req = request{head: head}
 	first, fields, _ := bytes.Cut(head, []byte("\n"))

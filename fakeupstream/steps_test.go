@@ -84,7 +84,7 @@ func TestDripAndSleepTiming(t *testing.T) {
 			if err != io.EOF || string(got) != tt.want {
 				t.Errorf("got %q, %v; want %q, io.EOF", got, err, tt.want)
 			}
-			if limit := script.Duration() + 2*time.Second; elapsed > limit {
+			if limit := scriptDuration(script) + 2*time.Second; elapsed > limit {
 				t.Errorf("took %v; want at most %v", elapsed, limit)
 			}
 			q, _ := waitFor(t, s, token, "the script to end", requestDone(0)).First(0)
