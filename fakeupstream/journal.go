@@ -1,95 +1,320 @@
 package fakeupstream
 
-import "time"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+)
 
-// Record is everything the fake upstream saw for one token: the requests that
-// carried it, in arrival order, and the connections they arrived on.
-type Record struct {
-	Token       string        `json:"token"`
-	Requests    []SeenRequest `json:"requests"`
-	Connections []SeenConn    `json:"connections"`
-	// Late are requests with the token that arrived on a connection the upstream
-	// had already closed (a Close step's FIN, or CloseIdle's) or whose script
-	// only waited for the proxy to close it (Hang): the proxy reused a
-	// connection it should have left, or before it noticed the FIN. No script
-	// saw them, so they are not attempts, and their connections are not in
-	// Connections.
-	Late []SeenRequest `json:"late,omitempty"`
+// Journal bounds.
+const (
+	// maxTokens is how many tokens the journal keeps; the oldest is forgotten first.
+	maxTokens = 10000
+	// maxStoredHead is how many bytes of a request head the journal keeps.
+	maxStoredHead = 16 << 10
+	// maxRequestsPerToken is how many requests the journal keeps per token.
+	maxRequestsPerToken = 1000
+)
+
+// ClosedBy values of SeenConn.
+const (
+	ClosedByUpstream = "upstream"
+	ClosedByProxy    = "proxy"
+)
+
+// errServerClosed is returned by Wait once the server is closed.
+var errServerClosed = errors.New("fake upstream closed")
+
+// journal keeps a Record per token, bounded, and wakes waiters on every change.
+type journal struct {
+	mu        sync.Mutex
+	maxTokens int
+	maxHead   int
+	entries   map[string]*entry
+	// oldest and newest are the ends of the entries' list, oldest token first.
+	oldest, newest *entry
+	waiters        map[string]*waiter
+	closed         chan struct{}
 }
 
-// SeenRequest is one request the fake upstream read.
-type SeenRequest struct {
-	// Index is the request's index from its path: 0 for a scenario's main request,
-	// 1.. for its follow-ups.
-	Index int `json:"index"`
-	// ScenarioID is the id from the path.
-	ScenarioID string `json:"scenario_id"`
-	Method     string `json:"method"`
-	Target     string `json:"target"`
-	// Head is the raw request head, as received, up to and including the empty line.
-	Head []byte `json:"head"`
-	// BodyLen is how many body bytes were read (per the request's framing).
-	BodyLen int64 `json:"body_len"`
-	// Conn is the id of the connection the request arrived on (see SeenConn).
-	Conn int64 `json:"conn"`
-	// At is when the head was complete.
-	At time.Time `json:"at"`
-	// FirstWrite and LastWrite are when the script wrote its first and last byte
-	// for this request (zero when it wrote nothing).
-	FirstWrite time.Time `json:"first_write,omitzero"`
-	LastWrite  time.Time `json:"last_write,omitzero"`
-	// Done is when the script for this request ended (zero while it runs): its
-	// last step ran, it turned to the next request on the connection, it closed or
-	// reset the connection, or it began a Hang — a Hang only waits for the peer, and
-	// when the connection ended is in the Record's Connections.
-	Done time.Time `json:"done,omitzero"`
-	// Marks are the times of the script's Mark steps, by name.
-	Marks map[string]time.Time `json:"marks,omitempty"`
-	// Err is why the script stopped early, if it did (the peer left, a bound was hit).
-	Err string `json:"err,omitempty"`
+// entry is the journal's state for one token.
+type entry struct {
+	token string
+	reqs  []SeenRequest
+	conns []*connInfo
+	late  []SeenRequest
+	// prev and next link the entries from the oldest token to the newest.
+	prev, next *entry
+	// firstReq and firstConn hold reqs and conns until a token has more than
+	// one (most have one request on one connection): one allocation per token.
+	firstReq  [1]SeenRequest
+	firstConn [1]*connInfo
 }
 
-// SeenConn is one accepted connection that carried at least one request with the
-// token.
-type SeenConn struct {
-	ID     int64     `json:"id"`
-	Opened time.Time `json:"opened"`
-	// Closed is when the connection ended (zero while open).
-	Closed time.Time `json:"closed,omitzero"`
-	// ClosedBy is "upstream" when the fake upstream closed or reset it first,
-	// "proxy" when the proxy closed it first, "" while open.
-	ClosedBy string `json:"closed_by,omitempty"`
-	// Requests is how many requests (any token) the connection carried in all.
-	Requests int `json:"requests"`
+// connInfo is the journal's state for one connection, shared by every token it
+// carried.
+type connInfo struct {
+	id       int64
+	opened   time.Time
+	closed   time.Time
+	closedBy string
+	requests int
 }
 
-// Attempts is how many times the upstream saw the request with the given index.
-func (r Record) Attempts(index int) int {
-	n := 0
-	for _, q := range r.Requests {
-		if q.Index == index {
-			n++
+// reqRef points at one journaled request; the zero reqRef points at none.
+type reqRef struct {
+	e *entry
+	i int
+}
+
+// waiter is the channel Wait calls for one token block on; it is closed on the
+// token's next change.
+type waiter struct {
+	ch chan struct{}
+	n  int
+}
+
+func newJournal(tokens, head int) *journal {
+	return &journal{
+		maxTokens: tokens,
+		maxHead:   head,
+		entries:   map[string]*entry{},
+		waiters:   map[string]*waiter{},
+		closed:    make(chan struct{}),
+	}
+}
+
+// add journals a request under token, arriving on ci, and returns a reference for
+// later updates (the zero reqRef when the token already holds the most requests
+// kept: the head is then not copied). It also counts the request on ci.
+func (j *journal) add(token string, r SeenRequest, ci *connInfo) reqRef {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	ci.requests++
+	e := j.entryLocked(token)
+	if !containsConn(e.conns, ci) {
+		e.conns = append(e.conns, ci)
+	}
+	j.notifyConnLocked(ci)
+	if len(e.reqs) >= maxRequestsPerToken {
+		return reqRef{}
+	}
+	r.Conn = ci.id
+	r.Head = append([]byte(nil), r.Head[:min(len(r.Head), j.maxHead)]...)
+	e.reqs = append(e.reqs, r)
+	j.notifyLocked(token)
+	return reqRef{e: e, i: len(e.reqs) - 1}
+}
+
+// addLate journals a request under token that arrived on ci after the upstream
+// had closed ci: not an attempt, and not a request ci carried.
+func (j *journal) addLate(token string, r SeenRequest, ci *connInfo) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	e := j.entryLocked(token)
+	if len(e.late) >= maxRequestsPerToken {
+		return
+	}
+	r.Conn = ci.id
+	r.Head = append([]byte(nil), r.Head[:min(len(r.Head), j.maxHead)]...)
+	e.late = append(e.late, r)
+	j.notifyLocked(token)
+}
+
+// entryLocked returns the entry for token, creating it and forgetting the oldest
+// token when there are too many.
+func (j *journal) entryLocked(token string) *entry {
+	if e, ok := j.entries[token]; ok {
+		return e
+	}
+	e := &entry{token: token, prev: j.newest}
+	e.reqs, e.conns = e.firstReq[:0], e.firstConn[:0]
+	if j.newest != nil {
+		j.newest.next = e
+	} else {
+		j.oldest = e
+	}
+	j.newest = e
+	j.entries[token] = e
+	for len(j.entries) > j.maxTokens {
+		old := j.oldest
+		j.removeLocked(old)
+		j.notifyLocked(old.token)
+	}
+	return e
+}
+
+// removeLocked drops e from the journal.
+func (j *journal) removeLocked(e *entry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		j.oldest = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		j.newest = e.prev
+	}
+	e.prev, e.next = nil, nil
+	delete(j.entries, e.token)
+}
+
+// update changes a journaled request; the zero ref is ignored.
+func (j *journal) update(ref reqRef, fn func(*SeenRequest)) {
+	if ref.e == nil {
+		return
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	fn(&ref.e.reqs[ref.i])
+	j.notifyLocked(ref.e.token)
+}
+
+// connEnded records that ci ended, closed first by by; only the first call counts.
+func (j *journal) connEnded(ci *connInfo, by string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if !ci.closed.IsZero() {
+		return
+	}
+	ci.closed = time.Now()
+	ci.closedBy = by
+	j.notifyConnLocked(ci)
+}
+
+// record returns a deep copy of the Record for token.
+func (j *journal) record(token string) Record {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return j.recordLocked(token)
+}
+
+func (j *journal) recordLocked(token string) Record {
+	rec := Record{Token: token, Requests: []SeenRequest{}, Connections: []SeenConn{}}
+	e, ok := j.entries[token]
+	if !ok {
+		return rec
+	}
+	for _, r := range e.reqs {
+		r.Head = append([]byte(nil), r.Head...)
+		if r.Marks != nil {
+			marks := make(map[string]time.Time, len(r.Marks))
+			for k, v := range r.Marks {
+				marks[k] = v
+			}
+			r.Marks = marks
+		}
+		rec.Requests = append(rec.Requests, r)
+	}
+	for _, r := range e.late {
+		r.Head = append([]byte(nil), r.Head...)
+		rec.Late = append(rec.Late, r)
+	}
+	for _, ci := range e.conns {
+		rec.Connections = append(rec.Connections, SeenConn{
+			ID:       ci.id,
+			Opened:   ci.opened,
+			Closed:   ci.closed,
+			ClosedBy: ci.closedBy,
+			Requests: ci.requests,
+		})
+	}
+	return rec
+}
+
+// known reports whether the journal keeps a Record for token.
+func (j *journal) known(token string) bool {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	_, ok := j.entries[token]
+	return ok
+}
+
+// forget drops the Record for token.
+func (j *journal) forget(token string) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if e, ok := j.entries[token]; ok {
+		j.removeLocked(e)
+		j.notifyLocked(token)
+	}
+}
+
+// wait blocks until cond holds for the Record of token, ctx ends or the journal is
+// closed. cond runs without the journal's lock held, on a copy.
+func (j *journal) wait(ctx context.Context, token string, cond func(Record) bool) (Record, error) {
+	for {
+		j.mu.Lock()
+		rec := j.recordLocked(token)
+		w := j.waiters[token]
+		if w == nil {
+			w = &waiter{ch: make(chan struct{})}
+			j.waiters[token] = w
+		}
+		w.n++
+		j.mu.Unlock()
+		if cond(rec) {
+			j.leave(token, w)
+			return rec, nil
+		}
+		select {
+		case <-w.ch:
+		case <-ctx.Done():
+			j.leave(token, w)
+			return rec, fmt.Errorf("wait for token %q: %w", token, ctx.Err())
+		case <-j.closed:
+			j.leave(token, w)
+			return rec, fmt.Errorf("wait for token %q: %w", token, errServerClosed)
 		}
 	}
-	return n
 }
 
-// First returns the first request seen with the given index.
-func (r Record) First(index int) (SeenRequest, bool) {
-	for _, q := range r.Requests {
-		if q.Index == index {
-			return q, true
-		}
+// leave unregisters one Wait call from w.
+func (j *journal) leave(token string, w *waiter) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	w.n--
+	if w.n == 0 && j.waiters[token] == w {
+		delete(j.waiters, token)
 	}
-	return SeenRequest{}, false
 }
 
-// Last returns the last request seen with the given index: the last attempt.
-func (r Record) Last(index int) (SeenRequest, bool) {
-	for i := len(r.Requests) - 1; i >= 0; i-- {
-		if r.Requests[i].Index == index {
-			return r.Requests[i], true
+// notifyLocked wakes the waiters of token.
+func (j *journal) notifyLocked(token string) {
+	if w, ok := j.waiters[token]; ok {
+		close(w.ch)
+		delete(j.waiters, token)
+	}
+}
+
+// notifyConnLocked wakes the waiters of every token whose Record lists ci.
+func (j *journal) notifyConnLocked(ci *connInfo) {
+	for token := range j.waiters {
+		if e, ok := j.entries[token]; ok && containsConn(e.conns, ci) {
+			j.notifyLocked(token)
 		}
 	}
-	return SeenRequest{}, false
+}
+
+// close wakes every waiter for good.
+func (j *journal) close() {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	select {
+	case <-j.closed:
+	default:
+		close(j.closed)
+	}
+}
+
+func containsConn(conns []*connInfo, ci *connInfo) bool {
+	for _, c := range conns {
+		if c == ci {
+			return true
+		}
+	}
+	return false
 }

@@ -6,6 +6,20 @@ import (
 	"strings"
 )
 
+// Route prefixes. A proxy under test routes every request whose path starts with
+// PathPrefix to the main endpoint, RefusedPrefix to the refused endpoint and
+// ConnectTimeoutPrefix to the connect-timeout endpoint, with the path unchanged.
+//
+// A request path has the form PREFIX + scenario id + "/" + token + "/" + index, for
+// example /gatecheck/body/truncated-chunked/3f9a1c0b7e2d/0. The token is chosen per
+// run (and per repetition); a proxy's retries carry the same token, so the journal
+// counts attempts. Index 0 is the scenario's main request, 1.. its follow-ups.
+const (
+	PathPrefix           = "/gatecheck/"
+	RefusedPrefix        = "/gatecheck-refused/"
+	ConnectTimeoutPrefix = "/gatecheck-connect-timeout/"
+)
+
 // readyID is the built-in scenario id of the readiness probe: a request to
 // PathPrefix + "ready" (optionally followed by "/" + token + "/" + index) gets a
 // keep-alive 200 with the body "ready".

@@ -1,38 +1,6 @@
-// Package fakeupstream is a scriptable, raw-TCP HTTP/1.x upstream. It knows bytes,
-// not verdicts: a Script is a list of Steps played on one accepted connection, and a
-// Journal records what the server saw so that a judge can count attempts and tell
-// connection reuse apart without relying on timing.
-//
-// The serving side deliberately does not use net/http: net/http repairs, merges and
-// rejects exactly the bytes gatecheck needs to emit.
 package fakeupstream
 
 import "time"
-
-// Route prefixes. A proxy under test routes every request whose path starts with
-// PathPrefix to the main endpoint, RefusedPrefix to the refused endpoint and
-// ConnectTimeoutPrefix to the connect-timeout endpoint, with the path unchanged.
-//
-// A request path has the form PREFIX + scenario id + "/" + token + "/" + index, for
-// example /gatecheck/body/truncated-chunked/3f9a1c0b7e2d/0. The token is chosen per
-// run (and per repetition); a proxy's retries carry the same token, so the journal
-// counts attempts. Index 0 is the scenario's main request, 1.. its follow-ups.
-const (
-	PathPrefix           = "/gatecheck/"
-	RefusedPrefix        = "/gatecheck-refused/"
-	ConnectTimeoutPrefix = "/gatecheck-connect-timeout/"
-)
-
-// Endpoints are the three addresses a proxy under test forwards to.
-type Endpoints struct {
-	// Main serves the scripted scenarios.
-	Main string
-	// Refused is a bound socket that never listens: a connect gets a RST.
-	Refused string
-	// ConnectTimeout is a listener with backlog 0 and a full accept queue: the
-	// kernel drops further SYNs, so a connect times out.
-	ConnectTimeout string
-}
 
 // Script is what the fake upstream plays on a connection for one request path.
 // Steps run in order; when a Script ends without closing the connection, the next

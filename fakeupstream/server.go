@@ -79,6 +79,17 @@ func (c Config) sideAddr(host string, delta int) string {
 	return net.JoinHostPort(host, "0")
 }
 
+// Endpoints are the three addresses a proxy under test forwards to.
+type Endpoints struct {
+	// Main serves the scripted scenarios.
+	Main string
+	// Refused is a bound socket that never listens: a connect gets a RST.
+	Refused string
+	// ConnectTimeout is a listener with backlog 0 and a full accept queue: the
+	// kernel drops further SYNs, so a connect times out.
+	ConnectTimeout string
+}
+
 // Server is a running fake upstream: the main endpoint that plays scripts, the
 // refused endpoint and the connect-timeout endpoint.
 //
