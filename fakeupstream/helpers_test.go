@@ -178,6 +178,18 @@ func requestDone(index int) func(Record) bool {
 	}
 }
 
+// scriptDuration is the time s spends pausing by itself: the sum of its steps'
+// pauses (a Sleep's, a Drip's between its pieces). A Hang is not counted.
+func scriptDuration(s Script) time.Duration {
+	var d time.Duration
+	for _, st := range s.Steps {
+		if k := KindOf(st); k.Pause != nil {
+			d += k.Pause(ArgsOf(st))
+		}
+	}
+	return d
+}
+
 // lateFor reports whether a request with the given index arrived late: on a
 // connection the upstream had already closed (see Record.Late).
 func lateFor(index int) func(Record) bool {

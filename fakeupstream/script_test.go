@@ -2,6 +2,7 @@ package fakeupstream
 
 import (
 	"bytes"
+	"math"
 	"strconv"
 	"testing"
 	"time"
@@ -61,24 +62,10 @@ func TestScriptOutputLargeChunkedBody(t *testing.T) {
 	}
 }
 
-// scriptDuration is the time s spends pausing by itself: the sum of its Sleep
-// steps and of its Drip pauses ((pieces-1) × Every each). Hang is not counted.
-func scriptDuration(s Script) time.Duration {
-	var d time.Duration
-	for _, st := range s.Steps {
-		switch st := normalize(st).(type) {
-		case Sleep:
-			d += max(st.D, 0)
-		case Drip:
-			if n := st.pieces(); n > 1 {
-				d += time.Duration(n-1) * max(st.Every, 0)
-			}
-		}
-	}
-	return d
-}
-
-func TestScriptDuration(t *testing.T) {
+// TestPauses checks the pauses a scenario's deadline counts: a Sleep's, and a
+// Drip's between its pieces, saturating; nothing for a Hang, which waits for
+// the peer.
+func TestPauses(t *testing.T) {
 	tests := []struct {
 		name  string
 		steps []Step
@@ -90,6 +77,8 @@ func TestScriptDuration(t *testing.T) {
 		{"drip generated", []Step{Drip{N: 10, Size: 3, Every: 5 * time.Millisecond}}, 15 * time.Millisecond},
 		{"single piece", []Step{Drip{N: 3, Size: 3, Every: time.Hour}}, 0},
 		{"both", []Step{Sleep{D: time.Second}, &Drip{Data: []byte("ab"), Every: time.Second}}, 2 * time.Second},
+		{"negative", []Step{Sleep{D: -time.Second}, Drip{N: 2, Every: -time.Second}}, 0},
+		{"saturates", []Step{Drip{N: 3, Every: math.MaxInt64/2 + 1}}, math.MaxInt64},
 	}
 	for _, tt := range tests {
 		if got := scriptDuration(Script{Steps: tt.steps}); got != tt.want {
