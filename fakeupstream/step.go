@@ -99,8 +99,8 @@ type Form struct {
 	// step takes a Value too, the map is that value with options: list the field
 	// for the Value's argument first, as the options are read only when it is good.
 	Fields []Arg
-	// OneOf names two Fields of which a map gives exactly one.
-	OneOf []string
+	// OneOf names two Fields of which a map gives exactly one; none when empty.
+	OneOf [2]string
 	// Default are the arguments before any is read: what the bare word means, and
 	// what a map leaves out. Durations have no default.
 	Default Args

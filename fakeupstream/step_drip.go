@@ -27,7 +27,7 @@ var dripKind = Kind{
 			{Key: "every", Field: FieldEvery, Required: true},
 			{Key: "size", Field: FieldSize},
 		},
-		OneOf:   []string{"data", "bytes"},
+		OneOf:   [2]string{"data", "bytes"},
 		Default: Args{Size: 1},
 		Usage:   "drip: {data: 'abc', every: 100ms}",
 	},

@@ -13,27 +13,33 @@ import (
 	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
-// stepNames are the steps of a script, as written in YAML.
-var stepNames = []string{"read", "write", "body", "chunk", "sleep", "drip", "half_close", "close", "reset", "hang", "mark"}
+// stepNames are the steps of a script, as written in YAML: every step, in the
+// registry's order.
+var stepNames = func() []string {
+	var names []string
+	for _, k := range fakeupstream.Kinds() {
+		names = append(names, k.Name)
+	}
+	return names
+}()
 
-// clientSteps are the steps an example's client answer may use.
-var clientSteps = []string{"write", "body", "chunk", "drip", "sleep", "close", "reset", "hang"}
-
-// endSteps end the connection; nothing may follow them.
-var endSteps = []string{"close", "reset", "hang"}
-
-// writeSteps write bytes; none may follow a half_close.
-var writeSteps = []string{"write", "body", "chunk", "drip"}
-
-// stepUsage shows each step that takes a value in its usual form.
-var stepUsage = map[string]string{
-	"write": `write: 'HTTP/1.1 200 OK\r\n'`,
-	"body":  "body: 100",
-	"chunk": "chunk: 'data'",
-	"sleep": "sleep: 250ms",
-	"drip":  "drip: {data: 'abc', every: 100ms}",
-	"mark":  "mark: first-event",
-}
+// clientSteps are the steps an example's client answer may use, listed as an
+// answer is written: the steps that write, then the pauses, then the ends.
+var clientSteps = func() []string {
+	var writes, pauses, ends []string
+	for _, k := range fakeupstream.Kinds() {
+		switch {
+		case !k.Client:
+		case k.Writes:
+			writes = append(writes, k.Name)
+		case k.Ends:
+			ends = append(ends, k.Name)
+		default:
+			pauses = append(pauses, k.Name)
+		}
+	}
+	return slices.Concat(writes, pauses, ends)
+}()
 
 var markRE = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
 
@@ -53,27 +59,28 @@ func (p *parser) steps(n *yaml.Node, what string, allowed []string) []StepSpec {
 		prefix = ""
 	}
 	out := make([]StepSpec, 0, len(items))
-	ended, halfClosed, endedBy := 0, 0, ""
+	ended, endedBy := 0, ""
+	shut, shutBy := 0, ""
 	marks := map[string]int{}
 	for i, it := range items {
 		where := fmt.Sprintf("%sstep %d", prefix, i+1)
-		s, ok := p.step(it, where, allowed)
+		s, k, ok := p.step(it, where, allowed)
 		if !ok {
 			continue
 		}
 		switch {
 		case ended > 0:
 			p.add(it.Line, "%s: unreachable: step %d (%s) has already ended the connection", where, ended, endedBy)
-		case halfClosed > 0 && slices.Contains(writeSteps, s.Name):
-			p.add(it.Line, "%s: %s after half_close (step %d): the write side is already shut", where, s.Name, halfClosed)
+		case shut > 0 && k.Writes:
+			p.add(it.Line, "%s: %s after %s (step %d): the write side is already shut", where, s.Name, shutBy, shut)
 		}
-		if slices.Contains(endSteps, s.Name) && ended == 0 {
+		if k.Ends && ended == 0 {
 			ended, endedBy = i+1, s.Name
 		}
-		if s.Name == "half_close" && halfClosed == 0 {
-			halfClosed = i + 1
+		if k.ShutsWrite && shut == 0 {
+			shut, shutBy = i+1, s.Name
 		}
-		if s.Name == "mark" {
+		if k.Takes(fakeupstream.FieldLabel) {
 			if first, dup := marks[s.Mark]; dup {
 				p.add(it.Line, "%s: mark %q repeated (first at step %d)", where, s.Mark, first)
 			}
@@ -84,8 +91,8 @@ func (p *parser) steps(n *yaml.Node, what string, allowed []string) []StepSpec {
 	return out
 }
 
-// step reads one step: a bare word or a one-key map.
-func (p *parser) step(n *yaml.Node, where string, allowed []string) (StepSpec, bool) {
+// step reads one step, a bare word or a one-key map, by its kind's Form.
+func (p *parser) step(n *yaml.Node, where string, allowed []string) (StepSpec, *fakeupstream.Kind, bool) {
 	var name string
 	var val *yaml.Node
 	switch {
@@ -100,134 +107,133 @@ func (p *parser) step(n *yaml.Node, where string, allowed []string) (StepSpec, b
 		}
 		p.add(n.Line, "%s: a step is one word or a one-key map, got %d keys (%s); indent a step's arguments under its name",
 			where, len(keys), strings.Join(keys, ", "))
-		return StepSpec{}, false
+		return StepSpec{}, nil, false
 	default:
 		p.add(n.Line, "%s: want a step name or a one-key map, got %s", where, describe(n))
-		return StepSpec{}, false
+		return StepSpec{}, nil, false
 	}
-	if !slices.Contains(stepNames, name) {
+	k, err := fakeupstream.KindNamed(name)
+	if err != nil {
 		hint := didYouMean(name, allowed)
 		if hint == "" {
 			hint = " (want " + oneOf(allowed) + ")"
 		}
 		p.add(n.Line, "%s: unknown step %q%s", where, clip(name), hint)
-		return StepSpec{}, false
+		return StepSpec{}, nil, false
 	}
 	if !slices.Contains(allowed, name) {
 		p.add(n.Line, "%s: %s is not allowed here (want %s)", where, name, oneOf(allowed))
-		return StepSpec{}, false
+		return StepSpec{}, nil, false
 	}
-	s := StepSpec{Name: name, Line: n.Line}
+	f := k.Form
+	d := f.Default
+	s := StepSpec{Name: name, What: d.What, Data: d.Data, N: d.N, ChunkSize: d.ChunkSize, Size: d.Size, Mark: d.Label, Line: n.Line}
 	what := where + ": " + name
 	if val == nil || (val.Kind == yaml.ScalarNode && val.Tag == "!!null") {
-		switch name {
-		case "read":
-			s.What = string(fakeupstream.ReadRequest)
-			if val != nil {
-				p.addAt(n.Line, what, "missing value; write read, or read: request, head or body")
-				return s, false
-			}
-			return s, true
-		case "half_close", "close", "reset", "hang":
-			if val != nil {
-				p.addAt(n.Line, what, "write it as a bare word, without a colon")
-				return s, false
-			}
-			return s, true
+		switch {
+		case !f.Bare:
+			p.addAt(n.Line, what, "missing value, as in %s", f.Usage)
+		case val != nil && f.Colon != "":
+			p.addAt(n.Line, what, "%s", f.Colon)
+		case val != nil:
+			p.addAt(n.Line, what, "write it as a bare word, without a colon")
+		default:
+			return s, k, true
 		}
-		p.addAt(n.Line, what, "missing value, as in %s", stepUsage[name])
-		return s, false
+		return s, k, false
 	}
-	ok := true
-	switch name {
-	case "read":
-		s.What, ok = p.word(val, what, "request", "head", "body")
-	case "write":
-		s.Data, ok = p.byteString(val, what)
-		if ok && len(s.Data) == 0 {
-			p.addAt(val.Line, what, "no bytes to write")
-			ok = false
-		}
-	case "chunk":
-		s.Data, ok = p.byteString(val, what)
-	case "body":
-		ok = p.bodyStep(val, what, &s)
-	case "sleep":
-		s.D, ok = p.duration(val, what)
-	case "hang":
-		s.D, ok = p.duration(val, what)
-	case "drip":
-		ok = p.dripStep(val, what, &s)
-	case "mark":
-		s.Mark, ok = p.str(val, what)
-		if ok && (!markRE.MatchString(s.Mark) || s.Mark == "last-byte") {
-			p.addAt(val.Line, what, "%q is not a mark name (lowercase letters, digits, - and _; not last-byte)", clip(s.Mark))
-			ok = false
-		}
-	default: // half_close, close, reset
+	switch {
+	case f.Value == nil && f.Fields == nil:
 		p.addAt(val.Line, what, "takes no value; write it as a bare word")
-		ok = false
+		return s, k, false
+	case f.Fields != nil && (f.Value == nil || val.Kind == yaml.MappingNode):
+		return s, k, p.stepFields(val, what, f, &s)
 	}
-	return s, ok
+	return s, k, p.stepArg(val, what, *f.Value, &s)
 }
 
-// bodyStep reads body: N, body: "16MiB" or body: {bytes: N, chunk_size: N}.
-func (p *parser) bodyStep(n *yaml.Node, what string, s *StepSpec) bool {
-	if n.Kind != yaml.MappingNode {
-		var ok bool
-		s.N, ok = p.size(n, what, 1)
-		return ok
+// stepFields reads a step's value that is a map of f's Fields.
+func (p *parser) stepFields(n *yaml.Node, what string, f fakeupstream.Form, s *StepSpec) bool {
+	var keys, required []string
+	for _, a := range f.Fields {
+		keys = append(keys, a.Key)
+		if a.Required {
+			required = append(required, a.Key)
+		}
 	}
-	m := p.fields(n, what, "bytes", "chunk_size")
-	if m == nil || !p.require(n, m, what, "bytes") {
+	m := p.fields(n, what, keys...)
+	if m == nil || !p.require(n, m, what, required...) {
 		return false
 	}
-	var ok bool
-	if s.N, ok = p.size(m["bytes"], what+": bytes", 1); !ok {
-		return false
-	}
-	if c := m["chunk_size"]; c != nil {
-		size, ok := p.size(c, what+": chunk_size", 1)
-		if !ok {
+	if a, b := f.OneOf[0], f.OneOf[1]; a != "" {
+		switch {
+		case m[a] != nil && m[b] != nil:
+			p.addAt(n.Line, what, "%s and %s both given; want one", a, b)
+			return false
+		case m[a] == nil && m[b] == nil:
+			p.addAt(n.Line, what, "missing %s or %s", a, b)
 			return false
 		}
-		s.ChunkSize = int(size)
-	}
-	return true
-}
-
-// dripStep reads drip: {data: '..' | bytes: N, every: dur, size: N}.
-func (p *parser) dripStep(n *yaml.Node, what string, s *StepSpec) bool {
-	m := p.fields(n, what, "data", "bytes", "every", "size")
-	if m == nil || !p.require(n, m, what, "every") {
-		return false
 	}
 	ok := true
-	switch {
-	case m["data"] != nil && m["bytes"] != nil:
-		p.addAt(n.Line, what, "data and bytes both given; want one")
-		return false
-	case m["data"] != nil:
-		s.Data, ok = p.byteString(m["data"], what+": data")
-		if ok && len(s.Data) == 0 {
-			p.addAt(m["data"].Line, what, "data: no bytes to drip")
+	for _, a := range f.Fields {
+		v := m[a.Key]
+		if v == nil {
+			continue
+		}
+		if !p.stepArg(v, what+": "+a.Key, a, s) {
+			// The map is the Value with options: these need a good value.
+			if f.Value != nil && a.Field == f.Value.Field {
+				return false
+			}
 			ok = false
 		}
-	case m["bytes"] != nil:
-		s.N, ok = p.size(m["bytes"], what+": bytes", 1)
-	default:
-		p.addAt(n.Line, what, "missing data or bytes")
-		return false
 	}
-	var okEvery bool
-	s.Every, okEvery = p.duration(m["every"], what+": every")
-	s.Size = 1
-	if sz := m["size"]; sz != nil {
-		v, okSize := p.size(sz, what+": size", 1)
+	return ok
+}
+
+// stepArg reads one argument of a step into s, as its field says.
+func (p *parser) stepArg(n *yaml.Node, what string, a fakeupstream.Arg, s *StepSpec) bool {
+	var ok bool
+	switch a.Field {
+	case fakeupstream.FieldWhat:
+		s.What, ok = p.word(n, what, a.Words...)
+	case fakeupstream.FieldData:
+		s.Data, ok = p.byteString(n, what)
+		if ok && len(s.Data) == 0 && a.Empty != "" {
+			p.addAt(n.Line, what, "%s", a.Empty)
+			ok = false
+		}
+	case fakeupstream.FieldN:
+		s.N, ok = p.size(n, what, 1)
+	case fakeupstream.FieldChunkSize:
+		var v int64
+		v, ok = p.size(n, what, 1)
+		s.ChunkSize = int(v)
+	case fakeupstream.FieldSize:
+		var v int64
+		v, ok = p.size(n, what, 1)
 		s.Size = int(v)
-		ok = ok && okSize
+	case fakeupstream.FieldD:
+		s.D, ok = p.duration(n, what)
+	case fakeupstream.FieldEvery:
+		s.Every, ok = p.duration(n, what)
+	case fakeupstream.FieldLabel:
+		s.Mark, ok = p.str(n, what)
+		if ok && (!markRE.MatchString(s.Mark) || s.Mark == "last-byte") {
+			p.addAt(n.Line, what, "%q is not a mark name (lowercase letters, digits, - and _; not last-byte)", clip(s.Mark))
+			ok = false
+		}
+	default:
+		panic(fmt.Sprintf("scenarios: step %s: argument %q sets field %d, which no scenario file writes", s.Name, a.Key, a.Field))
 	}
-	return ok && okEvery
+	return ok
+}
+
+// args are the step's arguments, its durations resolved against t.
+func (s StepSpec) args(t Timeouts) fakeupstream.Args {
+	return fakeupstream.Args{What: s.What, Data: s.Data, N: s.N, ChunkSize: s.ChunkSize, Size: s.Size,
+		D: s.D.Resolve(t), Every: s.Every.Resolve(t), Label: s.Mark}
 }
 
 // ResolveSteps turns written steps into fake-upstream steps, resolving durations
@@ -237,29 +243,8 @@ func (p *parser) dripStep(n *yaml.Node, what string, s *StepSpec) bool {
 func ResolveSteps(steps []StepSpec, t Timeouts) []fakeupstream.Step {
 	out := make([]fakeupstream.Step, 0, len(steps))
 	for _, s := range steps {
-		switch s.Name {
-		case "read":
-			out = append(out, fakeupstream.Read{What: fakeupstream.ReadWhat(s.What)})
-		case "write":
-			out = append(out, fakeupstream.Write{Data: s.Data})
-		case "body":
-			out = append(out, fakeupstream.Body{N: s.N, ChunkSize: s.ChunkSize})
-		case "chunk":
-			out = append(out, fakeupstream.Chunk{Data: s.Data})
-		case "sleep":
-			out = append(out, fakeupstream.Sleep{D: s.D.Resolve(t)})
-		case "drip":
-			out = append(out, fakeupstream.Drip{Data: s.Data, N: s.N, Size: s.Size, Every: s.Every.Resolve(t)})
-		case "half_close":
-			out = append(out, fakeupstream.HalfClose{})
-		case "close":
-			out = append(out, fakeupstream.Close{})
-		case "reset":
-			out = append(out, fakeupstream.Reset{})
-		case "hang":
-			out = append(out, fakeupstream.Hang{Max: s.D.Resolve(t)})
-		case "mark":
-			out = append(out, fakeupstream.Mark{Label: s.Mark})
+		if k, err := fakeupstream.KindNamed(s.Name); err == nil {
+			out = append(out, k.New(s.args(t)))
 		}
 	}
 	return out
@@ -279,8 +264,8 @@ func (s *Scenario) Scripts(t Timeouts) ([]fakeupstream.Script, error) {
 	out := make([]fakeupstream.Script, 0, len(specs))
 	for i, steps := range specs {
 		for j, st := range steps {
-			if !slices.Contains(stepNames, st.Name) {
-				return nil, fmt.Errorf("%s: script %d: step %d: unknown step %q", s.Source, i, j+1, st.Name)
+			if _, err := fakeupstream.KindNamed(st.Name); err != nil {
+				return nil, fmt.Errorf("%s: script %d: step %d: %w", s.Source, i, j+1, err)
 			}
 		}
 		resolved := ResolveSteps(steps, t)
@@ -311,24 +296,13 @@ func (s *Scenario) Deadline(t Timeouts) time.Duration {
 	return addSat(d, 2*time.Second)
 }
 
-// scriptTime is the time a script spends in its own pauses.
+// scriptTime is the time a script spends in its own pauses: those of the
+// steps whose kind has a Pause.
 func scriptTime(steps []StepSpec, t Timeouts) time.Duration {
 	var d time.Duration
 	for _, s := range steps {
-		switch s.Name {
-		case "sleep":
-			d = addSat(d, s.D.Resolve(t))
-		case "drip":
-			n := int64(len(s.Data))
-			if s.Data == nil {
-				n = s.N
-			}
-			size := int64(max(s.Size, 1))
-			pauses := (n+size-1)/size - 1
-			every := s.Every.Resolve(t)
-			if pauses > 0 {
-				d = addSat(d, mulSat(every, pauses))
-			}
+		if k, err := fakeupstream.KindNamed(s.Name); err == nil && k.Pause != nil {
+			d = addSat(d, k.Pause(s.args(t)))
 		}
 	}
 	return d

@@ -1,7 +1,9 @@
 package scenarios
 
 import (
+	"errors"
 	"fmt"
+	"os"
 	"reflect"
 	"strings"
 	"testing"
@@ -162,7 +164,7 @@ func TestScripts(t *testing.T) {
 	}
 
 	bad := &Scenario{Source: "x.yaml:3", Upstream: []StepSpec{{Name: "read"}, {Name: "wirte"}}}
-	if _, err := bad.Scripts(to); err == nil || err.Error() != `x.yaml:3: script 0: step 2: unknown step "wirte"` {
+	if _, err := bad.Scripts(to); !errors.Is(err, fakeupstream.ErrUnknownStep) || err.Error() != `x.yaml:3: script 0: step 2: unknown step "wirte"` {
 		t.Errorf("got %v; want the unknown step named", err)
 	}
 }
@@ -196,5 +198,59 @@ func TestDeadline(t *testing.T) {
 				t.Errorf("got %v; want %v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestStepLists checks the step lists messages quote, which come from the
+// registry: every step in its order, and a client answer's steps as an answer
+// is written.
+func TestStepLists(t *testing.T) {
+	if got, want := strings.Join(stepNames, " "), "read write body chunk sleep drip half_close close reset hang mark"; got != want {
+		t.Errorf("stepNames = %s; want %s", got, want)
+	}
+	if got, want := strings.Join(clientSteps, " "), "write body chunk drip sleep close reset hang"; got != want {
+		t.Errorf("clientSteps = %s; want %s", got, want)
+	}
+}
+
+// TestEveryStepForm checks each kind of step against the parser: its usage
+// reads as a step where it is allowed, as does its bare word when it may stand
+// bare.
+func TestEveryStepForm(t *testing.T) {
+	for _, k := range fakeupstream.Kinds() {
+		var forms []string
+		if k.Form.Usage != "" {
+			forms = append(forms, k.Form.Usage)
+		}
+		if k.Form.Bare {
+			forms = append(forms, k.Name)
+		}
+		for _, form := range forms {
+			s := parseOne(t, doc("upstream", upstream2(form)))
+			if got := s.Upstream[1]; got.Name != k.Name || got.Line != 9 {
+				t.Errorf("%s: read %q as %+v", k.Name, form, got)
+			}
+			if k.Client {
+				e := parseOne(t, doc("examples", examples("name: a, verdict: pass, client: ["+form+"]")))
+				if got := e.Examples[0].Client[0].Name; got != k.Name {
+					t.Errorf("%s: read client %q as %s", k.Name, form, got)
+				}
+			}
+		}
+	}
+}
+
+// TestStepsDocumented checks that the README's table of steps lists every step.
+func TestStepsDocumented(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(readme), "\n## Steps\n")
+	table, _, _ = strings.Cut(table, "\n## ")
+	for _, name := range stepNames {
+		if !strings.Contains(table, "\n| `"+name+"` |") {
+			t.Errorf("README.md: the table of steps has no row for %s", name)
+		}
 	}
 }
