@@ -15,9 +15,12 @@ type ScriptsDocument struct {
 	Scripts [][]WireStep `yaml:"scripts" json:"scripts"`
 }
 
-// WireStep is one fakeupstream.Step as plain fields. Data is hex, durations are
-// Go duration strings ("250ms"), so a script survives the trip byte for byte and
-// nanosecond for nanosecond.
+// WireStep is one fakeupstream.Step as plain fields: its name and the arguments
+// its kind takes (fakeupstream.Args). Data is hex, present when HasData; D is
+// the step's duration, D or Every, whichever it takes, as a Go duration string
+// ("250ms"), so a script survives the trip byte for byte and nanosecond for
+// nanosecond. The form goes by the registry of steps, so a new step needs
+// nothing here.
 type WireStep struct {
 	Step      string `yaml:"step" json:"step"`
 	What      string `yaml:"what,omitempty" json:"what,omitempty"`
@@ -36,34 +39,31 @@ func EncodeScripts(scripts []fakeupstream.Script) (ScriptsDocument, error) {
 	for i, sc := range scripts {
 		steps := make([]WireStep, 0, len(sc.Steps))
 		for j, st := range sc.Steps {
-			w := WireStep{Step: st.Name()}
-			switch s := st.(type) {
-			case fakeupstream.Read:
-				w.What = string(s.What)
-			case fakeupstream.Write:
-				w.Data, w.HasData = hex.EncodeToString(s.Data), true
-			case fakeupstream.Body:
-				w.N, w.ChunkSize = s.N, s.ChunkSize
-			case fakeupstream.Chunk:
-				w.Data, w.HasData = hex.EncodeToString(s.Data), true
-			case fakeupstream.Sleep:
-				w.D = s.D.String()
-			case fakeupstream.Drip:
-				w.Data, w.HasData = hex.EncodeToString(s.Data), s.Data != nil
-				w.N, w.Size, w.D = s.N, s.Size, s.Every.String()
-			case fakeupstream.HalfClose, fakeupstream.Close, fakeupstream.Reset:
-			case fakeupstream.Hang:
-				w.D = s.Max.String()
-			case fakeupstream.Mark:
-				w.Label = s.Label
-			default:
+			k := fakeupstream.KindOf(st)
+			if k == nil {
 				return ScriptsDocument{}, fmt.Errorf("script %d: step %d: cannot encode step %T", i, j+1, st)
 			}
-			steps = append(steps, w)
+			steps = append(steps, encodeStep(k, fakeupstream.ArgsOf(st)))
 		}
 		doc.Scripts = append(doc.Scripts, steps)
 	}
 	return doc, nil
+}
+
+// encodeStep is the wire form of a step of kind k with arguments a. A step that
+// takes a duration always carries it, zero included.
+func encodeStep(k *fakeupstream.Kind, a fakeupstream.Args) WireStep {
+	w := WireStep{Step: k.Name, What: a.What, N: a.N, Size: a.Size, ChunkSize: a.ChunkSize, Label: a.Label}
+	if a.Data != nil {
+		w.Data, w.HasData = hex.EncodeToString(a.Data), true
+	}
+	switch {
+	case k.Takes(fakeupstream.FieldD):
+		w.D = a.D.String()
+	case k.Takes(fakeupstream.FieldEvery):
+		w.D = a.Every.String()
+	}
+	return w
 }
 
 // DecodeScripts turns the wire form back into scripts.
@@ -83,6 +83,8 @@ func DecodeScripts(doc ScriptsDocument) ([]fakeupstream.Script, error) {
 	return out, nil
 }
 
+// decodeStep reads one step: its fields first, then its kind's name and what
+// the kind takes of them.
 func decodeStep(w WireStep) (fakeupstream.Step, error) {
 	var data []byte
 	if w.HasData {
@@ -92,50 +94,29 @@ func decodeStep(w WireStep) (fakeupstream.Step, error) {
 		}
 		data = b
 	}
-	dur := func() (time.Duration, error) {
-		if w.D == "" {
-			return 0, nil
+	var d time.Duration
+	if w.D != "" {
+		var err error
+		if d, err = time.ParseDuration(w.D); err != nil || d < 0 {
+			return nil, fmt.Errorf("%s: bad duration %q", w.Step, w.D)
 		}
-		d, err := time.ParseDuration(w.D)
-		if err != nil || d < 0 {
-			return 0, fmt.Errorf("%s: bad duration %q", w.Step, w.D)
-		}
-		return d, nil
-	}
-	d, err := dur()
-	if err != nil {
-		return nil, err
 	}
 	if w.N < 0 || w.Size < 0 || w.ChunkSize < 0 {
 		return nil, fmt.Errorf("%s: negative size", w.Step)
 	}
-	switch w.Step {
-	case "read":
-		switch what := fakeupstream.ReadWhat(w.What); what {
-		case "", fakeupstream.ReadRequest, fakeupstream.ReadHead, fakeupstream.ReadBody:
-			return fakeupstream.Read{What: what}, nil
-		}
-		return nil, fmt.Errorf("read: unknown what %q", w.What)
-	case "write":
-		return fakeupstream.Write{Data: data}, nil
-	case "body":
-		return fakeupstream.Body{N: w.N, ChunkSize: w.ChunkSize}, nil
-	case "chunk":
-		return fakeupstream.Chunk{Data: data}, nil
-	case "sleep":
-		return fakeupstream.Sleep{D: d}, nil
-	case "drip":
-		return fakeupstream.Drip{Data: data, N: w.N, Size: w.Size, Every: d}, nil
-	case "half_close":
-		return fakeupstream.HalfClose{}, nil
-	case "close":
-		return fakeupstream.Close{}, nil
-	case "reset":
-		return fakeupstream.Reset{}, nil
-	case "hang":
-		return fakeupstream.Hang{Max: d}, nil
-	case "mark":
-		return fakeupstream.Mark{Label: w.Label}, nil
+	k, err := fakeupstream.KindNamed(w.Step)
+	if err != nil {
+		return nil, err
 	}
-	return nil, fmt.Errorf("unknown step %q", w.Step)
+	a := fakeupstream.Args{What: w.What, Data: data, N: w.N, Size: w.Size, ChunkSize: w.ChunkSize, Label: w.Label}
+	switch {
+	case k.Takes(fakeupstream.FieldD):
+		a.D = d
+	case k.Takes(fakeupstream.FieldEvery):
+		a.Every = d
+	}
+	if err := k.Check(a); err != nil {
+		return nil, fmt.Errorf("%s: %w", k.Name, err)
+	}
+	return k.New(a), nil
 }
