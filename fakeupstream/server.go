@@ -90,6 +90,10 @@ type Endpoints struct {
 	ConnectTimeout string
 }
 
+// ErrAlreadyAdded says Add was given a scenario id that has scripts already,
+// which Replace overwrites.
+var ErrAlreadyAdded = errors.New("already added")
+
 // Server is a running fake upstream: the main endpoint that plays scripts, the
 // refused endpoint and the connect-timeout endpoint.
 //
@@ -191,7 +195,8 @@ func (s *Server) Endpoints() Endpoints {
 
 // Add registers the scripts of scenario id: scripts[i] answers the request with
 // index i. The scripts are kept by value; their steps must not change afterwards.
-// An id that is empty, reserved ("ready") or already added is an error.
+// An id that is empty, reserved ("ready") or already added is an error; for one
+// already added, an error wrapping ErrAlreadyAdded.
 func (s *Server) Add(id string, scripts []Script) error {
 	if err := checkID(id); err != nil {
 		return fmt.Errorf("add scenario %q: %w", id, err)
@@ -199,7 +204,7 @@ func (s *Server) Add(id string, scripts []Script) error {
 	s.smu.Lock()
 	defer s.smu.Unlock()
 	if _, ok := s.scripts[id]; ok {
-		return fmt.Errorf("add scenario %q: already added", id)
+		return fmt.Errorf("add scenario %q: %w", id, ErrAlreadyAdded)
 	}
 	s.scripts[id] = compile(scripts)
 	return nil

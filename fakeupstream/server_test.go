@@ -263,9 +263,12 @@ func TestAddAndReplace(t *testing.T) {
 	if err := s.Add("x", nil); err != nil {
 		t.Fatal(err)
 	}
-	for _, id := range []string{"x", "", readyID, "a b"} {
-		if err := s.Add(id, nil); err == nil {
-			t.Errorf("Add(%q) succeeded; want an error", id)
+	if err := s.Add("x", nil); !errors.Is(err, ErrAlreadyAdded) || err.Error() != `add scenario "x": already added` {
+		t.Errorf("Add(x) again: got %v; want ErrAlreadyAdded", err)
+	}
+	for _, id := range []string{"", readyID, "a b"} {
+		if err := s.Add(id, nil); err == nil || errors.Is(err, ErrAlreadyAdded) {
+			t.Errorf("Add(%q): got %v; want an error that it cannot name a scenario", id, err)
 		}
 	}
 	s.Replace("x", []Script{{Steps: []Step{Read{}, Write{[]byte(ok200)}}}})
