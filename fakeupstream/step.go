@@ -11,7 +11,7 @@ import (
 // own, in a file of its own (step_write.go holds Write), so scripts can be built
 // in Go as well as loaded from YAML; a pointer to a step plays like the step. The
 // registry (steps.go) lists every kind with its Kind. Only this package defines
-// steps: the player, the paper play and the Kind are theirs to keep in step.
+// steps, as a step plays with the player's own state.
 type Step interface {
 	// Name is the step's name, as in "write" or "reset": its Kind's Name.
 	Name() string
@@ -150,15 +150,18 @@ func KindOf(st Step) *Kind {
 }
 
 // ArgsOf returns the arguments of st, as its Kind's New takes them: New(ArgsOf(st))
-// is st again, but that a step whose bytes are its value (Write, Chunk) always has
-// Data, if empty.
+// is st again, except that a Write's or a Chunk's Data is never nil (it is empty
+// instead), as the control API's wire has always carried their bytes.
 func ArgsOf(st Step) Args {
 	return st.args()
 }
 
 // Takes reports whether the step takes the argument f.
 func (k *Kind) Takes(f Field) bool {
-	return slices.ContainsFunc(k.arguments(), func(a Arg) bool { return a.Field == f })
+	if v := k.Form.Value; v != nil && v.Field == f {
+		return true
+	}
+	return slices.ContainsFunc(k.Form.Fields, func(a Arg) bool { return a.Field == f })
 }
 
 // Check says why a are not arguments the step takes: a What that is none of
