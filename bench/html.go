@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/gatecheck/gatecheck/bench/svgplot"
 )
 
 //go:embed report.html.tmpl
@@ -166,7 +168,7 @@ func htmlView(r *Report) htmlPage {
 	for i := range r.Targets {
 		t := &r.Targets[i]
 		ht := htmlTargetView(r, t)
-		ht.Colour, _ = plotTargetStyle(i)
+		ht.Colour, _ = svgplot.LineStyle(i)
 		ht.LatencyPlot, ht.ThroughputPlot = latency[i], throughput[i]
 		for _, kind := range resources {
 			if kind[i] != nil {
@@ -174,7 +176,7 @@ func htmlView(r *Report) htmlPage {
 			}
 		}
 		p.Targets = append(p.Targets, ht)
-		c, d := plotTargetStyle(i)
+		c, d := svgplot.LineStyle(i)
 		p.Keys = append(p.Keys, htmlKey{Name: t.Target, Colour: c, Dash: d})
 	}
 	for _, k := range plotSpectrumKeys(r) {
@@ -411,6 +413,9 @@ func htmlShare(f float64) string {
 	}
 	return htmlNum(pct, 1) + "%"
 }
+
+// htmlMiB is bytes in MiB.
+func htmlMiB(b int64) float64 { return float64(b) / (1 << 20) }
 
 // htmlResourceValue writes a resource figure: RSS in MiB, counts whole.
 func htmlResourceValue(v float64, rss bool) string {

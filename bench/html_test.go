@@ -107,6 +107,15 @@ func htmlTestReport() *Report {
 	}
 }
 
+// htmlTestInterruptedReport is htmlTestReport cut short by an interrupt, with
+// haproxy caught in the middle of its load.
+func htmlTestInterruptedReport() *Report {
+	r := htmlTestReport()
+	r.Interrupted = true
+	r.Targets[1].Interrupted = true
+	return r
+}
+
 // htmlRender renders r as HTML.
 func htmlRender(t testing.TB, r *Report) string {
 	t.Helper()
@@ -436,9 +445,7 @@ func TestHTMLTargets(t *testing.T) {
 		t.Error("a complete run is marked interrupted")
 	}
 
-	r.Interrupted = true
-	r.Targets[1].Interrupted = true
-	doc = htmlRender(t, r)
+	doc = htmlRender(t, htmlTestInterruptedReport())
 	if !strings.Contains(doc, `<p class="banner" id="interrupted">interrupted: partial figures.`) {
 		t.Error("an interrupted run has no banner")
 	}
@@ -500,10 +507,9 @@ func htmlSortedKeys(m map[string]int64) []string {
 	return keys
 }
 
-// TestHTMLNotFinite fills the report with NaN, infinities and huge values: the
-// page still renders, its SVG has only finite coordinates, and its tables
-// write a dash.
-func TestHTMLNotFinite(t *testing.T) {
+// htmlTestNotFiniteReport is htmlTestReport filled with NaN, infinities and
+// huge values, in the figures, the spectra, the timeline and the samples.
+func htmlTestNotFiniteReport() *Report {
 	r := htmlTestReport()
 	nan, inf := math.NaN(), math.Inf(1)
 	a := &r.Targets[0]
@@ -521,8 +527,14 @@ func TestHTMLNotFinite(t *testing.T) {
 	a.Upstream.RetriesPerRequest = inf
 	r.Targets[1].ElapsedMS = math.MaxInt64
 	r.Settings.Rate = nan
+	return r
+}
 
-	doc := htmlRender(t, r)
+// TestHTMLNotFinite fills the report with NaN, infinities and huge values: the
+// page still renders, its SVG has only finite coordinates, and its tables
+// write a dash.
+func TestHTMLNotFinite(t *testing.T) {
+	doc := htmlRender(t, htmlTestNotFiniteReport())
 	htmlParse(t, doc)
 	htmlCheckSVGs(t, doc)
 	for _, frag := range htmlSVGFragment.FindAllString(doc, -1) {
@@ -538,10 +550,10 @@ func TestHTMLNotFinite(t *testing.T) {
 	}
 }
 
-// TestHTMLSparse renders reports with little or nothing in them: no targets,
-// a nil report, no timeline, no samples, a single point, zero latencies, plain
-// mode without upstream.
-func TestHTMLSparse(t *testing.T) {
+// htmlTestSparseReports are reports with little or nothing in them, by name:
+// no targets, a nil report, no timeline, no samples, a single point, zero
+// latencies, plain mode without upstream; "plain URL" sets the URL alone.
+func htmlTestSparseReports() map[string]*Report {
 	one := TargetReport{Target: "one", ElapsedMS: 1000, Sent: 1, Completed: 1,
 		Outcomes:  []OutcomeStats{{Outcome: "200", Count: 1, Share: 1, Spectrum: []SpectrumPoint{{0, 0}, {100, 0}}}},
 		Timeline:  []TimePoint{{T: 0, Completed: map[string]int64{"200": 1}}},
@@ -551,13 +563,22 @@ func TestHTMLSparse(t *testing.T) {
 		t.Target = name
 		return t
 	}
-	for name, r := range map[string]*Report{
+	return map[string]*Report{
 		"nil":         nil,
 		"no targets":  {},
 		"plain":       {Settings: Settings{Mode: ClosedLoop, URL: "http://127.0.0.1:8080/", Connections: 4}, Targets: []TargetReport{one, empty}},
+		"plain URL":   {Settings: Settings{URL: "http://127.0.0.1:8080/"}, Targets: []TargetReport{one, empty}},
 		"errors only": {Interrupted: true, Targets: []TargetReport{{Target: "a", Error: "boom"}, {Target: "b", Error: "bang"}}},
 		"five":        {Targets: []TargetReport{named(one, "a"), named(one, "b"), named(one, "c"), named(one, "d"), named(one, "e")}},
-	} {
+	}
+}
+
+// TestHTMLSparse renders reports with little or nothing in them: no targets,
+// a nil report, no timeline, no samples, a single point, zero latencies, plain
+// mode without upstream.
+func TestHTMLSparse(t *testing.T) {
+	sparse := htmlTestSparseReports()
+	for name, r := range sparse {
 		t.Run(name, func(t *testing.T) {
 			doc := htmlRender(t, r)
 			root := htmlParse(t, doc)
@@ -572,7 +593,7 @@ func TestHTMLSparse(t *testing.T) {
 			}
 		})
 	}
-	doc := htmlRender(t, &Report{Settings: Settings{URL: "http://127.0.0.1:8080/"}, Targets: []TargetReport{one, empty}})
+	doc := htmlRender(t, sparse["plain URL"])
 	for _, want := range []string{`<p class="missing">plain mode: no fake upstream</p>`, `no request completed in the measured window`, `>no samples</text>`} {
 		if !strings.Contains(doc, want) {
 			t.Errorf("HTML lacks %s", want)
@@ -580,12 +601,17 @@ func TestHTMLSparse(t *testing.T) {
 	}
 }
 
-// TestHTMLEscapes puts markup everywhere a report's text can reach and checks
-// that none of it becomes markup, in the tables or in the SVG.
-func TestHTMLEscapes(t *testing.T) {
-	evil := func(n int) string {
-		return fmt.Sprintf(`x"><script>alert(%d)</script><img src=y onerror=alert(%d)>'`, n, n)
-	}
+// htmlTestEvil is markup that must stay text wherever it lands; n tells one
+// place from another.
+func htmlTestEvil(n int) string {
+	return fmt.Sprintf(`x"><script>alert(%d)</script><img src=y onerror=alert(%d)>'`, n, n)
+}
+
+// htmlTestEscapesReport is htmlTestReport with markup everywhere a report's
+// text can reach: htmlTestEvil(n) in version, mix, scenario, outcome, timeout,
+// leak, client error, timeline and error, and a target named <script>.
+func htmlTestEscapesReport() *Report {
+	evil := htmlTestEvil
 	r := htmlTestReport()
 	r.GatecheckVersion = evil(1)
 	r.Settings.Mix[0].ID = evil(2)
@@ -600,6 +626,14 @@ func TestHTMLEscapes(t *testing.T) {
 	r.Targets[0].Timeline[0].Completed[evil(8)] = 4
 	r.Targets[1].Target = evil(9)
 	r.Targets[2].Error = evil(10)
+	return r
+}
+
+// TestHTMLEscapes puts markup everywhere a report's text can reach and checks
+// that none of it becomes markup, in the tables or in the SVG.
+func TestHTMLEscapes(t *testing.T) {
+	evil := htmlTestEvil
+	r := htmlTestEscapesReport()
 	doc := htmlRender(t, r)
 	root := htmlParse(t, doc)
 
@@ -638,67 +672,5 @@ func TestHTMLSelfContained(t *testing.T) {
 	external := regexp.MustCompile(`(?i)<(link|img|iframe|object|embed|audio|video|source|base|script|image|use|foreignObject)\b|\s(src|href|xlink:href)=|@import|url\(|https?://`)
 	if m := external.FindString(doc); m != "" {
 		t.Errorf("HTML loads or links a resource: %q", m)
-	}
-}
-
-// TestScales checks the axes: log when values span more than two decades,
-// round ticks, labels with units, percentile positions.
-func TestPlotScales(t *testing.T) {
-	var lin plotAxisValues
-	for _, v := range []float64{0, 3, 47} {
-		lin.add(v)
-	}
-	s, ticks, _ := lin.yScale(100, 0, true)
-	if s.Log || s.Hi != 50 || fmt.Sprint(ticks) != "[0 10 20 30 40 50]" {
-		t.Errorf("linear scale %+v ticks %v", s, ticks)
-	}
-	var lg plotAxisValues
-	for _, v := range []float64{0, 0.8, 1200} {
-		lg.add(v)
-	}
-	s, ticks, _ = lg.yScale(100, 0, true)
-	if !s.Log || s.Lo != 0.1 || s.Hi != 10000 || len(ticks) != 6 {
-		t.Errorf("log scale %+v ticks %v", s, ticks)
-	}
-	if s.at(0) != 100 || s.at(10000) != 0 || s.at(1e9) != 0 {
-		t.Errorf("log scale places 0, 1e4 and 1e9 at %v, %v, %v", s.at(0), s.at(10000), s.at(1e9))
-	}
-	var huge plotAxisValues
-	huge.add(1e-300)
-	huge.add(math.MaxFloat64)
-	_, ticks, _ = huge.yScale(100, 0, true)
-	if len(ticks) > 8 {
-		t.Errorf("%d ticks over 300 decades; want at most 8", len(ticks))
-	}
-	for v, want := range map[float64]string{1: "1 ms", 1000: "1 s", 1200: "1.2 s", 0.1: "0.1 ms", 1e300: "1e297 s", 25000: "25 s"} {
-		if got := svgMSTick(v, -1); got != want {
-			t.Errorf("svgMSTick(%v) = %q; want %q", v, got, want)
-		}
-	}
-	for v, want := range map[float64]string{0: "0", 0.5: "0.5", 250: "250", 5000: "5k", 12500: "12.5k", 2e6: "2M", 3e12: "3e12"} {
-		if got := svgTick(v, -1); got != want {
-			t.Errorf("svgTick(%v) = %q; want %q", v, got, want)
-		}
-	}
-	for i, want := range []string{"0", "90", "99", "99.9", "99.99", "99.999"} {
-		if got := plotSpectrumTick(i); got != want {
-			t.Errorf("spectrumTickLabel(%d) = %q; want %q", i, got, want)
-		}
-		if x, ok := plotSpectrumX(100 - 100*math.Pow(10, -float64(i))); !ok || math.Abs(x-float64(i)) > 1e-9 {
-			t.Errorf("plotSpectrumX(%s) = %v, %v; want %d", want, x, ok, i)
-		}
-	}
-	if _, ok := plotSpectrumX(100); ok {
-		t.Error("percentile 100 has a finite position")
-	}
-	xs := plotScale{Lo: 0, Hi: 10, A: 0, B: 100}
-	ys := plotScale{Lo: 0, Hi: 10, A: 100, B: 0}
-	if got := svgLine(xs, ys, []plotPoint{{1, 1, false}, {2, 2, false}, {3, math.NaN(), false}, {4, 4, false}, {5, 5, true}, {6, 6, false}}); got != "M10 90L20 80 M40 60h0 M50 50L60 40" {
-		t.Errorf("line = %q", got)
-	}
-	for _, v := range []float64{math.NaN(), math.Inf(1), math.Inf(-1)} {
-		if got := svgNum(v); got != "0" {
-			t.Errorf("svgNum(%v) = %q", v, got)
-		}
 	}
 }
