@@ -107,7 +107,11 @@ type repetition struct {
 	reused bool
 	tokens []string
 	voided int // runs replaced because a request went astray
-	unseen int // runs replaced because the upstream never saw a request
+	unseen int // runs run again because the upstream never saw a request
+	// unforwarded say what the client got in the runs set aside because the proxy
+	// answered with its own 5xx without forwarding the request, and the run
+	// again reached the upstream (faultUnforwarded).
+	unforwarded []string
 }
 
 // runFault says why a run of a scenario says nothing about it.
@@ -122,14 +126,35 @@ const (
 	// says where it went (a proxy that pooled a connection another scenario's
 	// script was still reading a body or a next request on, say).
 	faultUnseen
+	// faultUnforwarded: as faultUnseen, and the client's answer is the proxy's
+	// own 5xx (no X-Gatecheck field, which every upstream answer of the
+	// catalogue carries): the proxy never forwarded the request, so the run
+	// never reached the scenario's fault. Traffic Server 9.2.9 does this now
+	// and then, serial or parallel, to the request after one whose upstream
+	// connection it gave up on or turned into a tunnel: a capture of the
+	// upstream's wire holds no byte of the request.
+	faultUnforwarded
 )
+
+// unforwarded reports whether obs, for a request the upstream never saw, is
+// the proxy's own error answer rather than bytes from an upstream: a complete
+// final 5xx head without the X-Gatecheck field.
+func unforwarded(obs Observation) bool {
+	r := obs.Response
+	return r.HeadComplete && r.Final.Status/100 == 5 && len(r.Final.Values("X-Gatecheck")) == 0
+}
 
 // repetition runs the scenario once. A request the proxy sent on a connection
 // another scenario's script had already closed reached no script of this one:
 // that run says nothing about this scenario, so it is run again (a few times at
 // most). A run whose request the upstream never saw at all is run again once:
 // a proxy that answers without asking the upstream does so again, and is judged
-// on that.
+// on that; both runs are graded. The one run not graded is one the proxy
+// answered with its own 5xx without forwarding the request (faultUnforwarded)
+// when the run again does reach the upstream: it is evidence of another fault
+// than the scenario's, so it is kept, word for word, in the result's notes
+// instead of in its verdict. When the run again is not forwarded either, both
+// are graded.
 func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, scripts []fakeupstream.Script) repetition {
 	var r repetition
 	run, token, fault := s.once(ctx, sc, scripts)
@@ -139,14 +164,23 @@ func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, script
 		run, token, fault = s.once(ctx, sc, scripts)
 		r.tokens = append(r.tokens, token)
 	}
-	r.add(run)
-	if fault == faultUnseen && ctx.Err() == nil {
+	if (fault != faultUnseen && fault != faultUnforwarded) || ctx.Err() != nil {
+		r.add(run)
+		return r
+	}
+	run2, token2, fault2 := s.once(ctx, sc, scripts)
+	r.tokens = append(r.tokens, token2)
+	switch {
+	case fault == faultUnforwarded && fault2 == faultNone:
+		r.unforwarded = append(r.unforwarded, run.unforwarded)
+		r.add(run2)
+	case fault2 == faultStray:
 		r.unseen++
-		run2, token2, fault2 := s.once(ctx, sc, scripts)
-		r.tokens = append(r.tokens, token2)
-		if fault2 != faultStray {
-			r.add(run2)
-		}
+		r.add(run)
+	default:
+		r.unseen++
+		r.add(run)
+		r.add(run2)
 	}
 	return r
 }
@@ -158,6 +192,9 @@ type judged struct {
 	j      Judgement
 	obs    Observation
 	reused bool
+	// unforwarded, for a run whose fault is faultUnforwarded, says which
+	// request got which answer of the proxy's own.
+	unforwarded string
 }
 
 // add counts one more judged run; the repetition's judgement is the worst.
@@ -183,12 +220,14 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 	var tokens []string
 	counts := map[string]int{}
 	voided, unseen := 0, 0
+	var unforwarded []string
 	worstVerdict := reps[0].j.Verdict
 	runs := 0
 	for _, r := range reps {
 		tokens = append(tokens, r.tokens...)
 		voided += r.voided
 		unseen += r.unseen
+		unforwarded = append(unforwarded, r.unforwarded...)
 		for _, run := range r.runs {
 			runs++
 			counts[run.j.Outcome]++
@@ -245,6 +284,10 @@ find:
 	if unseen > 0 {
 		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request (every run is graded)", times(unseen)))
 	}
+	if len(unforwarded) > 0 {
+		worst.Notes = append(worst.Notes, fmt.Sprintf("%s the proxy answered with its own error without forwarding the request (the upstream saw no byte of it): %s; that run never reached this scenario's fault, and the run again that did is graded instead",
+			times(len(unforwarded)), strings.Join(dedupe(unforwarded), "; ")))
+	}
 	if worst.Verdict == Fail || worst.Verdict == Error {
 		if l, ok := s.target.(Logged); ok {
 			res.Log = relevantLog(l.Log(), tokens, logShown)
@@ -282,6 +325,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 	observed := make([]Observation, 0, 1+len(sc.FollowUps))
 	fault := faultNone
 	mainConn := int64(-1)
+	which := "" // the unforwarded request's answer, for faultUnforwarded
 	for index := 0; index <= len(sc.FollowUps); index++ {
 		req := sc.Request
 		if index > 0 {
@@ -332,8 +376,15 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			if rec.Attempts(index) == 0 && strayed(rec, index) {
 				return judged{obs: obs}, token, faultStray
 			}
-			if rec.Attempts(index) == 0 {
+			if rec.Attempts(index) == 0 && fault == faultNone {
 				fault = faultUnseen
+				if unforwarded(obs) {
+					fault = faultUnforwarded
+					which = fmt.Sprintf("%q", obs.Response.Final.StatusLine)
+					if index > 0 {
+						which = fmt.Sprintf("follow-up %d got %s", index, which)
+					}
+				}
 			}
 		}
 		if timed(expectationOf(sc, index)) {
@@ -353,7 +404,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 		}
 		observed = append(observed, obs)
 	}
-	return judged{JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed)}, token, fault
+	return judged{JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed), which}, token, fault
 }
 
 // anyReused reports whether a follow-up rode the main request's upstream
@@ -389,7 +440,7 @@ func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, 
 	if len(observed) == 0 {
 		return judged{j: j}
 	}
-	return judged{worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed)}
+	return judged{worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed), ""}
 }
 
 // JudgeScenario judges the observations of one run of a scenario — the main

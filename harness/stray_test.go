@@ -2,6 +2,7 @@ package harness
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"io"
 	"net"
@@ -204,11 +205,13 @@ examples:
 }
 
 // shortcut is a relay to the fake upstream that answers the first `skip` client
-// connections itself, with a 504, without asking the upstream.
+// connections itself, with answer (a 504 of its own when empty), without asking
+// the upstream.
 type shortcut struct {
 	limited
-	mu   sync.Mutex
-	skip int
+	mu     sync.Mutex
+	skip   int
+	answer string
 }
 
 func (sh *shortcut) Start(ctx context.Context, eps fakeupstream.Endpoints) (string, error) {
@@ -231,7 +234,8 @@ func (sh *shortcut) Start(ctx context.Context, eps fakeupstream.Endpoints) (stri
 				sh.wg.Go(func() {
 					defer c.Close()
 					_, _ = readHeadTest(bufio.NewReader(c))
-					_, _ = io.WriteString(c, "HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+					answer := cmp.Or(sh.answer, "HTTP/1.1 504 Gateway Timeout\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+					_, _ = io.WriteString(c, answer)
 				})
 				continue
 			}
@@ -244,7 +248,10 @@ func (sh *shortcut) Start(ctx context.Context, eps fakeupstream.Endpoints) (stri
 // TestUnseenRequestRunsAgainOnce: a run whose request the upstream never saw is
 // run once more, and both runs are graded: a rerun adds evidence but never
 // replaces the failing run, whether the proxy then forwards the request or
-// answers by itself again.
+// answers by itself again. The one exception is the proxy's own 5xx (no
+// X-Gatecheck field) to a request it never forwarded, followed by a run again
+// that reaches the upstream: that run alone is graded, and the set-aside
+// answer is in the notes word for word.
 func TestUnseenRequestRunsAgainOnce(t *testing.T) {
 	scs, err := scenarios.Parse("unseen.yaml", []byte(`id: unseen/ok
 summary: a valid response
@@ -271,13 +278,24 @@ examples:
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An answer that carries the upstream's X-Gatecheck field is bytes from an
+	// upstream (a poisoned connection, say), not the proxy's own error.
+	relayed := "HTTP/1.1 502 Bad Gateway\r\nX-Gatecheck: elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+	own := `the proxy answered with its own error without forwarding the request (the upstream saw no byte of it): "HTTP/1.1 504 Gateway Timeout"`
 	for _, c := range []struct {
 		skip    int
+		answer  string
 		verdict Verdict
 		actual  string
-	}{{1, Fail, "worst of 2 runs: 5xx ×1, passthrough ×1"}, {2, Fail, "worst of 2 runs: 5xx ×2"}} {
+		note    string
+	}{
+		{1, "", Pass, "200, content-length", own},
+		{2, "", Fail, "worst of 2 runs: 5xx ×2", "once run again: the upstream had not seen the request"},
+		{1, relayed, Fail, "worst of 2 runs: 5xx ×1, passthrough ×1", "once run again: the upstream had not seen the request"},
+		{2, relayed, Fail, "worst of 2 runs: 5xx ×2", "once run again: the upstream had not seen the request"},
+	} {
 		// The readiness probe takes the first connection.
-		target := &shortcut{skip: 0}
+		target := &shortcut{skip: 0, answer: c.answer}
 		s, err := Open(t.Context(), target, Options{})
 		if err != nil {
 			t.Fatal(err)
@@ -290,8 +308,8 @@ examples:
 		if r.Verdict != c.verdict || !strings.Contains(r.Actual, c.actual) {
 			t.Errorf("%d answered by the proxy: %s %s: %s; want %s (…%s)", c.skip, r.Verdict, r.Outcome, r.Actual, c.verdict, c.actual)
 		}
-		if !strings.Contains(strings.Join(r.Notes, "\n"), "once run again: the upstream had not seen the request") {
-			t.Errorf("%d answered by the proxy: notes %q; want the run again", c.skip, r.Notes)
+		if !strings.Contains(strings.Join(r.Notes, "\n"), c.note) {
+			t.Errorf("%d answered by the proxy (%q): notes %q; want %q", c.skip, c.answer, r.Notes, c.note)
 		}
 	}
 }
