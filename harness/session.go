@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -46,10 +47,11 @@ const drainTimeout = 2 * time.Second
 // Session is a started target in front of a fake upstream, ready to run
 // scenarios one at a time or concurrently.
 type Session struct {
-	target   Target
-	up       Upstream
-	local    *fakeupstream.Server
-	ownUp    bool
+	target Target
+	up     Upstream
+	// own is the fake upstream the session started, and closes; nil when it
+	// uses one it was given or the target's.
+	own      *fakeupstream.Server
 	addr     string
 	timeouts scenarios.Timeouts
 	version  string
@@ -68,32 +70,15 @@ type Session struct {
 	poolResult *Result
 }
 
-// Open starts the fake upstream (unless opts carries one) and the target, and
-// checks that a request through the target reaches the fake upstream.
+// Open starts the fake upstream (unless opts carries one or the target brings
+// its own) and the target, and checks that a request through the target reaches
+// the fake upstream.
 func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
-	s := &Session{target: t, local: opts.Upstream, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
-	if p, ok := t.(UpstreamProvider); ok && s.local == nil {
-		up, err := p.Upstream(ctx)
-		if err != nil {
-			err = errors.Join(err, t.Stop(context.WithoutCancel(ctx)))
-			return nil, fmt.Errorf("start target %q: fake upstream: %w", t.String(), err)
-		}
-		s.up = up
+	up, own, err := upstreamFor(ctx, t, opts)
+	if err != nil {
+		return nil, err
 	}
-	if s.up == nil && s.local == nil {
-		addr := opts.UpstreamAddr
-		if addr == "" {
-			addr = "127.0.0.1:0"
-		}
-		up, err := fakeupstream.Start(fakeupstream.Config{Addr: addr})
-		if err != nil {
-			return nil, fmt.Errorf("start fake upstream on %s: %w", addr, err)
-		}
-		s.local, s.ownUp = up, true
-	}
-	if s.up == nil {
-		s.up = LocalUpstream{s.local}
-	}
+	s := &Session{target: t, up: up, own: own, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		s.closeUpstream()
@@ -108,6 +93,32 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 		return nil, fmt.Errorf("target %q: %w", t.String(), err)
 	}
 	return s, nil
+}
+
+// upstreamFor decides, once for the session, whose fake upstream it uses: the
+// one opts carries; else the target's own, when it is an UpstreamProvider that
+// has one this time; else one the session starts on opts.UpstreamAddr, returned
+// as own too, for the session to close.
+func upstreamFor(ctx context.Context, t Target, opts Options) (up Upstream, own *fakeupstream.Server, err error) {
+	if opts.Upstream != nil {
+		return LocalUpstream{opts.Upstream}, nil, nil
+	}
+	if p, ok := t.(UpstreamProvider); ok {
+		up, err := p.Upstream(ctx)
+		if err != nil {
+			err = errors.Join(err, t.Stop(context.WithoutCancel(ctx)))
+			return nil, nil, fmt.Errorf("start target %q: fake upstream: %w", t.String(), err)
+		}
+		if up != nil {
+			return up, nil, nil
+		}
+	}
+	addr := cmp.Or(opts.UpstreamAddr, "127.0.0.1:0")
+	own, err = fakeupstream.Start(fakeupstream.Config{Addr: addr})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start fake upstream on %s: %w", addr, err)
+	}
+	return LocalUpstream{own}, own, nil
 }
 
 // probe sends a request for the fake upstream's built-in "ready" script through
@@ -188,10 +199,10 @@ func (s *Session) Close(ctx context.Context) error {
 }
 
 func (s *Session) closeUpstream() error {
-	if !s.ownUp {
+	if s.own == nil {
 		return nil
 	}
-	return s.local.Close()
+	return s.own.Close()
 }
 
 // load gives the fake upstream the scenario's scripts, resolved with the declared

@@ -3,13 +3,12 @@ package harness
 import (
 	"context"
 
-	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
 // Upstream is the fake upstream as a session uses it: one in this process
 // (LocalUpstream) or one in another process or container, reached through
-// `gatecheck serve`'s control API (*control.Client).
+// `gatecheck serve`'s control API (package control's Client).
 type Upstream interface {
 	// Endpoints are the addresses the proxy forwards to.
 	Endpoints() fakeupstream.Endpoints
@@ -39,10 +38,7 @@ type UpstreamProvider interface {
 // LocalUpstream is a fake upstream in this process as an Upstream.
 type LocalUpstream struct{ *fakeupstream.Server }
 
-var (
-	_ Upstream = LocalUpstream{}
-	_ Upstream = (*control.Client)(nil)
-)
+var _ Upstream = LocalUpstream{}
 
 // Replace loads the scripts; it cannot fail.
 func (l LocalUpstream) Replace(_ context.Context, id string, scripts []fakeupstream.Script) error {

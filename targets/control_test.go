@@ -42,11 +42,10 @@ func TestExternalTargetControl(t *testing.T) {
 	}
 	defer proxy.Stop(context.Background())
 
-	ext, err := harness.NewExternal("http://"+addr, to)
+	ext, err := New("http://"+addr+"?control=http://"+api.Addr(), to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ext.WithControl("http://" + api.Addr())
 	picked := scenarios.Select(scenarios.Builtin(), []string{"conn/*", "pass/ok", "body/*", "retry/*", "timeout/*"})
 	rep, err := harness.Run(ctx, ext, picked, harness.Options{Parallel: 8})
 	if err != nil {

@@ -34,7 +34,7 @@ func TestExternalTarget(t *testing.T) {
 	}
 	defer proxy.Stop(context.Background())
 
-	ext, err := harness.NewTarget("http://"+addr, to)
+	ext, err := New("http://"+addr, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestExternalTargetWrongRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Stop(context.Background())
-	ext, err := harness.NewTarget("http://"+addr, scenarios.DefaultTimeouts())
+	ext, err := New("http://"+addr, scenarios.DefaultTimeouts())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -157,7 +157,7 @@ func (f *benchFlags) config(sf scenarioFlags, t scenarios.Timeouts) (bench.Confi
 	case f.url != "" && (f.mix != "" || f.target != ""):
 		return cfg, errors.New("--url is plain mode: it takes neither --mix nor --target")
 	case f.url == "" && f.target == "":
-		return cfg, fmt.Errorf("--target is required: one or more of %s, none, or http://HOST:PORT (or --url for plain GETs)", strings.Join(harness.TargetNames(), ", "))
+		return cfg, fmt.Errorf("--target is required: one or more of %s, none, or http://HOST:PORT (or --url for plain GETs)", strings.Join(targets.Names(), ", "))
 	case f.url == "" && f.mix == "":
 		return cfg, errors.New("--mix is required: scenario=weight,… as 'pass/ok=90,conn/reset-before-response=5,timeout/no-response=5'")
 	}
