@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/gatecheck/gatecheck/scenarios"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -20,10 +21,10 @@ type Baseline struct {
 
 // BaselineEntry is one known non-pass verdict.
 type BaselineEntry struct {
-	ID      string  `yaml:"id"`
-	Verdict Verdict `yaml:"verdict"`
-	Outcome string  `yaml:"outcome"`
-	Reason  string  `yaml:"reason"`
+	ID      string            `yaml:"id"`
+	Verdict scenarios.Verdict `yaml:"verdict"`
+	Outcome string            `yaml:"outcome"`
+	Reason  string            `yaml:"reason"`
 	// Racy marks a race the proxy loses so rarely (about one try in a hundred)
 	// that even a heavily repeated scenario may not show it in every run: a pass
 	// is then not reported as fixed. Any other change still is.
@@ -64,7 +65,7 @@ func LoadBaseline(path string) (*Baseline, error) {
 		}
 		seen[e.ID] = true
 		switch e.Verdict {
-		case NonStrict, Fail, Error, Skip:
+		case scenarios.VerdictNonStrict, scenarios.VerdictFail, scenarios.VerdictError, scenarios.VerdictSkip:
 		default:
 			return nil, fmt.Errorf("baseline %s: %s: verdict %q (list only non-strict, fail, error or skip)", path, e.ID, e.Verdict)
 		}
@@ -84,10 +85,10 @@ func (b *Baseline) Compare(r *Report) []BaselineDiff {
 		now := string(res.Verdict) + " " + res.Outcome
 		e, listed := known[res.ID]
 		switch {
-		case !listed && res.Verdict != Pass:
+		case !listed && res.Verdict != scenarios.VerdictPass:
 			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "new", Was: "pass", Now: now})
-		case listed && res.Verdict == Pass && e.Racy:
-		case listed && res.Verdict == Pass:
+		case listed && res.Verdict == scenarios.VerdictPass && e.Racy:
+		case listed && res.Verdict == scenarios.VerdictPass:
 			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "fixed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
 		case listed && (res.Verdict != e.Verdict || res.Outcome != e.Outcome):
 			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "changed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
@@ -118,7 +119,7 @@ func NewBaseline(r *Report, old *Baseline) *Baseline {
 	}
 	b := &Baseline{Target: r.Target, Version: r.TargetVersion}
 	for _, res := range r.Results {
-		if res.Verdict == Pass {
+		if res.Verdict == scenarios.VerdictPass {
 			if o, ok := reasons[res.ID]; ok && o.Racy {
 				b.Entries = append(b.Entries, o) // a rare race this run did not show
 			}

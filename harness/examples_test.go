@@ -98,8 +98,8 @@ func TestCatalogueExamplesJudged(t *testing.T) {
 		t.Run(sc.ID, func(t *testing.T) {
 			var pass, fail bool
 			for _, ex := range sc.Examples {
-				pass = pass || ex.Verdict == string(Pass)
-				fail = fail || ex.Verdict == string(Fail)
+				pass = pass || ex.Verdict == string(scenarios.VerdictPass)
+				fail = fail || ex.Verdict == string(scenarios.VerdictFail)
 				j := judgeExample(t, sc, ex)
 				checkExample(t, sc, ex, j)
 			}

@@ -67,7 +67,7 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 			cancel()
 		}
 		reps[i] = s.repetition(ctx, sc, scripts)
-		if reps[i].j.Verdict == Fail {
+		if reps[i].j.Verdict == scenarios.VerdictFail {
 			// The worst grade is in: later runs cannot change the verdict.
 			reps = reps[:i+1]
 			break
@@ -80,11 +80,11 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 // (or ctx has ended), ok is false and failed is the judgement: skip or error.
 func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed Judgement, ok bool) {
 	if err := ctx.Err(); err != nil {
-		return nil, Judgement{Outcome: "none", Verdict: Skip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()}, false
+		return nil, Judgement{Outcome: "none", Verdict: scenarios.VerdictSkip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()}, false
 	}
 	scripts, err := s.load(ctx, sc)
 	if err != nil {
-		return nil, Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}, false
+		return nil, Judgement{Outcome: "none", Verdict: scenarios.VerdictError, Expected: expectedText(sc.Expect), Actual: err.Error()}, false
 	}
 	return scripts, Judgement{}, true
 }
@@ -162,7 +162,7 @@ type judged struct {
 
 // add counts one more judged run; the repetition's judgement is the worst.
 func (r *repetition) add(run judged) {
-	if len(r.runs) == 0 || worse(run.j.Verdict, r.j.Verdict) {
+	if len(r.runs) == 0 || run.j.Verdict.Worse(r.j.Verdict) {
 		r.j, r.obs = run.j, run.obs
 	}
 	r.runs = append(r.runs, run)
@@ -194,7 +194,7 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 			counts[run.j.Outcome]++
 			res.UpstreamAttempts = max(res.UpstreamAttempts, run.obs.Attempts)
 		}
-		if worse(r.j.Verdict, worstVerdict) {
+		if r.j.Verdict.Worse(worstVerdict) {
 			worstVerdict = r.j.Verdict
 		}
 		if r.reused {
@@ -228,7 +228,7 @@ find:
 	}
 	if ctx.Err() != nil {
 		// Interrupted: what the client saw says nothing about the proxy.
-		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: worst.Expected,
+		return finish(res, start, Judgement{Outcome: "none", Verdict: scenarios.VerdictSkip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
 	if n := max(sc.Repeat, 1); n > 1 || runs > 1 {
@@ -245,7 +245,7 @@ find:
 	if unseen > 0 {
 		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request (every run is graded)", times(unseen)))
 	}
-	if worst.Verdict == Fail || worst.Verdict == Error {
+	if worst.Verdict == scenarios.VerdictFail || worst.Verdict == scenarios.VerdictError {
 		if l, ok := s.target.(Logged); ok {
 			res.Log = relevantLog(l.Log(), tokens, logShown)
 		}
@@ -385,7 +385,7 @@ func strayed(r fakeupstream.Record, index int) bool {
 
 // broken is the judgement of a run the harness could not complete: error.
 func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []Observation, err error) judged {
-	j := Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}
+	j := Judgement{Outcome: "none", Verdict: scenarios.VerdictError, Expected: expectedText(sc.Expect), Actual: err.Error()}
 	if len(observed) == 0 {
 		return judged{j: j}
 	}
@@ -521,14 +521,8 @@ func lastConn(r fakeupstream.Record, index int) int64 {
 	return -1
 }
 
-// rank orders verdicts from best to worst for grading repeats and follow-ups.
-var rank = map[Verdict]int{Pass: 0, Skip: 1, NonStrict: 2, Fail: 3, Error: 4}
-
-// worse reports whether a is a worse verdict than b.
-func worse(a, b Verdict) bool { return rank[a] > rank[b] }
-
 func worstOf(a, b Judgement) Judgement {
-	if worse(b.Verdict, a.Verdict) {
+	if b.Verdict.Worse(a.Verdict) {
 		b.Notes = append(append([]string(nil), a.Notes...), b.Notes...)
 		return b
 	}

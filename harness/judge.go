@@ -69,7 +69,7 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 	if obs.Err != "" {
 		// A cancelled run or a socket error of the client's own is no evidence
 		// about the proxy: no verdict rather than a wrong one.
-		return Judgement{Outcome: "none", Verdict: Error, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
+		return Judgement{Outcome: "none", Verdict: scenarios.VerdictError, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
 	}
 	d := decide(exp, ref, obs)
 	if w := strayWords(obs); w != "" {
@@ -77,9 +77,9 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 		// the client has not sent yet, whatever came before them.
 		d = decision{OutcomeRawRelay, d.actual + "; then " + w}
 	}
-	j := Judgement{Outcome: d.outcome, Verdict: Fail, Expected: renderExpected(exp, &t)}
+	j := Judgement{Outcome: d.outcome, Verdict: scenarios.VerdictFail, Expected: renderExpected(exp, &t)}
 	var failed []string
-	grade := func(alts []scenarios.Alternative, v Verdict) bool {
+	grade := func(alts []scenarios.Alternative, v scenarios.Verdict) bool {
 		for _, a := range alts {
 			if a.Outcome != d.outcome {
 				continue
@@ -93,11 +93,11 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 		}
 		return false
 	}
-	if !slices.Contains(alwaysFail, d.outcome) && !grade(exp.Pass, Pass) {
-		grade(exp.NonStrict, NonStrict)
+	if !slices.Contains(alwaysFail, d.outcome) && !grade(exp.Pass, scenarios.VerdictPass) {
+		grade(exp.NonStrict, scenarios.VerdictNonStrict)
 	}
 	j.Actual = d.actual
-	if j.Verdict != Pass && len(failed) > 0 {
+	if j.Verdict != scenarios.VerdictPass && len(failed) > 0 {
 		j.Actual += "; but " + strings.Join(dedupe(failed), "; ")
 	}
 	return j

@@ -176,13 +176,13 @@ func TestJudgeVerdicts(t *testing.T) {
 		never := scenarios.Alternative{Outcome: word, Attempts: &scenarios.Range{Min: 5, Max: 5}}
 		for _, c := range []struct {
 			exp  scenarios.Expectation
-			want Verdict
+			want scenarios.Verdict
 		}{
-			{scenarios.Expectation{Pass: alts(word)}, Pass},
-			{scenarios.Expectation{Pass: alts(otherWord), NonStrict: alts(word)}, NonStrict},
-			{scenarios.Expectation{Pass: []scenarios.Alternative{never}, NonStrict: []scenarios.Alternative{never}}, Fail},
+			{scenarios.Expectation{Pass: alts(word)}, scenarios.VerdictPass},
+			{scenarios.Expectation{Pass: alts(otherWord), NonStrict: alts(word)}, scenarios.VerdictNonStrict},
+			{scenarios.Expectation{Pass: []scenarios.Alternative{never}, NonStrict: []scenarios.Alternative{never}}, scenarios.VerdictFail},
 		} {
-			if j := Judge(scenarios.Expectation{Pass: alts("418")}, o.ref, o.obs, scenarios.DefaultTimeouts(), false); j.Verdict != Fail {
+			if j := Judge(scenarios.Expectation{Pass: alts("418")}, o.ref, o.obs, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictFail {
 				t.Errorf("%s unlisted: got %s; want fail", word, j.Verdict)
 			}
 			if word == "repaired" || word == "dropped" {
@@ -203,7 +203,7 @@ func TestJudgeVerdicts(t *testing.T) {
 		"hung":          {ref("", "hang"), observe("", EndTimeout)},
 	} {
 		j := Judge(expect([]string{word}, word), o.ref, o.obs, scenarios.DefaultTimeouts(), false)
-		if j.Outcome != word || j.Verdict != Fail {
+		if j.Outcome != word || j.Verdict != scenarios.VerdictFail {
 			t.Errorf("%s listed: got %s %s; want %s fail", word, j.Outcome, j.Verdict, word)
 		}
 	}
@@ -241,81 +241,81 @@ func TestJudgeChecks(t *testing.T) {
 		ref      Response
 		obs      Observation
 		followUp bool
-		want     Verdict
+		want     scenarios.Verdict
 		actual   string // substring of Actual
 		notes    []string
 	}{
-		{"interim forwarded", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+cl200, EndTruncated), false, Pass, "", nil},
+		{"interim forwarded", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"interim forwarded among the proxy's own", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"),
-			observe("HTTP/1.1 100 Continue\r\n\r\n"+marked103+cl200, EndTruncated), false, Pass, "", nil},
-		{"interim swallowed", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(cl200, EndTruncated), false, Fail,
+			observe("HTTP/1.1 100 Continue\r\n\r\n"+marked103+cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"interim swallowed", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(cl200, EndTruncated), false, scenarios.VerdictFail,
 			"0 of the upstream's 1 interim responses (103) reached the client (it got no 1xx)", nil},
 		{"interim made by the proxy", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"),
-			observe("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+cl200, EndTruncated), false, Fail, "it got 103 (unmarked)", nil},
+			observe("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+cl200, EndTruncated), false, scenarios.VerdictFail, "it got 103 (unmarked)", nil},
 		{"interim field lost", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"),
-			observe("HTTP/1.1 103 Early Hints\r\nX-Gatecheck-Interim: 1\r\n\r\n"+cl200, EndTruncated), false, Fail, "interim 1 differs from the upstream's: Link missing", nil},
-		{"interim twice", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+marked103+cl200, EndTruncated), false, Fail, "2 of the upstream's 1", nil},
+			observe("HTTP/1.1 103 Early Hints\r\nX-Gatecheck-Interim: 1\r\n\r\n"+cl200, EndTruncated), false, scenarios.VerdictFail, "interim 1 differs from the upstream's: Link missing", nil},
+		{"interim twice", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+marked103+cl200, EndTruncated), false, scenarios.VerdictFail, "2 of the upstream's 1", nil},
 		{"unmarked interim in order", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref("HTTP/1.1 100 Continue\r\n\r\n"+up200, "close"),
-			observe("HTTP/1.1 100 Continue\r\nVia: p\r\n\r\n"+cl200, EndTruncated), false, Pass, "", nil},
+			observe("HTTP/1.1 100 Continue\r\nVia: p\r\n\r\n"+cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"unmarked interim missing", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref("HTTP/1.1 100 Continue\r\n\r\n"+up200, "close"),
-			observe(cl200, EndTruncated), false, Fail, "the upstream's interim 1 (100) never reached the client", nil},
-		{"interim then 502", scenarios.Alternative{Outcome: "502", Interim: "forwarded"}, ref(up103, "close"), observe(marked103+cl502, EndTruncated), false, Pass, "interim 103, then 502 from the proxy", nil},
-		{"no interim", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(cl200, EndTruncated), false, Pass, "", nil},
-		{"interim when none is due", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(marked103+cl200, EndTruncated), false, Fail, "the client got interim 103", nil},
-		{"attempts in range", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 2}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 2, false), false, Pass, "", nil},
-		{"attempts too many", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 2, false), false, Fail,
+			observe(cl200, EndTruncated), false, scenarios.VerdictFail, "the upstream's interim 1 (100) never reached the client", nil},
+		{"interim then 502", scenarios.Alternative{Outcome: "502", Interim: "forwarded"}, ref(up103, "close"), observe(marked103+cl502, EndTruncated), false, scenarios.VerdictPass, "interim 103, then 502 from the proxy", nil},
+		{"no interim", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"interim when none is due", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(marked103+cl200, EndTruncated), false, scenarios.VerdictFail, "the client got interim 103", nil},
+		{"attempts in range", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 2}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 2, false), false, scenarios.VerdictPass, "", nil},
+		{"attempts too many", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 2, false), false, scenarios.VerdictFail,
 			"the upstream saw the request 2 times (want exactly 1 upstream attempt)", nil},
-		{"attempts too few", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 0, false), false, Fail, "0 times", nil},
-		{"reuse never held", passthrough(scenarios.Alternative{Reuse: "never"}), ref(up200, "close"), with(pass, 1, false), true, Pass, "", nil},
-		{"reuse never broken", passthrough(scenarios.Alternative{Reuse: "never"}), ref(up200, "close"), with(pass, 1, true), true, Fail, "the follow-up rode the main request's upstream connection", nil},
-		{"reuse allowed, pooled", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, true), true, Pass, "", nil},
-		{"reuse allowed, not pooled", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, false), true, Pass, "", nil},
-		{"reuse on a main request", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, true), false, Fail, "reuse is a check for follow-ups only", nil},
-		{"field absent", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-Int", Absent: true}}}), ref(up200, "close"), pass, false, Pass, "", nil},
+		{"attempts too few", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 0, false), false, scenarios.VerdictFail, "0 times", nil},
+		{"reuse never held", passthrough(scenarios.Alternative{Reuse: "never"}), ref(up200, "close"), with(pass, 1, false), true, scenarios.VerdictPass, "", nil},
+		{"reuse never broken", passthrough(scenarios.Alternative{Reuse: "never"}), ref(up200, "close"), with(pass, 1, true), true, scenarios.VerdictFail, "the follow-up rode the main request's upstream connection", nil},
+		{"reuse allowed, pooled", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, true), true, scenarios.VerdictPass, "", nil},
+		{"reuse allowed, not pooled", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, false), true, scenarios.VerdictPass, "", nil},
+		{"reuse on a main request", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, true), false, scenarios.VerdictFail, "reuse is a check for follow-ups only", nil},
+		{"field absent", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-Int", Absent: true}}}), ref(up200, "close"), pass, false, scenarios.VerdictPass, "", nil},
 		{"field absent broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "x-int", Absent: true}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date", "X-Int: 1\r\nDate", 1), EndTruncated), false, Fail, "x-int: 1 forwarded", nil},
-		{"field present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Date", Present: true}}}), ref(up200, "close"), pass, false, Pass, "", nil},
-		{"field present broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Age", Present: true}}}), ref(up200, "close"), pass, false, Fail, "Age absent", nil},
+			observe(strings.Replace(cl200, "Date", "X-Int: 1\r\nDate", 1), EndTruncated), false, scenarios.VerdictFail, "x-int: 1 forwarded", nil},
+		{"field present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Date", Present: true}}}), ref(up200, "close"), pass, false, scenarios.VerdictPass, "", nil},
+		{"field present broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Age", Present: true}}}), ref(up200, "close"), pass, false, scenarios.VerdictFail, "Age absent", nil},
 		{"field equals", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Set-Cookie", Equals: str("a=1, b=2")}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), EndTruncated), false, Pass, "", nil},
-		{"field equals broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Content-Length", Equals: str("12")}}}), ref(up200, "close"), pass, false, Fail,
+			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"field equals broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Content-Length", Equals: str("12")}}}), ref(up200, "close"), pass, false, scenarios.VerdictFail,
 			`Content-Length: "10" (want "12")`, nil},
-		{"field equals absent", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Age", Equals: str("1")}}}), ref(up200, "close"), pass, false, Fail, `Age absent (want "1")`, nil},
+		{"field equals absent", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Age", Equals: str("1")}}}), ref(up200, "close"), pass, false, scenarios.VerdictFail, `Age absent (want "1")`, nil},
 		{"field count", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Set-Cookie", Count: num(2)}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), EndTruncated), false, Pass, "", nil},
+			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"field count broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Set-Cookie", Count: num(2)}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1, b=2", 1), EndTruncated), false, Fail, "1 Set-Cookie line(s) (want 2)", nil},
+			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1, b=2", 1), EndTruncated), false, scenarios.VerdictFail, "1 Set-Cookie line(s) (want 2)", nil},
 		{"field lacks held", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Connection: keep-alive", 1), EndTruncated), false, Pass, "", nil},
-		{"field lacks without the field", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"), pass, false, Pass, "", nil},
+			observe(strings.Replace(cl200, "Date: x", "Connection: keep-alive", 1), EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"field lacks without the field", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"), pass, false, scenarios.VerdictPass, "", nil},
 		{"field lacks broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Connection: close, x-int", 1), EndTruncated), false, Fail, "Connection: close, x-int forwarded, which lists X-Int", nil},
-		{"method held", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), func() Observation { o := pass; o.UpstreamMethod = "HEAD"; return o }(), false, Pass, "", nil},
-		{"method changed by the proxy", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), func() Observation { o := pass; o.UpstreamMethod = "GET"; return o }(), false, Fail,
+			observe(strings.Replace(cl200, "Date: x", "Connection: close, x-int", 1), EndTruncated), false, scenarios.VerdictFail, "Connection: close, x-int forwarded, which lists X-Int", nil},
+		{"method held", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), func() Observation { o := pass; o.UpstreamMethod = "HEAD"; return o }(), false, scenarios.VerdictPass, "", nil},
+		{"method changed by the proxy", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), func() Observation { o := pass; o.UpstreamMethod = "GET"; return o }(), false, scenarios.VerdictFail,
 			"the upstream saw a GET, not the client's HEAD", nil},
-		{"method never seen", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), pass, false, Fail, "the upstream never saw the request, so not as a HEAD", nil},
-		{"trailer present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Present: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, Pass, "", nil},
-		{"trailer not in the head", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", Absent: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, Pass, "", nil},
-		{"trailer absent broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Absent: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, Fail,
+		{"method never seen", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), pass, false, scenarios.VerdictFail, "the upstream never saw the request, so not as a HEAD", nil},
+		{"trailer present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Present: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"trailer not in the head", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", Absent: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"trailer absent broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Absent: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, scenarios.VerdictFail,
 			"trailer X-T: 1 forwarded", nil},
 		{"within complete", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("promptly")}}), ref(up200, "close"),
-			timed(pass, 0, 0, 200*time.Millisecond, "last-byte"), false, Pass, "", nil},
+			timed(pass, 0, 0, 200*time.Millisecond, "last-byte"), false, scenarios.VerdictPass, "", nil},
 		{"within complete late", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("promptly")}}), ref(up200, "close"),
-			timed(pass, 0, 0, 300*time.Millisecond, "last-byte"), false, Fail, "complete 300ms after the upstream's last byte (limit 250ms)", nil},
+			timed(pass, 0, 0, 300*time.Millisecond, "last-byte"), false, scenarios.VerdictFail, "complete 300ms after the upstream's last byte (limit 250ms)", nil},
 		{"within head after a mark", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("read_timeout / 2"), Event: "head", After: "m"}}), ref(up200, "close"),
-			timed(pass, 400*time.Millisecond, time.Second, time.Second, "m"), false, Pass, "", nil},
+			timed(pass, 400*time.Millisecond, time.Second, time.Second, "m"), false, scenarios.VerdictPass, "", nil},
 		{"within head late", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("100ms"), Event: "head"}}), ref(up200, "close"),
-			timed(pass, 400*time.Millisecond, time.Second, time.Second, "last-byte"), false, Fail, "head 400ms after the upstream's last byte (limit 100ms)", nil},
+			timed(pass, 400*time.Millisecond, time.Second, time.Second, "last-byte"), false, scenarios.VerdictFail, "head 400ms after the upstream's last byte (limit 100ms)", nil},
 		{"within first body byte", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("100ms"), Event: "first-body-byte", After: "first-event"}}), ref(up200, "close"),
-			timed(pass, 0, -time.Second, time.Second, "first-event"), false, Pass, "", nil},
+			timed(pass, 0, -time.Second, time.Second, "first-event"), false, scenarios.VerdictPass, "", nil},
 		{"within missing anchor", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("1s"), After: "m"}}), ref(up200, "close"),
-			timed(pass, 0, 0, 0, "last-byte"), false, Fail, `no time for the upstream's mark "m" in the journal, so nothing to time from`, nil},
+			timed(pass, 0, 0, 0, "last-byte"), false, scenarios.VerdictFail, `no time for the upstream's mark "m" in the journal, so nothing to time from`, nil},
 		{"within missing event", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("1s"), Event: "first-body-byte"}}), ref(up200, "close"),
-			func() Observation { o := timed(pass, 0, 0, 0, "last-byte"); o.FirstBodyAt = time.Time{}; return o }(), false, Fail, "no body byte arrived", nil},
+			func() Observation { o := timed(pass, 0, 0, 0, "last-byte"); o.FirstBodyAt = time.Time{}; return o }(), false, scenarios.VerdictFail, "no body byte arrived", nil},
 		{"within a response cut by the deadline", scenarios.Alternative{Outcome: "hung", Within: &scenarios.Within{Limit: scenarios.MustDuration("1s")}}, ref(up200, "close"),
-			timed(observe("", EndTimeout), 0, 0, 0, "last-byte"), false, Fail, "nothing within", nil},
+			timed(observe("", EndTimeout), 0, 0, 0, "last-byte"), false, scenarios.VerdictFail, "nothing within", nil},
 		{"within an abort", scenarios.Alternative{Outcome: "aborted", Within: &scenarios.Within{Limit: scenarios.MustDuration("read_timeout + 1s")}}, ref(up200CL, "hang"),
-			timed(observe(clTrunc, EndReset), 0, 0, 1500*time.Millisecond, "last-byte"), false, Pass, "", nil},
+			timed(observe(clTrunc, EndReset), 0, 0, 1500*time.Millisecond, "last-byte"), false, scenarios.VerdictPass, "", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			j := Judge(check(c.alt), c.ref, c.obs, scenarios.DefaultTimeouts(), c.followUp)
@@ -332,16 +332,16 @@ func TestJudgeNonStrictFallback(t *testing.T) {
 		NonStrict: []scenarios.Alternative{{Outcome: "5xx", Attempts: &scenarios.Range{Min: 1, Max: 1}}},
 	}
 	o := observe(cl503, EndTruncated)
-	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != NonStrict || j.Outcome != "5xx" {
+	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictNonStrict || j.Outcome != "5xx" {
 		t.Errorf("503 once: got %s %s; want non-strict 5xx", j.Verdict, j.Outcome)
 	}
 	o.Attempts = 2
-	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != Fail || !strings.Contains(j.Actual, "the upstream saw the request 2 times") {
+	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictFail || !strings.Contains(j.Actual, "the upstream saw the request 2 times") {
 		t.Errorf("503 twice: got %s (%s); want fail naming the attempts", j.Verdict, j.Actual)
 	}
 	o = observe(cl502, EndTruncated)
 	o.Attempts = 2
-	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != Fail || j.Outcome != "502" {
+	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictFail || j.Outcome != "502" {
 		t.Errorf("502 twice: got %s %s; want fail 502 (a named 502 is not 5xx)", j.Verdict, j.Outcome)
 	}
 }
@@ -397,7 +397,7 @@ func TestJudgeClientError(t *testing.T) {
 	o := observe("", EndTimeout)
 	o.Err = "exchange cancelled: context canceled"
 	j := Judge(expect([]string{"502"}), ref(up200, "close"), o, scenarios.DefaultTimeouts(), false)
-	if j.Verdict != Error || j.Outcome != "none" || !strings.Contains(j.Actual, "context canceled") {
+	if j.Verdict != scenarios.VerdictError || j.Outcome != "none" || !strings.Contains(j.Actual, "context canceled") {
 		t.Errorf("got %s %s (%s); want error none naming the cause", j.Verdict, j.Outcome, j.Actual)
 	}
 }

@@ -137,7 +137,7 @@ examples:
 		t.Fatal(err)
 	}
 	for _, r := range rep.Results {
-		if r.Verdict != Pass {
+		if r.Verdict != scenarios.VerdictPass {
 			t.Errorf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
 		}
 	}

@@ -62,7 +62,7 @@ func (s *Session) runRetimed(ctx context.Context, sc *scenarios.Scenario) Result
 	start := time.Now()
 	want := sc.DeclaredTimeouts(s.declared())
 	own := timeoutsText(want)
-	fail := func(v Verdict, actual string) Result {
+	fail := func(v scenarios.Verdict, actual string) Result {
 		return finish(resultOf(sc), start, Judgement{Outcome: "none", Verdict: v, Expected: expectedText(sc.Expect), Actual: actual})
 	}
 	r, ok := s.target.(Retimable)
@@ -71,19 +71,19 @@ func (s *Session) runRetimed(ctx context.Context, sc *scenarios.Scenario) Result
 		if f, fixed := s.target.(Fixed); fixed {
 			why = f.FixedTimeouts()
 		}
-		return fail(Skip, fmt.Sprintf("needs its own declared timeouts (%s); %s", own, why))
+		return fail(scenarios.VerdictSkip, fmt.Sprintf("needs its own declared timeouts (%s); %s", own, why))
 	}
 	if err := s.claim(sc); err != nil {
-		return fail(Error, err.Error())
+		return fail(scenarios.VerdictError, err.Error())
 	}
 	s.exclusive.Lock()
 	defer s.exclusive.Unlock()
 	if err := ctx.Err(); err != nil {
-		return fail(Skip, "not run: "+err.Error())
+		return fail(scenarios.VerdictSkip, "not run: "+err.Error())
 	}
 	sub, err := s.retimedSession(ctx, r, want)
 	if err != nil {
-		return fail(Error, err.Error())
+		return fail(scenarios.VerdictError, err.Error())
 	}
 	res := sub.Run(ctx, sc)
 	note := fmt.Sprintf("run with its own declared timeouts (%s): the target was started again with them", own)

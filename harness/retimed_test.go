@@ -146,7 +146,7 @@ func TestRunOwnTimeouts(t *testing.T) {
 		"own/same": nil, "own/none": nil,
 	}
 	for _, r := range results {
-		if r.Verdict != Pass {
+		if r.Verdict != scenarios.VerdictPass {
 			t.Errorf("%s: got %s (%s); want pass", r.ID, r.Verdict, r.Actual)
 		}
 		if !slices.Equal(r.Notes, want[r.ID]) {
@@ -179,7 +179,7 @@ func TestRunOwnTimeoutsResolve(t *testing.T) {
 	s, _ := openFixture(t, ctx, sc)
 	defer s.Close(context.Background())
 	r := s.Run(ctx, sc)
-	if r.Verdict != Pass {
+	if r.Verdict != scenarios.VerdictPass {
 		t.Fatalf("got %s (%s); want pass", r.Verdict, r.Actual)
 	}
 	if got := time.Duration(r.ElapsedMS) * time.Millisecond; got < time.Second || got > 10*time.Second {
@@ -219,7 +219,7 @@ func TestRunOwnTimeoutsFixed(t *testing.T) {
 	defer s.Close(context.Background())
 	r := s.Run(ctx, sc)
 	want := "needs its own declared timeouts (connect 1s, read 4s); its timeouts are someone else's"
-	if r.Verdict != Skip || r.Actual != want {
+	if r.Verdict != scenarios.VerdictSkip || r.Actual != want {
 		t.Errorf("got %s: %q; want skip: %q", r.Verdict, r.Actual, want)
 	}
 }
@@ -239,7 +239,7 @@ func TestRunOwnTimeoutsStartFails(t *testing.T) {
 	want := `start target "fixture own/a / relayed" again with the scenario's own declared timeouts (connect 1s, read 4s): listen: no port for you`
 	for _, sc := range scs {
 		r := s.Run(ctx, sc)
-		if r.Verdict != Error || r.Actual != want {
+		if r.Verdict != scenarios.VerdictError || r.Actual != want {
 			t.Errorf("%s: got %s: %q; want error: %q", sc.ID, r.Verdict, r.Actual, want)
 		}
 	}

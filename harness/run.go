@@ -34,15 +34,15 @@ type Report struct {
 // Summary counts results per verdict, and per verdict within each level.
 type Summary struct {
 	Pass, NonStrict, Fail, Error, Skip int
-	ByLevel                            map[scenarios.Level]map[Verdict]int
+	ByLevel                            map[scenarios.Level]map[scenarios.Verdict]int
 }
 
 // MarshalJSON writes the counts under the verdicts' own names, as
 // {"pass":N,"non-strict":N,...,"by_level":{"must":{"pass":N,...}}}.
 func (s Summary) MarshalJSON() ([]byte, error) {
 	return json.Marshal(map[string]any{
-		string(Pass): s.Pass, string(NonStrict): s.NonStrict, string(Fail): s.Fail,
-		string(Error): s.Error, string(Skip): s.Skip, "by_level": s.ByLevel,
+		string(scenarios.VerdictPass): s.Pass, string(scenarios.VerdictNonStrict): s.NonStrict, string(scenarios.VerdictFail): s.Fail,
+		string(scenarios.VerdictError): s.Error, string(scenarios.VerdictSkip): s.Skip, "by_level": s.ByLevel,
 	})
 }
 
@@ -50,12 +50,12 @@ func (s Summary) MarshalJSON() ([]byte, error) {
 // counts.
 func (s *Summary) UnmarshalJSON(data []byte) error {
 	var raw struct {
-		Pass      int                                 `json:"pass"`
-		NonStrict int                                 `json:"non-strict"`
-		Fail      int                                 `json:"fail"`
-		Error     int                                 `json:"error"`
-		Skip      int                                 `json:"skip"`
-		ByLevel   map[scenarios.Level]map[Verdict]int `json:"by_level"`
+		Pass      int                                           `json:"pass"`
+		NonStrict int                                           `json:"non-strict"`
+		Fail      int                                           `json:"fail"`
+		Error     int                                           `json:"error"`
+		Skip      int                                           `json:"skip"`
+		ByLevel   map[scenarios.Level]map[scenarios.Verdict]int `json:"by_level"`
 	}
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
@@ -104,22 +104,22 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 
 // Summarize counts the results.
 func Summarize(results []Result) Summary {
-	s := Summary{ByLevel: map[scenarios.Level]map[Verdict]int{}}
+	s := Summary{ByLevel: map[scenarios.Level]map[scenarios.Verdict]int{}}
 	for _, r := range results {
 		switch r.Verdict {
-		case Pass:
+		case scenarios.VerdictPass:
 			s.Pass++
-		case NonStrict:
+		case scenarios.VerdictNonStrict:
 			s.NonStrict++
-		case Fail:
+		case scenarios.VerdictFail:
 			s.Fail++
-		case Error:
+		case scenarios.VerdictError:
 			s.Error++
-		case Skip:
+		case scenarios.VerdictSkip:
 			s.Skip++
 		}
 		if s.ByLevel[r.Level] == nil {
-			s.ByLevel[r.Level] = map[Verdict]int{}
+			s.ByLevel[r.Level] = map[scenarios.Verdict]int{}
 		}
 		s.ByLevel[r.Level][r.Verdict]++
 	}
@@ -215,7 +215,7 @@ func (s *Session) RunAll(ctx context.Context, scs []*scenarios.Scenario, opts Op
 				p.mu.Lock()
 				if !skip {
 					p.reps[jb.rep], p.ran[jb.rep] = r, true
-					p.failed = p.failed || r.j.Verdict == Fail
+					p.failed = p.failed || r.j.Verdict == scenarios.VerdictFail
 				}
 				p.left--
 				last := p.left == 0

@@ -191,11 +191,11 @@ examples:
 	// The readiness probe left its keep-alive connection in the pool: the
 	// closer's request rides it, and the closer's script closes it after its
 	// response, with the relay still holding it.
-	if r := s.Run(t.Context(), scs[0]); r.Verdict != Pass {
+	if r := s.Run(t.Context(), scs[0]); r.Verdict != scenarios.VerdictPass {
 		t.Fatalf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
 	}
 	r := s.Run(t.Context(), scs[1])
-	if r.Verdict != Pass || r.Outcome != "passthrough" {
+	if r.Verdict != scenarios.VerdictPass || r.Outcome != "passthrough" {
 		t.Errorf("%s: %s %s: %s; want pass passthrough from the run again", r.ID, r.Verdict, r.Outcome, r.Actual)
 	}
 	if len(r.Notes) == 0 || !strings.Contains(strings.Join(r.Notes, "\n"), "once run again") {
@@ -273,9 +273,9 @@ examples:
 	}
 	for _, c := range []struct {
 		skip    int
-		verdict Verdict
+		verdict scenarios.Verdict
 		actual  string
-	}{{1, Fail, "worst of 2 runs: 5xx ×1, passthrough ×1"}, {2, Fail, "worst of 2 runs: 5xx ×2"}} {
+	}{{1, scenarios.VerdictFail, "worst of 2 runs: 5xx ×1, passthrough ×1"}, {2, scenarios.VerdictFail, "worst of 2 runs: 5xx ×2"}} {
 		// The readiness probe takes the first connection.
 		target := &shortcut{skip: 0}
 		s, err := Open(t.Context(), target, Options{})

@@ -93,7 +93,7 @@ type Row struct {
 
 // Cell is one target's result for one scenario.
 type Cell struct {
-	Verdict harness.Verdict `json:"verdict"`
+	Verdict scenarios.Verdict `json:"verdict"`
 	// Outcome is the glossary word of the worst run; Outcomes counts every
 	// outcome of a repeated scenario.
 	Outcome  string         `json:"outcome,omitempty"`
@@ -249,7 +249,7 @@ func familiesOf(rows []Row) []Family {
 // cellOf is the cell for a result, or a skip cell when the report has none.
 func cellOf(r *harness.Result) Cell {
 	if r == nil {
-		return Cell{Verdict: harness.Skip, Actual: "not in this target's report"}
+		return Cell{Verdict: scenarios.VerdictSkip, Actual: "not in this target's report"}
 	}
 	return Cell{
 		Verdict:    r.Verdict,
@@ -301,7 +301,7 @@ func tally(rows []Row, i int) (Score, Counts, map[scenarios.Level]Counts) {
 		by[r.Level] = c
 		if r.Level == scenarios.Must {
 			s.MustTotal++
-			if v == harness.Pass {
+			if v == scenarios.VerdictPass {
 				s.MustPassed++
 			}
 		}
@@ -313,15 +313,15 @@ func tally(rows []Row, i int) (Score, Counts, map[scenarios.Level]Counts) {
 }
 
 // add counts one verdict; a verdict outside the five counts as error.
-func (c *Counts) add(v harness.Verdict) {
+func (c *Counts) add(v scenarios.Verdict) {
 	switch v {
-	case harness.Pass:
+	case scenarios.VerdictPass:
 		c.Pass++
-	case harness.NonStrict:
+	case scenarios.VerdictNonStrict:
 		c.NonStrict++
-	case harness.Fail:
+	case scenarios.VerdictFail:
 		c.Fail++
-	case harness.Skip:
+	case scenarios.VerdictSkip:
 		c.Skip++
 	default:
 		c.Error++

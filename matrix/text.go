@@ -8,16 +8,8 @@ import (
 	"strings"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
-
-// marks lead a cell's text, one per verdict, as in gatecheck run's output.
-var marks = map[harness.Verdict]string{
-	harness.Pass:      "✓",
-	harness.NonStrict: "~",
-	harness.Fail:      "✗",
-	harness.Error:     "!",
-	harness.Skip:      "-",
-}
 
 // Label is the column's heading: the name and the version, without a repeated
 // name ("apache 2.4.71" for apache and apache/2.4.71).
@@ -37,7 +29,9 @@ const untestedMark = "○"
 
 // Untested reports whether the cell is a pass of a pool row in which the proxy
 // never rode a pooled upstream connection: the fault went untested.
-func (c Cell) Untested() bool { return c.Verdict == harness.Pass && c.Pool == harness.PoolUntested }
+func (c Cell) Untested() bool {
+	return c.Verdict == scenarios.VerdictPass && c.Pool == harness.PoolUntested
+}
 
 // Mark is the cell's verdict symbol: ✓ pass, ○ pass untested (not pooled),
 // ~ non-strict, ✗ fail, ! error, - skip, ? anything else.
@@ -45,10 +39,7 @@ func (c Cell) Mark() string {
 	if c.Untested() {
 		return untestedMark
 	}
-	if m, ok := marks[c.Verdict]; ok {
-		return m
-	}
-	return "?"
+	return c.Verdict.Mark()
 }
 
 // Text is the cell's short text: the mark and, for non-strict and fail, the
@@ -58,7 +49,7 @@ func (c Cell) Mark() string {
 // outcome was seen: "✗ fake-complete (3/50)".
 func (c Cell) Text() string {
 	word := string(c.Verdict)
-	if (c.Verdict == harness.NonStrict || c.Verdict == harness.Fail) && c.Outcome != "" {
+	if (c.Verdict == scenarios.VerdictNonStrict || c.Verdict == scenarios.VerdictFail) && c.Outcome != "" {
 		word = c.Outcome
 		if len(c.Outcomes) > 1 {
 			total := 0

@@ -63,7 +63,7 @@ func TestExternalTargetControl(t *testing.T) {
 			// external target, whose timeouts are fixed by whoever started
 			// it: it is skipped, and says why, never passed.
 			retimed++
-			if r.Verdict != harness.Skip || !strings.Contains(r.Actual, "external target's timeouts") {
+			if r.Verdict != scenarios.VerdictSkip || !strings.Contains(r.Actual, "external target's timeouts") {
 				t.Errorf("%s declares its own timeouts: through the control API got %s %s (%s); want a skip that says why", r.ID, r.Verdict, r.Outcome, r.Actual)
 			}
 			continue
@@ -71,7 +71,7 @@ func TestExternalTargetControl(t *testing.T) {
 		if r.Verdict != d.Verdict || r.Outcome != d.Outcome {
 			t.Errorf("%s: through the control API got %s %s; in-process got %s %s", r.ID, r.Verdict, r.Outcome, d.Verdict, d.Outcome)
 		}
-		if r.Verdict == harness.Error {
+		if r.Verdict == scenarios.VerdictError {
 			t.Errorf("%s: error: %s", r.ID, r.Actual)
 		}
 	}

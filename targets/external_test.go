@@ -53,7 +53,7 @@ func TestExternalTarget(t *testing.T) {
 		if r.Verdict != d.Verdict || r.Outcome != d.Outcome {
 			t.Errorf("%s: external got %s %s; in-process got %s %s", r.ID, r.Verdict, r.Outcome, d.Verdict, d.Outcome)
 		}
-		if r.Verdict == harness.Error {
+		if r.Verdict == scenarios.VerdictError {
 			t.Errorf("%s: error: %s", r.ID, r.Actual)
 		}
 	}

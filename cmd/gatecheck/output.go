@@ -12,15 +12,6 @@ import (
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
-// marks are the symbols that lead a scenario's line, one per verdict.
-var marks = map[harness.Verdict]string{
-	harness.Pass:      "✓",
-	harness.NonStrict: "~",
-	harness.Fail:      "✗",
-	harness.Error:     "!",
-	harness.Skip:      "-",
-}
-
 // levels are the levels, strongest first.
 var levels = []scenarios.Level{scenarios.Must, scenarios.Should, scenarios.May}
 
@@ -31,21 +22,18 @@ var levels = []scenarios.Level{scenarios.Must, scenarios.Should, scenarios.May}
 //	    expected: aborted (no last-chunk reaches the client) or 502
 //	      actual: 200, chunked, last-chunk present, 10 of 100 bytes
 func writeResult(w io.Writer, r harness.Result) {
-	mark, ok := marks[r.Verdict]
-	if !ok {
-		mark = "?"
-	}
-	untested := r.Verdict == harness.Pass && r.Pool == harness.PoolUntested
+	mark := r.Verdict.Mark()
+	untested := r.Verdict == scenarios.VerdictPass && r.Pool == harness.PoolUntested
 	if untested {
 		mark = "○" // a pass that is no evidence: the proxy never pooled
 	}
 	fmt.Fprintf(w, "%s %s (%s, %s)\n", mark, r.ID, r.Spec, strings.ToUpper(string(r.Level)))
 	switch r.Verdict {
-	case harness.Pass:
+	case scenarios.VerdictPass:
 		if untested {
 			detail(w, "verdict", "pass ("+harness.Untested+")")
 		}
-	case harness.Skip:
+	case scenarios.VerdictSkip:
 		detail(w, "skipped", r.Actual)
 	default:
 		detail(w, "expected", r.Expected)
@@ -103,7 +91,7 @@ func summaryLine(rep *harness.Report) string {
 	if s.Fail > 0 {
 		var by []string
 		for _, l := range levels {
-			if c := s.ByLevel[l][harness.Fail]; c > 0 {
+			if c := s.ByLevel[l][scenarios.VerdictFail]; c > 0 {
 				by = append(by, fmt.Sprintf("%d %s", c, l))
 			}
 		}

@@ -95,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		UpstreamAddr: f.upstream,
 		Parallel:     f.parallel,
 		Progress: func(r harness.Result) {
-			if ctx.Err() != nil && r.Verdict == harness.Skip {
+			if ctx.Err() != nil && r.Verdict == scenarios.VerdictSkip {
 				return // not started because of the interrupt: counted in the summary
 			}
 			writeResult(human, r)
@@ -152,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // stronger one, else exitOK.
 func verdictCode(rep *harness.Report, failOn scenarios.Level) int {
 	for _, r := range rep.Results {
-		if r.Verdict == harness.Fail && rank(r.Level) <= rank(failOn) {
+		if r.Verdict == scenarios.VerdictFail && rank(r.Level) <= rank(failOn) {
 			return exitFindings
 		}
 	}
