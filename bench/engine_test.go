@@ -305,7 +305,7 @@ func BenchmarkRequestNone(b *testing.B) {
 	}
 	defer sess.Close(ctx)
 	e := &engine{cfg: cfg, addr: sess.Addr(), host: sess.Addr(), up: sess.Upstream(), timeouts: fast, prefix: "bench"}
-	if err := e.prepare(ctx); err != nil {
+	if err := e.prepare(ctx, sess); err != nil {
 		b.Fatal(err)
 	}
 	e.xctx, e.cancelX = context.WithCancel(ctx)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // streamEnd is how the stream goes on after its bytes: a FIN, a reset, or
@@ -42,28 +43,28 @@ type decision struct {
 func harnessDecision(pieces [][]byte, method string, end streamEnd) decision {
 	var raw []byte
 	d := decision{doneAt: -1}
-	var obs harness.Observation
+	var obs wire.Exchange
 	for i, p := range pieces {
 		raw = append(raw, p...)
-		if harness.ParseResponse(raw, method, harness.EndTimeout).Complete {
+		if wire.ParseHTTP1Response(raw, method, wire.EndTimeout).Complete {
 			d.doneAt = i
-			obs = harness.Observation{Ending: harness.EndComplete, Response: harness.ParseResponse(raw, method, harness.EndComplete)}
+			obs = wire.Exchange{Ending: wire.EndComplete, Response: wire.ParseHTTP1Response(raw, method, wire.EndComplete)}
 			break
 		}
 	}
 	if d.doneAt < 0 {
 		switch end {
 		case endFIN:
-			obs.Ending = harness.EndTruncated
-			if harness.ParseResponse(raw, method, harness.EndTruncated).Complete { // close-delimited
-				obs.Ending = harness.EndComplete
+			obs.Ending = wire.EndTruncated
+			if wire.ParseHTTP1Response(raw, method, wire.EndTruncated).Complete { // close-delimited
+				obs.Ending = wire.EndComplete
 			}
 		case endReset:
-			obs.Ending = harness.EndReset
+			obs.Ending = wire.EndReset
 		case endHang:
-			obs.Ending = harness.EndTimeout
+			obs.Ending = wire.EndTimeout
 		}
-		obs.Response = harness.ParseResponse(raw, method, obs.Ending)
+		obs.Response = wire.ParseHTTP1Response(raw, method, obs.Ending)
 	}
 	d.outcome, d.reusable, d.idle = plainOutcome(obs), reusable(obs), closedIdle(obs)
 	return d
@@ -74,7 +75,7 @@ func harnessDecision(pieces [][]byte, method string, end streamEnd) decision {
 func readerDecision(r *plainReader, pieces [][]byte, method string, end streamEnd) decision {
 	r.reset(method)
 	d := decision{doneAt: -1}
-	ending := harness.EndComplete
+	ending := wire.EndComplete
 	for i, p := range pieces {
 		r.feed(p)
 		if r.done() {
@@ -85,19 +86,19 @@ func readerDecision(r *plainReader, pieces [][]byte, method string, end streamEn
 	if d.doneAt < 0 {
 		switch end {
 		case endFIN:
-			ending = harness.EndTruncated
+			ending = wire.EndTruncated
 			if r.closeDelimited() {
-				ending = harness.EndComplete
+				ending = wire.EndComplete
 			}
 		case endReset:
-			ending = harness.EndReset
+			ending = wire.EndReset
 		case endHang:
-			ending = harness.EndTimeout
+			ending = wire.EndTimeout
 		}
 	}
 	d.outcome = r.outcome(ending)
 	d.reusable = r.reusable()
-	d.idle = !r.got && (ending == harness.EndTruncated || ending == harness.EndReset)
+	d.idle = !r.got && (ending == wire.EndTruncated || ending == wire.EndReset)
 	return d
 }
 

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
-	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // Bounds of a target's run around the load itself.
@@ -133,7 +133,7 @@ func Run(ctx context.Context, target harness.Target, cfg Config) (*TargetReport,
 	if target == nil {
 		u, _ := parsePlainURL(cfg.URL) // checked by Normalize
 		e.addr, e.host = u.addr, u.host
-		e.plainHead, _ = harness.BuildRequest(scenarios.Request{Method: "GET"}, u.target, u.host)
+		e.plainHead, _ = wire.BuildHTTP1Request(wire.Request{Method: "GET", Path: u.target, Host: u.host})
 		e.run(ctx, tr, nil)
 		return tr, nil
 	}
@@ -153,7 +153,7 @@ func Run(ctx context.Context, target harness.Target, cfg Config) (*TargetReport,
 	}
 	tr.TargetVersion, tr.Timeouts = sess.TargetVersion(), sess.Timeouts()
 	e.addr, e.host, e.up, e.timeouts = sess.Addr(), sess.Addr(), sess.Upstream(), sess.Timeouts()
-	if err := e.prepare(ctx); err != nil {
+	if err := e.prepare(ctx, sess); err != nil {
 		tr.Error = err.Error()
 		return tr, errors.Join(err, stop())
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // InterimMarker is the field the fake upstream's 1xx responses carry, so that a
@@ -24,7 +25,7 @@ func (c checkResult) ok() bool { return len(c.failures) == 0 }
 
 // runChecks judges every check of an alternative (the glossary's closed list:
 // interim, attempts, reuse, field, within).
-func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) checkResult {
+func runChecks(a scenarios.Alternative, ref wire.Response, obs Observation, t scenarios.Timeouts, followUp bool) checkResult {
 	var c checkResult
 	fail := func(s string) {
 		if s != "" {
@@ -70,7 +71,7 @@ func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenari
 // order with its status and fields. When the upstream's 1xx carry InterimMarker,
 // the client's marked 1xx must be exactly those; otherwise they must appear among
 // the client's 1xx in order.
-func interimForwarded(ref, r Response) string {
+func interimForwarded(ref, r wire.Response) string {
 	if len(ref.Interim) == 0 {
 		return ""
 	}
@@ -91,7 +92,7 @@ func interimForwarded(ref, r Response) string {
 		}
 		return ""
 	}
-	var got []Head
+	var got []wire.Head
 	for _, h := range r.Interim {
 		if len(h.Values(InterimMarker)) > 0 {
 			got = append(got, h)
@@ -116,14 +117,14 @@ var notCompared = []string{"connection", "keep-alive", "proxy-connection", "te",
 
 // sameInterim describes how got differs from the upstream's interim head up, or
 // returns "". Every end-to-end field of up must arrive with the same values.
-func sameInterim(up, got Head) string {
+func sameInterim(up, got wire.Head) string {
 	if up.Status != got.Status {
 		return fmt.Sprintf("status %d, the upstream's %d", got.Status, up.Status)
 	}
 	skip := slices.Clone(notCompared)
 	for _, v := range up.Values("Connection") {
 		for o := range strings.SplitSeq(v, ",") {
-			skip = append(skip, strings.ToLower(trimOWS(o)))
+			skip = append(skip, strings.ToLower(strings.Trim(o, " \t")))
 		}
 	}
 	seen := map[string]bool{}
@@ -145,12 +146,12 @@ func sameInterim(up, got Head) string {
 }
 
 // fieldCheck judges one field check, or returns "".
-func fieldCheck(c scenarios.FieldCheck, r Response) string {
+func fieldCheck(c scenarios.FieldCheck, r wire.Response) string {
 	fields, where := r.Final.Fields, ""
 	if c.In == "trailers" {
 		fields, where = r.Trailers, "trailer "
 	}
-	vals := fieldValues(fields, c.Name)
+	vals := wire.FieldValues(fields, c.Name)
 	got := strings.Join(vals, ", ")
 	switch {
 	case c.Absent && len(vals) > 0:
@@ -191,7 +192,7 @@ func withinCheck(w scenarios.Within, obs Observation, t scenarios.Timeouts) stri
 			return "no body byte arrived"
 		}
 	default:
-		if obs.Ending == EndTimeout || obs.EndAt.IsZero() {
+		if obs.Ending == wire.EndTimeout || obs.EndAt.IsZero() {
 			return "the response had not ended at the deadline"
 		}
 		at = obs.EndAt
@@ -222,7 +223,7 @@ func times(n int) string {
 func listsToken(lines []string, token string) bool {
 	for _, l := range lines {
 		for e := range strings.SplitSeq(l, ",") {
-			if strings.EqualFold(trimOWS(e), token) {
+			if strings.EqualFold(strings.Trim(e, " \t"), token) {
 				return true
 			}
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // exampleObservation turns an example's client steps and journal facts into the
@@ -19,32 +20,32 @@ import (
 func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts, keepOpen bool) Observation {
 	t.Helper()
 	script := fakeupstream.Script{Steps: scenarios.ResolveSteps(steps, to)}
-	var ending Ending
+	var ending wire.Ending
 	switch script.Ending() {
 	case "reset":
-		ending = EndReset
+		ending = wire.EndReset
 	case "hang":
-		ending = EndTimeout
+		ending = wire.EndTimeout
 	default: // close, half_close, and "open", which the fixture closes
-		ending = EndTruncated
+		ending = wire.EndTruncated
 	}
-	resp := ParseResponse(script.Output(), method, ending)
-	var state ConnState
+	resp := wire.ParseHTTP1Response(script.Output(), method, ending)
+	var state wire.ConnState
 	switch script.Ending() {
 	case "reset":
-		state = ConnReset
+		state = wire.ConnReset
 	case "close", "half_close":
-		state = ConnClosed
+		state = wire.ConnClosed
 	case "hang":
-		state = ConnOpen
+		state = wire.ConnOpen
 	default: // the fixture keeps it open for a follow-up on it, and closes it otherwise
-		state = ConnClosed
+		state = wire.ConnClosed
 		if keepOpen {
-			state = ConnOpen
+			state = wire.ConnOpen
 		}
 	}
 	if resp.Complete {
-		ending = EndComplete
+		ending = wire.EndComplete
 	}
 	upMethod := ""
 	if attempts > 0 {
@@ -54,8 +55,8 @@ func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string,
 	at := anchor.Add(after)
 	anchors := map[string]time.Time{"last-byte": anchor}
 	return Observation{
-		Response: resp, Ending: ending, Attempts: attempts, Reused: reused, Method: method, UpstreamMethod: upMethod, After: state,
-		SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at, Anchors: anchors,
+		Exchange: wire.Exchange{Response: resp, Ending: ending, Method: method, SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at},
+		Attempts: attempts, Reused: reused, UpstreamMethod: upMethod, After: state, Anchors: anchors,
 	}
 }
 
@@ -87,7 +88,7 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Ju
 			observed[0].Anchors[a.Within.After] = observed[0].Anchors["last-byte"]
 		}
 	}
-	return JudgeScenario(sc, References(sc, scripts), observed, to)
+	return JudgeScenario(sc, references(sc, scripts), observed, to)
 }
 
 // TestCatalogueExamplesJudged judges every built-in example from its declared

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // dialTimeout bounds the client's connect to the proxy under test.
@@ -221,7 +222,7 @@ find:
 		for _, run := range r.runs {
 			if run.j.Verdict == worstVerdict && run.j.Outcome == outcome {
 				worst = run.j
-				res.FirstBytes = FirstBytes(run.obs.Response.Raw, firstBytesShown)
+				res.FirstBytes = wire.FirstBytes(run.obs.Response.Raw, firstBytesShown)
 				break find
 			}
 		}
@@ -277,7 +278,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 	token := newToken()
 	defer s.up.Forget(token)
 
-	var conn *Client
+	var conn *wire.HTTP1Client
 	defer func() { conn.Close() }()
 	observed := make([]Observation, 0, 1+len(sc.FollowUps))
 	fault := faultNone
@@ -299,7 +300,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			if fu.Connection == "same" {
 				if why := sameUnusable(observed[index-1]); why != "" {
 					// Never sent, so never a pass of its checks: the result says so.
-					observed = append(observed, Observation{Method: methodOf(req), NotSent: why})
+					observed = append(observed, Observation{Exchange: wire.Exchange{Method: methodOf(req)}, NotSent: why})
 					continue
 				}
 			} else {
@@ -347,13 +348,13 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				rec = r
 			}
 		}
-		s.annotate(&obs, rec, index, mainConn)
+		annotate(&obs, rec, index, mainConn)
 		if index == 0 {
 			mainConn = lastConn(rec, 0)
 		}
 		observed = append(observed, obs)
 	}
-	return judged{JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed)}, token, fault
+	return judged{JudgeScenario(sc, references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed)}, token, fault
 }
 
 // anyReused reports whether a follow-up rode the main request's upstream
@@ -389,13 +390,13 @@ func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, 
 	if len(observed) == 0 {
 		return judged{j: j}
 	}
-	return judged{worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed)}
+	return judged{worstOf(JudgeScenario(sc, references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed)}
 }
 
 // JudgeScenario judges the observations of one run of a scenario — the main
 // request's, then each follow-up's, as far as they got — and grades the run by
 // the worst. refs are the upstream's answers, parsed, in the same order.
-func JudgeScenario(sc *scenarios.Scenario, refs []Response, observed []Observation, t scenarios.Timeouts) Judgement {
+func JudgeScenario(sc *scenarios.Scenario, refs []wire.Response, observed []Observation, t scenarios.Timeouts) Judgement {
 	var j Judgement
 	for i, obs := range observed {
 		if i == 0 {
@@ -415,28 +416,29 @@ func JudgeScenario(sc *scenarios.Scenario, refs []Response, observed []Observati
 // exchange sends one request of the scenario over c (dialling a new connection
 // when c is nil) and observes the answer. The client is returned open so a
 // follow-up may use the same connection; it keeps any bytes read past the answer.
-func (s *Session) exchange(ctx context.Context, c *Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*Client, Observation, error) {
+func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*wire.HTTP1Client, Observation, error) {
 	if c == nil {
 		d := net.Dialer{Timeout: dialTimeout}
 		conn, err := d.DialContext(ctx, "tcp", s.addr)
 		if err != nil {
 			return nil, Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
 		}
-		c = NewClient(conn)
+		c = wire.NewHTTP1Client(conn)
 	}
 	// Only a follow-up on the same connection needs this request's whole body
 	// sent after its response.
 	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == "same"
-	head, body := BuildRequest(req, requestPath(sc, token, index), s.addr)
-	obs := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
-	obs.Method = methodOf(req)
-	return c, obs, nil
+	head, body := wire.BuildHTTP1Request(wireRequest(req, sc.RequestPath(token, index), s.addr))
+	x := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
+	return c, Observation{Exchange: x}, nil
 }
 
-// Annotate adds the journal's facts about request index to an observation of
-// it: how many attempts the upstream saw, and the upstream's timing anchors
-// (the last byte it wrote, its marks) that within checks are measured from.
-func Annotate(obs *Observation, rec fakeupstream.Record, index int) {
+// annotate adds the journal's facts about request index to an observation of
+// it: how many attempts the upstream saw, the upstream's timing anchors (the
+// last byte it wrote, its marks) that within checks are measured from and, for
+// a follow-up (mainConn not -1), whether it rode the main request's upstream
+// connection, mainConn.
+func annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
 	obs.Attempts = rec.Attempts(index)
 	q, ok := rec.Last(index)
 	if !ok {
@@ -450,41 +452,9 @@ func Annotate(obs *Observation, rec fakeupstream.Record, index int) {
 	for name, at := range q.Marks {
 		obs.Anchors[name] = at
 	}
-}
-
-// annotate adds the journal's facts to an observation: attempts, the upstream's
-// timing anchors and, for follow-ups, whether the request rode mainConn.
-func (s *Session) annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
-	Annotate(obs, rec, index)
-	q, ok := rec.Last(index)
-	if !ok {
-		return
-	}
 	if mainConn >= 0 {
 		obs.Reused = q.Conn == mainConn
 	}
-}
-
-// References parses what the upstream scripts write for the main request and
-// each follow-up: the reference a client's answer is compared with.
-func References(sc *scenarios.Scenario, scripts []fakeupstream.Script) []Response {
-	refs := make([]Response, 0, len(scripts))
-	for index := 0; index <= len(sc.FollowUps); index++ {
-		req := sc.Request
-		if index > 0 {
-			req = sc.FollowUps[index-1].Request
-		}
-		if (sc.Endpoint != scenarios.EndpointMain && index == 0) || index >= len(scripts) {
-			refs = append(refs, Reference(nil, "close", methodOf(req)))
-			continue
-		}
-		refs = append(refs, Reference(scripts[index].Output(), scripts[index].Ending(), methodOf(req)))
-	}
-	return refs
-}
-
-func (s *Session) references(sc *scenarios.Scenario, scripts []fakeupstream.Script) []Response {
-	return References(sc, scripts)
 }
 
 // expectationOf is the expectation of request index: 0 the main request, 1.. the
@@ -504,13 +474,6 @@ func timed(exp scenarios.Expectation) bool {
 		}
 	}
 	return false
-}
-
-func methodOf(r scenarios.Request) string {
-	if r.Method == "" {
-		return "GET"
-	}
-	return r.Method
 }
 
 // lastConn is the connection of the last attempt of request index, or -1.
@@ -589,11 +552,4 @@ func tail(s string, n int) string {
 		return s
 	}
 	return "…" + s[len(s)-n:]
-}
-
-// Close closes the client's connection; a nil Client is already closed.
-func (c *Client) Close() {
-	if c != nil {
-		_ = c.conn.Close()
-	}
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // The outcomes the judge observes besides statuses (CATALOGUE.md glossary).
@@ -65,7 +66,7 @@ type decision struct {
 // the outcome raw-relay;
 // fake-complete, raw-relay and hung always fail. An observation with Err set (the
 // client's own failure) gets the verdict error and the outcome "none".
-func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
+func Judge(exp scenarios.Expectation, ref wire.Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
 	if obs.Err != "" {
 		// A cancelled run or a socket error of the client's own is no evidence
 		// about the proxy: no verdict rather than a wrong one.
@@ -104,9 +105,9 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 }
 
 // decide applies the ordered rules and returns the outcome.
-func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
+func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decision {
 	r := obs.Response
-	timedOut := obs.Ending == EndTimeout
+	timedOut := obs.Ending == wire.EndTimeout
 	// Rule 1: nothing received.
 	if len(r.Raw) == 0 {
 		if timedOut {
@@ -124,9 +125,9 @@ func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
 			return decision{OutcomeAborted, interimWords(r) + ", then " + endWords(obs.Ending) + " without a final response"}
 		case len(r.Partial) > 0:
 			return decision{OutcomeRawRelay, "an incomplete head (" + strconv.Itoa(len(r.Partial)) + " bytes: " +
-				FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Ending)}
+				wire.FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Ending)}
 		}
-		return decision{OutcomeRawRelay, "no valid response head: " + firstViolation(r) + " (" + FirstBytes(r.Raw, 60) + ")"}
+		return decision{OutcomeRawRelay, "no valid response head: " + firstViolation(r) + " (" + wire.FirstBytes(r.Raw, 60) + ")"}
 	}
 	// Rule 3: bytes that are not HTTP/1.1.
 	if len(r.Violations) > 0 {
@@ -169,7 +170,7 @@ func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
 
 // fieldsOutcome is rule 7: passthrough, repaired, dropped or raw-relay, from the
 // offending field of a repair scenario and the checked fields.
-func fieldsOutcome(exp scenarios.Expectation, ref, r Response) decision {
+func fieldsOutcome(exp scenarios.Expectation, ref, r wire.Response) decision {
 	base := bodyWords(r, ref) + ", body identical"
 	var skip string
 	if exp.Repair != nil {
@@ -201,7 +202,7 @@ func fieldsOutcome(exp scenarios.Expectation, ref, r Response) decision {
 
 // changedFields compares the checked fields the upstream sent (all but skip) with
 // what reached the client and describes each that is missing or changed.
-func changedFields(exp scenarios.Expectation, ref, r Response, skip string) []string {
+func changedFields(exp scenarios.Expectation, ref, r wire.Response, skip string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, name := range append(slices.Clone(defaultChecked), exp.CheckedFields...) {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // Upstream answers the judge tests compare against.
@@ -31,16 +32,16 @@ const (
 
 // observe is the Observation of a client that received raw, ended as ending says
 // (EndComplete when the bytes make a complete message).
-func observe(raw string, ending Ending) Observation {
-	r := ParseResponse([]byte(raw), "GET", ending)
+func observe(raw string, ending wire.Ending) Observation {
+	r := wire.ParseHTTP1Response([]byte(raw), "GET", ending)
 	if r.Complete {
-		ending = EndComplete
+		ending = wire.EndComplete
 	}
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	return Observation{Response: r, Ending: ending, Attempts: 1, SentAt: at, EndAt: at.Add(time.Millisecond), End: time.Millisecond}
+	return Observation{Exchange: wire.Exchange{Response: r, Ending: ending, SentAt: at, EndAt: at.Add(time.Millisecond), End: time.Millisecond}, Attempts: 1}
 }
 
-func ref(raw, ending string) Response { return Reference([]byte(raw), ending, "GET") }
+func ref(raw, ending string) wire.Response { return reference([]byte(raw), ending, "GET") }
 
 func alts(words ...string) []scenarios.Alternative {
 	out := make([]scenarios.Alternative, len(words))
@@ -64,81 +65,81 @@ func TestJudgeRules(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		exp     scenarios.Expectation
-		ref     Response
+		ref     wire.Response
 		obs     Observation
 		outcome string
 		actual  string // a substring of Actual
 	}{
 		// Rule 1.
-		{"nothing, deadline", expect([]string{"502"}), ref(up200, "close"), observe("", EndTimeout), "hung", "nothing within"},
-		{"nothing, FIN", expect([]string{"502"}), ref(up200, "close"), observe("", EndTruncated), "no-response", "no response: connection closed (FIN) before any byte"},
-		{"nothing, reset", expect([]string{"502"}), ref(up200, "close"), observe("", EndReset), "no-response", "no response: connection reset before any byte"},
+		{"nothing, deadline", expect([]string{"502"}), ref(up200, "close"), observe("", wire.EndTimeout), "hung", "nothing within"},
+		{"nothing, FIN", expect([]string{"502"}), ref(up200, "close"), observe("", wire.EndTruncated), "no-response", "no response: connection closed (FIN) before any byte"},
+		{"nothing, reset", expect([]string{"502"}), ref(up200, "close"), observe("", wire.EndReset), "no-response", "no response: connection reset before any byte"},
 		// Rule 2.
-		{"half a head, FIN", expect([]string{"502"}), ref("HTTP/1.1 2", "close"), observe("HTTP/1.1 2", EndTruncated), "raw-relay", `an incomplete head (10 bytes: HTTP/1.1 2), then FIN`},
-		{"half a head, deadline", expect([]string{"502"}), ref("HTTP/1.1 2", "hang"), observe("HTTP/1.1 200 OK\r\n", EndTimeout), "raw-relay", `HTTP/1.1 200 OK\r\n), then nothing until the deadline`},
-		{"http/0.9 relayed", expect([]string{"502"}), ref("hello", "close"), observe("hello", EndTruncated), "raw-relay", "incomplete head"},
-		{"interim, then FIN", expect([]string{"502"}, "aborted"), ref(up103, "close"), observe(up103, EndTruncated), "aborted", "interim 103, then FIN without a final response"},
-		{"interim, then reset", expect([]string{"502"}, "aborted"), ref(up103, "reset"), observe(up103, EndReset), "aborted", "then reset without"},
-		{"interim, then deadline", expect([]string{"502"}), ref(up103, "hang"), observe(up103, EndTimeout), "hung", "interim 103, then nothing until the deadline"},
-		{"broken interim, then FIN", expect([]string{"502"}, "aborted"), ref(up103, "close"), observe("HTTP/1.1 103 Early\r\nX A: 1\r\n\r\n", EndTruncated), "raw-relay", "field name \"X A\""},
+		{"half a head, FIN", expect([]string{"502"}), ref("HTTP/1.1 2", "close"), observe("HTTP/1.1 2", wire.EndTruncated), "raw-relay", `an incomplete head (10 bytes: HTTP/1.1 2), then FIN`},
+		{"half a head, deadline", expect([]string{"502"}), ref("HTTP/1.1 2", "hang"), observe("HTTP/1.1 200 OK\r\n", wire.EndTimeout), "raw-relay", `HTTP/1.1 200 OK\r\n), then nothing until the deadline`},
+		{"http/0.9 relayed", expect([]string{"502"}), ref("hello", "close"), observe("hello", wire.EndTruncated), "raw-relay", "incomplete head"},
+		{"interim, then FIN", expect([]string{"502"}, "aborted"), ref(up103, "close"), observe(up103, wire.EndTruncated), "aborted", "interim 103, then FIN without a final response"},
+		{"interim, then reset", expect([]string{"502"}, "aborted"), ref(up103, "reset"), observe(up103, wire.EndReset), "aborted", "then reset without"},
+		{"interim, then deadline", expect([]string{"502"}), ref(up103, "hang"), observe(up103, wire.EndTimeout), "hung", "interim 103, then nothing until the deadline"},
+		{"broken interim, then FIN", expect([]string{"502"}, "aborted"), ref(up103, "close"), observe("HTTP/1.1 103 Early\r\nX A: 1\r\n\r\n", wire.EndTruncated), "raw-relay", "field name \"X A\""},
 		// Rule 3.
-		{"obs-fold forwarded", repair("X-A", "a b"), ref(upObsFold, "close"), observe(upObsFold, EndTruncated), "raw-relay", "200 that is not valid HTTP/1.1: head: obs-fold"},
+		{"obs-fold forwarded", repair("X-A", "a b"), ref(upObsFold, "close"), observe(upObsFold, wire.EndTruncated), "raw-relay", "200 that is not valid HTTP/1.1: head: obs-fold"},
 		{"garbled status relayed", expect([]string{"502"}, "5xx"), ref("HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "close"),
-			observe("HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", EndTruncated), "raw-relay", `status line "HTTP/1.1 2OO OK" that is not valid HTTP/1.1`},
+			observe("HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", wire.EndTruncated), "raw-relay", `status line "HTTP/1.1 2OO OK" that is not valid HTTP/1.1`},
 		{"bad chunk size relayed", expect([]string{"aborted", "502"}), ref(upChunks+"zz\r\n", "close"),
-			observe(upChunks+"zz\r\n", EndTruncated), "raw-relay", "chunk size line \"zz\""},
+			observe(upChunks+"zz\r\n", wire.EndTruncated), "raw-relay", "chunk size line \"zz\""},
 		{"status without reason is tolerated", expect([]string{"passthrough"}, "502"), ref("HTTP/1.1 200\r\n"+upFields+"Content-Length: 0\r\n\r\n", "close"),
-			observe("HTTP/1.1 200\r\n"+upFields+"Content-Length: 0\r\n\r\n", EndTruncated), "passthrough", "200, no body, body identical"},
+			observe("HTTP/1.1 200\r\n"+upFields+"Content-Length: 0\r\n\r\n", wire.EndTruncated), "passthrough", "200, no body, body identical"},
 		{"overflowing length forwarded then cut", expect([]string{"502", "aborted"}), ref("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\nab", "close"),
-			observe("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\nab", EndTruncated), "aborted", "then FIN"},
+			observe("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\nab", wire.EndTruncated), "aborted", "then FIN"},
 		// Rule 4.
-		{"502 for a 200", expect([]string{"passthrough"}, "502"), ref(up200, "close"), observe(cl502, EndTruncated), "502", "502 from the proxy (upstream sent 200)"},
-		{"502 not named", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl502, EndTruncated), "5xx", "502 from the proxy (upstream sent 200)"},
-		{"503 not named", expect([]string{"502"}, "5xx"), ref("", "close"), observe(cl503, EndTruncated), "5xx", "503 from the proxy (the upstream sent nothing)"},
-		{"503 named", expect([]string{"502"}, "503"), ref("", "close"), observe(cl503, EndTruncated), "503", "503 from the proxy"},
-		{"504 not named", expect([]string{"502"}, "503"), ref("", "close"), observe(cl504, EndTruncated), "5xx", "504 from the proxy"},
-		{"404 from the proxy", expect([]string{"502"}, "5xx"), ref(up200, "close"), observe(cl404, EndTruncated), "404", "404 from the proxy"},
+		{"502 for a 200", expect([]string{"passthrough"}, "502"), ref(up200, "close"), observe(cl502, wire.EndTruncated), "502", "502 from the proxy (upstream sent 200)"},
+		{"502 not named", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl502, wire.EndTruncated), "5xx", "502 from the proxy (upstream sent 200)"},
+		{"503 not named", expect([]string{"502"}, "5xx"), ref("", "close"), observe(cl503, wire.EndTruncated), "5xx", "503 from the proxy (the upstream sent nothing)"},
+		{"503 named", expect([]string{"502"}, "503"), ref("", "close"), observe(cl503, wire.EndTruncated), "503", "503 from the proxy"},
+		{"504 not named", expect([]string{"502"}, "503"), ref("", "close"), observe(cl504, wire.EndTruncated), "5xx", "504 from the proxy"},
+		{"404 from the proxy", expect([]string{"502"}, "5xx"), ref(up200, "close"), observe(cl404, wire.EndTruncated), "404", "404 from the proxy"},
 		{"200 for an invalid status line", expect([]string{"502"}, "5xx"), ref("HTTP/1.1 2OO OK\r\nContent-Length: 0\r\n\r\n", "close"),
-			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", EndTruncated), "200", `200 for an invalid upstream response (the upstream sent the invalid status line "HTTP/1.1 2OO OK")`},
+			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", wire.EndTruncated), "200", `200 for an invalid upstream response (the upstream sent the invalid status line "HTTP/1.1 2OO OK")`},
 		{"200 for a half head", expect([]string{"502"}, "5xx"), ref("HTTP/1.1 200 OK\r\nConte", "close"),
-			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", EndTruncated), "200", "the upstream sent no complete response head"},
+			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", wire.EndTruncated), "200", "the upstream sent no complete response head"},
 		{"502 cut short", expect([]string{"502"}), ref(up200CL, "close"),
-			observe("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 10\r\n\r\nab", EndReset), "502", "502 from the proxy (upstream sent 200), content-length, 2 of 10 bytes, then reset"},
+			observe("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 10\r\n\r\nab", wire.EndReset), "502", "502 from the proxy (upstream sent 200), content-length, 2 of 10 bytes, then reset"},
 		// Rule 5.
-		{"truncated, FIN", expect([]string{"aborted", "502"}), ref(up200CL, "close"), observe(clTrunc, EndTruncated), "aborted", "200, content-length, 10 of 100 bytes, then FIN"},
-		{"truncated, reset", expect([]string{"aborted", "502"}), ref(up200CL, "reset"), observe(clTrunc, EndReset), "aborted", "then reset"},
-		{"no last-chunk, FIN", expect([]string{"aborted", "502"}), ref(upChunks, "close"), observe(upChunks, EndTruncated), "aborted", "200, chunked, no last-chunk, 10 bytes, then FIN"},
-		{"truncated, deadline", expect([]string{"aborted", "502"}), ref(up200CL, "hang"), observe(clTrunc, EndTimeout), "hung", "then nothing until the deadline"},
-		{"close-delimited reset", expect([]string{"aborted", "502"}), ref("HTTP/1.0 200 OK\r\n\r\nab", "reset"), observe("HTTP/1.0 200 OK\r\n\r\nab", EndReset), "aborted", "200, close-delimited, 2 bytes, then reset"},
+		{"truncated, FIN", expect([]string{"aborted", "502"}), ref(up200CL, "close"), observe(clTrunc, wire.EndTruncated), "aborted", "200, content-length, 10 of 100 bytes, then FIN"},
+		{"truncated, reset", expect([]string{"aborted", "502"}), ref(up200CL, "reset"), observe(clTrunc, wire.EndReset), "aborted", "then reset"},
+		{"no last-chunk, FIN", expect([]string{"aborted", "502"}), ref(upChunks, "close"), observe(upChunks, wire.EndTruncated), "aborted", "200, chunked, no last-chunk, 10 bytes, then FIN"},
+		{"truncated, deadline", expect([]string{"aborted", "502"}), ref(up200CL, "hang"), observe(clTrunc, wire.EndTimeout), "hung", "then nothing until the deadline"},
+		{"close-delimited reset", expect([]string{"aborted", "502"}), ref("HTTP/1.0 200 OK\r\n\r\nab", "reset"), observe("HTTP/1.0 200 OK\r\n\r\nab", wire.EndReset), "aborted", "200, close-delimited, 2 bytes, then reset"},
 		// Rule 6.
-		{"truncation re-framed", expect([]string{"aborted", "502"}), ref(up200CL, "close"), observe(cl200Chunk, EndTruncated), "fake-complete",
+		{"truncation re-framed", expect([]string{"aborted", "502"}), ref(up200CL, "close"), observe(cl200Chunk, wire.EndTruncated), "fake-complete",
 			"200, chunked, last-chunk present, 10 of 100 bytes — truncation presented as complete"},
-		{"truncation ended by FIN", expect([]string{"aborted", "502"}), ref(up200CL, "close"), observe("HTTP/1.1 200 OK\r\n\r\n0123456789", EndTruncated), "fake-complete",
+		{"truncation ended by FIN", expect([]string{"aborted", "502"}), ref(up200CL, "close"), observe("HTTP/1.1 200 OK\r\n\r\n0123456789", wire.EndTruncated), "fake-complete",
 			"close-delimited, 10 of 100 bytes ended by FIN — truncation"},
-		{"close-delimited stall ended cleanly", expect([]string{"aborted", "504"}, "502"), ref("HTTP/1.0 200 OK\r\n\r\nab", "hang"), observe(cl200Chunk, EndTruncated), "fake-complete", "truncation presented as complete"},
-		{"broken chunks re-framed", expect([]string{"aborted", "502"}), ref(upChunks+"zz\r\n", "close"), observe(cl200Chunk, EndTruncated), "fake-complete", "a broken upstream body (body: chunk size line"},
+		{"close-delimited stall ended cleanly", expect([]string{"aborted", "504"}, "502"), ref("HTTP/1.0 200 OK\r\n\r\nab", "hang"), observe(cl200Chunk, wire.EndTruncated), "fake-complete", "truncation presented as complete"},
+		{"broken chunks re-framed", expect([]string{"aborted", "502"}), ref(upChunks+"zz\r\n", "close"), observe(cl200Chunk, wire.EndTruncated), "fake-complete", "a broken upstream body (body: chunk size line"},
 		{"conflicting lengths re-framed", expect([]string{"502"}), ref("HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!", "close"),
-			observe("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", EndTruncated), "fake-complete", "a body with invalid framing (head: conflicting Content-Length"},
-		{"different body", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "0123456789", "0123x56789", 1), EndTruncated), "fake-complete", "first difference at byte 4"},
-		{"shorter body", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "10\r\n\r\n0123456789", "3\r\n\r\n012", 1), EndTruncated), "fake-complete", "3 bytes, the upstream sent 10"},
-		{"replaced 502 body", expect([]string{"passthrough"}), ref("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 8\r\n\r\nupstream", "close"), observe(cl502, EndTruncated), "fake-complete", "0 bytes, the upstream sent 8"},
+			observe("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", wire.EndTruncated), "fake-complete", "a body with invalid framing (head: conflicting Content-Length"},
+		{"different body", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "0123456789", "0123x56789", 1), wire.EndTruncated), "fake-complete", "first difference at byte 4"},
+		{"shorter body", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "10\r\n\r\n0123456789", "3\r\n\r\n012", 1), wire.EndTruncated), "fake-complete", "3 bytes, the upstream sent 10"},
+		{"replaced 502 body", expect([]string{"passthrough"}), ref("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 8\r\n\r\nupstream", "close"), observe(cl502, wire.EndTruncated), "fake-complete", "0 bytes, the upstream sent 8"},
 		// Rule 7.
-		{"identical", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl200, EndTruncated), "passthrough", "200, content-length, 10 of 10 bytes, body identical"},
-		{"re-framed", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl200Chunk, EndTruncated), "passthrough", "chunked, last-chunk present"},
-		{"marker dropped", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "X-Gatecheck: t\r\n", "", 1), EndTruncated), "dropped", "X-Gatecheck missing"},
-		{"cache-control changed", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "no-transform", "no-cache", 1), EndTruncated), "dropped",
+		{"identical", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl200, wire.EndTruncated), "passthrough", "200, content-length, 10 of 10 bytes, body identical"},
+		{"re-framed", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl200Chunk, wire.EndTruncated), "passthrough", "chunked, last-chunk present"},
+		{"marker dropped", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "X-Gatecheck: t\r\n", "", 1), wire.EndTruncated), "dropped", "X-Gatecheck missing"},
+		{"cache-control changed", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "no-transform", "no-cache", 1), wire.EndTruncated), "dropped",
 			`Cache-Control changed from "no-transform" to "no-cache"`},
-		{"whitespace runs compare equal", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "text/plain", "text/plain ", 1), EndTruncated), "passthrough", ""},
+		{"whitespace runs compare equal", expect([]string{"passthrough"}), ref(up200, "close"), observe(strings.Replace(cl200, "text/plain", "text/plain ", 1), wire.EndTruncated), "passthrough", ""},
 		{"checked field changed", scenarios.Expectation{Pass: alts("passthrough"), CheckedFields: []string{"ETag"}},
-			ref(strings.Replace(up200, "X-Gatecheck", "ETag: \"1\"\r\nX-Gatecheck", 1), "close"), observe(cl200, EndTruncated), "dropped", "ETag missing"},
-		{"repaired", repair("X-A", "a b"), ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a  b\r\nX-Gatecheck", 1), EndTruncated), "repaired", `X-A: "a  b" repaired`},
-		{"repair dropped", repair("X-A", "a b"), ref(upObsFold, "close"), observe(cl200, EndTruncated), "dropped", "X-A dropped"},
-		{"repair wrong", repair("X-A", "a b"), ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a\r\nX-Gatecheck", 1), EndTruncated), "raw-relay", `X-A: "a" forwarded, not the prescribed repair "a b"`},
+			ref(strings.Replace(up200, "X-Gatecheck", "ETag: \"1\"\r\nX-Gatecheck", 1), "close"), observe(cl200, wire.EndTruncated), "dropped", "ETag missing"},
+		{"repaired", repair("X-A", "a b"), ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a  b\r\nX-Gatecheck", 1), wire.EndTruncated), "repaired", `X-A: "a  b" repaired`},
+		{"repair dropped", repair("X-A", "a b"), ref(upObsFold, "close"), observe(cl200, wire.EndTruncated), "dropped", "X-A dropped"},
+		{"repair wrong", repair("X-A", "a b"), ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a\r\nX-Gatecheck", 1), wire.EndTruncated), "raw-relay", `X-A: "a" forwarded, not the prescribed repair "a b"`},
 		{"repair of another kind", repair("X-A", "a b"), ref(strings.Replace(up200, "X-Gatecheck", "X-A: a\x00b\r\nX-Gatecheck", 1), "close"),
-			observe(strings.Replace(cl200, "X-Gatecheck", "X-A: ab\r\nX-Gatecheck", 1), EndTruncated), "raw-relay", `X-A: "ab" forwarded, not the prescribed repair "a b"`},
-		{"repair impossible", repair("X-A", ""), ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a\r\nX-Gatecheck", 1), EndTruncated), "raw-relay", "can only be dropped"},
+			observe(strings.Replace(cl200, "X-Gatecheck", "X-A: ab\r\nX-Gatecheck", 1), wire.EndTruncated), "raw-relay", `X-A: "ab" forwarded, not the prescribed repair "a b"`},
+		{"repair impossible", repair("X-A", ""), ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a\r\nX-Gatecheck", 1), wire.EndTruncated), "raw-relay", "can only be dropped"},
 		{"repaired but marker lost", repair("X-A", "a b"), ref(upObsFold, "close"),
-			observe(strings.Replace(cl200, "X-Gatecheck: t", "X-A: a b", 1), EndTruncated), "dropped", "X-A repaired, but X-Gatecheck missing"},
+			observe(strings.Replace(cl200, "X-Gatecheck: t", "X-A: a b", 1), wire.EndTruncated), "dropped", "X-A repaired, but X-Gatecheck missing"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			j := Judge(c.exp, c.ref, c.obs, scenarios.DefaultTimeouts(), false)
@@ -154,18 +155,18 @@ func TestJudgeRules(t *testing.T) {
 func TestJudgeVerdicts(t *testing.T) {
 	rp := &scenarios.Repair{Field: "X-A", Value: "a b"}
 	obsFor := map[string]struct {
-		ref Response
+		ref wire.Response
 		obs Observation
 	}{
-		"502":         {ref(up200CL, "close"), observe(cl502, EndTruncated)},
-		"504":         {ref("", "hang"), observe(cl504, EndTruncated)},
-		"503":         {ref("", "close"), observe(cl503, EndTruncated)},
-		"5xx":         {ref("", "close"), observe("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", EndTruncated)},
-		"passthrough": {ref(up200, "close"), observe(cl200, EndTruncated)},
-		"repaired":    {ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a b\r\nX-Gatecheck", 1), EndTruncated)},
-		"dropped":     {ref(upObsFold, "close"), observe(cl200, EndTruncated)},
-		"aborted":     {ref(up200CL, "close"), observe(clTrunc, EndReset)},
-		"no-response": {ref("", "close"), observe("", EndReset)},
+		"502":         {ref(up200CL, "close"), observe(cl502, wire.EndTruncated)},
+		"504":         {ref("", "hang"), observe(cl504, wire.EndTruncated)},
+		"503":         {ref("", "close"), observe(cl503, wire.EndTruncated)},
+		"5xx":         {ref("", "close"), observe("HTTP/1.1 500 Oops\r\nContent-Length: 0\r\n\r\n", wire.EndTruncated)},
+		"passthrough": {ref(up200, "close"), observe(cl200, wire.EndTruncated)},
+		"repaired":    {ref(upObsFold, "close"), observe(strings.Replace(cl200, "X-Gatecheck", "X-A: a b\r\nX-Gatecheck", 1), wire.EndTruncated)},
+		"dropped":     {ref(upObsFold, "close"), observe(cl200, wire.EndTruncated)},
+		"aborted":     {ref(up200CL, "close"), observe(clTrunc, wire.EndReset)},
+		"no-response": {ref("", "close"), observe("", wire.EndReset)},
 	}
 	other := map[string]string{"passthrough": "502"}
 	for word, o := range obsFor {
@@ -195,12 +196,12 @@ func TestJudgeVerdicts(t *testing.T) {
 		}
 	}
 	for word, o := range map[string]struct {
-		ref Response
+		ref wire.Response
 		obs Observation
 	}{
-		"fake-complete": {ref(up200CL, "close"), observe(cl200Chunk, EndTruncated)},
-		"raw-relay":     {ref(upObsFold, "close"), observe(upObsFold, EndTruncated)},
-		"hung":          {ref("", "hang"), observe("", EndTimeout)},
+		"fake-complete": {ref(up200CL, "close"), observe(cl200Chunk, wire.EndTruncated)},
+		"raw-relay":     {ref(upObsFold, "close"), observe(upObsFold, wire.EndTruncated)},
+		"hung":          {ref("", "hang"), observe("", wire.EndTimeout)},
 	} {
 		j := Judge(expect([]string{word}, word), o.ref, o.obs, scenarios.DefaultTimeouts(), false)
 		if j.Outcome != word || j.Verdict != scenarios.VerdictFail {
@@ -231,41 +232,41 @@ func TestJudgeChecks(t *testing.T) {
 		o.Attempts, o.Reused = attempts, reused
 		return o
 	}
-	pass := observe(cl200, EndTruncated)
+	pass := observe(cl200, wire.EndTruncated)
 	marked103 := "HTTP/1.1 103 Early Hints\r\nX-Gatecheck-Interim: 1\r\nLink: </a>\r\nVia: p\r\n\r\n"
 	trailers := "HTTP/1.1 200 OK\r\n" + upFields + "Transfer-Encoding: chunked\r\n\r\na\r\n0123456789\r\n0\r\nX-T: 1\r\n\r\n"
 	passthrough := func(a scenarios.Alternative) scenarios.Alternative { a.Outcome = "passthrough"; return a }
 	for _, c := range []struct {
 		name     string
 		alt      scenarios.Alternative
-		ref      Response
+		ref      wire.Response
 		obs      Observation
 		followUp bool
 		want     scenarios.Verdict
 		actual   string // substring of Actual
 		notes    []string
 	}{
-		{"interim forwarded", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"interim forwarded", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+cl200, wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"interim forwarded among the proxy's own", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"),
-			observe("HTTP/1.1 100 Continue\r\n\r\n"+marked103+cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
-		{"interim swallowed", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(cl200, EndTruncated), false, scenarios.VerdictFail,
+			observe("HTTP/1.1 100 Continue\r\n\r\n"+marked103+cl200, wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"interim swallowed", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(cl200, wire.EndTruncated), false, scenarios.VerdictFail,
 			"0 of the upstream's 1 interim responses (103) reached the client (it got no 1xx)", nil},
 		{"interim made by the proxy", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"),
-			observe("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+cl200, EndTruncated), false, scenarios.VerdictFail, "it got 103 (unmarked)", nil},
+			observe("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"+cl200, wire.EndTruncated), false, scenarios.VerdictFail, "it got 103 (unmarked)", nil},
 		{"interim field lost", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"),
-			observe("HTTP/1.1 103 Early Hints\r\nX-Gatecheck-Interim: 1\r\n\r\n"+cl200, EndTruncated), false, scenarios.VerdictFail, "interim 1 differs from the upstream's: Link missing", nil},
-		{"interim twice", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+marked103+cl200, EndTruncated), false, scenarios.VerdictFail, "2 of the upstream's 1", nil},
+			observe("HTTP/1.1 103 Early Hints\r\nX-Gatecheck-Interim: 1\r\n\r\n"+cl200, wire.EndTruncated), false, scenarios.VerdictFail, "interim 1 differs from the upstream's: Link missing", nil},
+		{"interim twice", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref(up103+up200, "close"), observe(marked103+marked103+cl200, wire.EndTruncated), false, scenarios.VerdictFail, "2 of the upstream's 1", nil},
 		{"unmarked interim in order", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref("HTTP/1.1 100 Continue\r\n\r\n"+up200, "close"),
-			observe("HTTP/1.1 100 Continue\r\nVia: p\r\n\r\n"+cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
+			observe("HTTP/1.1 100 Continue\r\nVia: p\r\n\r\n"+cl200, wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"unmarked interim missing", passthrough(scenarios.Alternative{Interim: "forwarded"}), ref("HTTP/1.1 100 Continue\r\n\r\n"+up200, "close"),
-			observe(cl200, EndTruncated), false, scenarios.VerdictFail, "the upstream's interim 1 (100) never reached the client", nil},
-		{"interim then 502", scenarios.Alternative{Outcome: "502", Interim: "forwarded"}, ref(up103, "close"), observe(marked103+cl502, EndTruncated), false, scenarios.VerdictPass, "interim 103, then 502 from the proxy", nil},
-		{"no interim", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(cl200, EndTruncated), false, scenarios.VerdictPass, "", nil},
-		{"interim when none is due", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(marked103+cl200, EndTruncated), false, scenarios.VerdictFail, "the client got interim 103", nil},
-		{"attempts in range", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 2}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 2, false), false, scenarios.VerdictPass, "", nil},
-		{"attempts too many", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 2, false), false, scenarios.VerdictFail,
+			observe(cl200, wire.EndTruncated), false, scenarios.VerdictFail, "the upstream's interim 1 (100) never reached the client", nil},
+		{"interim then 502", scenarios.Alternative{Outcome: "502", Interim: "forwarded"}, ref(up103, "close"), observe(marked103+cl502, wire.EndTruncated), false, scenarios.VerdictPass, "interim 103, then 502 from the proxy", nil},
+		{"no interim", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(cl200, wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"interim when none is due", passthrough(scenarios.Alternative{Interim: "none"}), ref(up103+up200, "close"), observe(marked103+cl200, wire.EndTruncated), false, scenarios.VerdictFail, "the client got interim 103", nil},
+		{"attempts in range", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 2}}, ref(up200CL, "close"), with(observe(cl502, wire.EndTruncated), 2, false), false, scenarios.VerdictPass, "", nil},
+		{"attempts too many", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, wire.EndTruncated), 2, false), false, scenarios.VerdictFail,
 			"the upstream saw the request 2 times (want exactly 1 upstream attempt)", nil},
-		{"attempts too few", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, EndTruncated), 0, false), false, scenarios.VerdictFail, "0 times", nil},
+		{"attempts too few", scenarios.Alternative{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}, ref(up200CL, "close"), with(observe(cl502, wire.EndTruncated), 0, false), false, scenarios.VerdictFail, "0 times", nil},
 		{"reuse never held", passthrough(scenarios.Alternative{Reuse: "never"}), ref(up200, "close"), with(pass, 1, false), true, scenarios.VerdictPass, "", nil},
 		{"reuse never broken", passthrough(scenarios.Alternative{Reuse: "never"}), ref(up200, "close"), with(pass, 1, true), true, scenarios.VerdictFail, "the follow-up rode the main request's upstream connection", nil},
 		{"reuse allowed, pooled", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, true), true, scenarios.VerdictPass, "", nil},
@@ -273,30 +274,30 @@ func TestJudgeChecks(t *testing.T) {
 		{"reuse on a main request", passthrough(scenarios.Alternative{Reuse: "allowed"}), ref(up200, "close"), with(pass, 1, true), false, scenarios.VerdictFail, "reuse is a check for follow-ups only", nil},
 		{"field absent", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-Int", Absent: true}}}), ref(up200, "close"), pass, false, scenarios.VerdictPass, "", nil},
 		{"field absent broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "x-int", Absent: true}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date", "X-Int: 1\r\nDate", 1), EndTruncated), false, scenarios.VerdictFail, "x-int: 1 forwarded", nil},
+			observe(strings.Replace(cl200, "Date", "X-Int: 1\r\nDate", 1), wire.EndTruncated), false, scenarios.VerdictFail, "x-int: 1 forwarded", nil},
 		{"field present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Date", Present: true}}}), ref(up200, "close"), pass, false, scenarios.VerdictPass, "", nil},
 		{"field present broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Age", Present: true}}}), ref(up200, "close"), pass, false, scenarios.VerdictFail, "Age absent", nil},
 		{"field equals", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Set-Cookie", Equals: str("a=1, b=2")}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), EndTruncated), false, scenarios.VerdictPass, "", nil},
+			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"field equals broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Content-Length", Equals: str("12")}}}), ref(up200, "close"), pass, false, scenarios.VerdictFail,
 			`Content-Length: "10" (want "12")`, nil},
 		{"field equals absent", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Age", Equals: str("1")}}}), ref(up200, "close"), pass, false, scenarios.VerdictFail, `Age absent (want "1")`, nil},
 		{"field count", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Set-Cookie", Count: num(2)}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), EndTruncated), false, scenarios.VerdictPass, "", nil},
+			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1\r\nSet-Cookie: b=2", 1), wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"field count broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Set-Cookie", Count: num(2)}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1, b=2", 1), EndTruncated), false, scenarios.VerdictFail, "1 Set-Cookie line(s) (want 2)", nil},
+			observe(strings.Replace(cl200, "Date: x", "Set-Cookie: a=1, b=2", 1), wire.EndTruncated), false, scenarios.VerdictFail, "1 Set-Cookie line(s) (want 2)", nil},
 		{"field lacks held", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Connection: keep-alive", 1), EndTruncated), false, scenarios.VerdictPass, "", nil},
+			observe(strings.Replace(cl200, "Date: x", "Connection: keep-alive", 1), wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
 		{"field lacks without the field", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"), pass, false, scenarios.VerdictPass, "", nil},
 		{"field lacks broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "Connection", Lacks: "X-Int"}}}), ref(up200, "close"),
-			observe(strings.Replace(cl200, "Date: x", "Connection: close, x-int", 1), EndTruncated), false, scenarios.VerdictFail, "Connection: close, x-int forwarded, which lists X-Int", nil},
+			observe(strings.Replace(cl200, "Date: x", "Connection: close, x-int", 1), wire.EndTruncated), false, scenarios.VerdictFail, "Connection: close, x-int forwarded, which lists X-Int", nil},
 		{"method held", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), func() Observation { o := pass; o.UpstreamMethod = "HEAD"; return o }(), false, scenarios.VerdictPass, "", nil},
 		{"method changed by the proxy", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), func() Observation { o := pass; o.UpstreamMethod = "GET"; return o }(), false, scenarios.VerdictFail,
 			"the upstream saw a GET, not the client's HEAD", nil},
 		{"method never seen", passthrough(scenarios.Alternative{Method: "HEAD"}), ref(up200, "close"), pass, false, scenarios.VerdictFail, "the upstream never saw the request, so not as a HEAD", nil},
-		{"trailer present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Present: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, scenarios.VerdictPass, "", nil},
-		{"trailer not in the head", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", Absent: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, scenarios.VerdictPass, "", nil},
-		{"trailer absent broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Absent: true}}}), ref(up200, "close"), observe(trailers, EndTruncated), false, scenarios.VerdictFail,
+		{"trailer present", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Present: true}}}), ref(up200, "close"), observe(trailers, wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"trailer not in the head", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", Absent: true}}}), ref(up200, "close"), observe(trailers, wire.EndTruncated), false, scenarios.VerdictPass, "", nil},
+		{"trailer absent broken", passthrough(scenarios.Alternative{Fields: []scenarios.FieldCheck{{Name: "X-T", In: "trailers", Absent: true}}}), ref(up200, "close"), observe(trailers, wire.EndTruncated), false, scenarios.VerdictFail,
 			"trailer X-T: 1 forwarded", nil},
 		{"within complete", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("promptly")}}), ref(up200, "close"),
 			timed(pass, 0, 0, 200*time.Millisecond, "last-byte"), false, scenarios.VerdictPass, "", nil},
@@ -313,9 +314,9 @@ func TestJudgeChecks(t *testing.T) {
 		{"within missing event", passthrough(scenarios.Alternative{Within: &scenarios.Within{Limit: scenarios.MustDuration("1s"), Event: "first-body-byte"}}), ref(up200, "close"),
 			func() Observation { o := timed(pass, 0, 0, 0, "last-byte"); o.FirstBodyAt = time.Time{}; return o }(), false, scenarios.VerdictFail, "no body byte arrived", nil},
 		{"within a response cut by the deadline", scenarios.Alternative{Outcome: "hung", Within: &scenarios.Within{Limit: scenarios.MustDuration("1s")}}, ref(up200, "close"),
-			timed(observe("", EndTimeout), 0, 0, 0, "last-byte"), false, scenarios.VerdictFail, "nothing within", nil},
+			timed(observe("", wire.EndTimeout), 0, 0, 0, "last-byte"), false, scenarios.VerdictFail, "nothing within", nil},
 		{"within an abort", scenarios.Alternative{Outcome: "aborted", Within: &scenarios.Within{Limit: scenarios.MustDuration("read_timeout + 1s")}}, ref(up200CL, "hang"),
-			timed(observe(clTrunc, EndReset), 0, 0, 1500*time.Millisecond, "last-byte"), false, scenarios.VerdictPass, "", nil},
+			timed(observe(clTrunc, wire.EndReset), 0, 0, 1500*time.Millisecond, "last-byte"), false, scenarios.VerdictPass, "", nil},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			j := Judge(check(c.alt), c.ref, c.obs, scenarios.DefaultTimeouts(), c.followUp)
@@ -331,7 +332,7 @@ func TestJudgeNonStrictFallback(t *testing.T) {
 		Pass:      []scenarios.Alternative{{Outcome: "502", Attempts: &scenarios.Range{Min: 1, Max: 1}}},
 		NonStrict: []scenarios.Alternative{{Outcome: "5xx", Attempts: &scenarios.Range{Min: 1, Max: 1}}},
 	}
-	o := observe(cl503, EndTruncated)
+	o := observe(cl503, wire.EndTruncated)
 	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictNonStrict || j.Outcome != "5xx" {
 		t.Errorf("503 once: got %s %s; want non-strict 5xx", j.Verdict, j.Outcome)
 	}
@@ -339,7 +340,7 @@ func TestJudgeNonStrictFallback(t *testing.T) {
 	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictFail || !strings.Contains(j.Actual, "the upstream saw the request 2 times") {
 		t.Errorf("503 twice: got %s (%s); want fail naming the attempts", j.Verdict, j.Actual)
 	}
-	o = observe(cl502, EndTruncated)
+	o = observe(cl502, wire.EndTruncated)
 	o.Attempts = 2
 	if j := Judge(exp, ref("", "reset"), o, scenarios.DefaultTimeouts(), false); j.Verdict != scenarios.VerdictFail || j.Outcome != "502" {
 		t.Errorf("502 twice: got %s %s; want fail 502 (a named 502 is not 5xx)", j.Verdict, j.Outcome)
@@ -376,25 +377,8 @@ func TestExpectedWords(t *testing.T) {
 	}
 }
 
-func TestFirstBytes(t *testing.T) {
-	for _, c := range []struct {
-		raw  string
-		n    int
-		want string
-	}{
-		{"HTTP/1.1 200 OK\r\n\r\n", 100, `HTTP/1.1 200 OK\r\n\r\n`},
-		{"a\x00b\tc\\d\xffe\x7f", 100, `a\0b\tc\\d\xffe\x7f`},
-		{"abcdef", 3, "abc…"},
-		{"", 3, ""},
-	} {
-		if got := FirstBytes([]byte(c.raw), c.n); got != c.want {
-			t.Errorf("FirstBytes(%q, %d): got %q; want %q", c.raw, c.n, got, c.want)
-		}
-	}
-}
-
 func TestJudgeClientError(t *testing.T) {
-	o := observe("", EndTimeout)
+	o := observe("", wire.EndTimeout)
 	o.Err = "exchange cancelled: context canceled"
 	j := Judge(expect([]string{"502"}), ref(up200, "close"), o, scenarios.DefaultTimeouts(), false)
 	if j.Verdict != scenarios.VerdictError || j.Outcome != "none" || !strings.Contains(j.Actual, "context canceled") {

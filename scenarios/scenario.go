@@ -7,6 +7,8 @@ package scenarios
 import (
 	"fmt"
 	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
 // Level says what a scenario's failing outcomes violate (CATALOGUE.md glossary).
@@ -61,6 +63,24 @@ func (s *Scenario) DeclaredTimeouts(t Timeouts) Timeouts {
 		t.Connect, t.Read = s.Timeouts.Connect, s.Timeouts.Read
 	}
 	return t
+}
+
+// RequestPath is the request target of request index of one run of s that
+// carries token: PREFIX<id>/<token>/<index>, where PREFIX routes the main
+// request (index 0) to s's endpoint and follow-ups to the main one (package
+// fakeupstream's route prefixes). The fake upstream finds the run's script by
+// it, so every client of a scenario's requests sends them to it.
+func (s *Scenario) RequestPath(token string, index int) string {
+	prefix := fakeupstream.PathPrefix
+	if index == 0 {
+		switch s.Endpoint {
+		case EndpointRefused:
+			prefix = fakeupstream.RefusedPrefix
+		case EndpointConnectTimeout:
+			prefix = fakeupstream.ConnectTimeoutPrefix
+		}
+	}
+	return fmt.Sprintf("%s%s/%s/%d", prefix, s.ID, token, index)
 }
 
 // Scenario is one upstream failure and what a proxy owes its client for it.

@@ -1,4 +1,4 @@
-package harness
+package wire
 
 import (
 	"fmt"
@@ -200,7 +200,7 @@ func parseChunkSize(line string) (size int64, err, extErr string) {
 		i++
 	}
 	if i == 0 {
-		return 0, fmt.Sprintf("chunk size line %s does not start with a hexadecimal size (RFC 9112 §7.1)", quoteClip(line)), ""
+		return 0, fmt.Sprintf("chunk size line %s does not start with a hexadecimal size (RFC 9112 §7.1)", Quote(line)), ""
 	}
 	digits := strings.TrimLeft(line[:i], "0")
 	if len(digits) > 16 || len(digits) == 16 && digits[0] > '7' {
@@ -211,12 +211,12 @@ func parseChunkSize(line string) (size int64, err, extErr string) {
 	}
 	switch rest := trimOWS(line[i:]); {
 	case rest == "" && len(line) > i:
-		return size, "", fmt.Sprintf("chunk size line %s: whitespace after the size (RFC 9112 §7.1)", quoteClip(line))
+		return size, "", fmt.Sprintf("chunk size line %s: whitespace after the size (RFC 9112 §7.1)", Quote(line))
 	case rest != "" && rest[0] != ';':
-		return 0, fmt.Sprintf("chunk size line %s: %s after the size (RFC 9112 §7.1)", quoteClip(line), charName(rest[0])), ""
+		return 0, fmt.Sprintf("chunk size line %s: %s after the size (RFC 9112 §7.1)", Quote(line), charName(rest[0])), ""
 	}
 	if e := chunkExt(line[i:]); e != "" {
-		return size, "", fmt.Sprintf("chunk size line %s: %s in the chunk extension (RFC 9112 §7.1.1)", quoteClip(line), e)
+		return size, "", fmt.Sprintf("chunk size line %s: %s in the chunk extension (RFC 9112 §7.1.1)", Quote(line), e)
 	}
 	return size, "", ""
 }
