@@ -44,7 +44,7 @@ const (
 //
 // A head in the common shape (CRLF lines, an HTTP/1.x status line, one
 // Content-Length of digits or Transfer-Encoding: chunked, ASCII field values)
-// is read in place; any other head is handed to harness.ParseResponse, whose
+// is read in place; any other head is handed to wire.ParseHTTP1Response, whose
 // Final, Interim and Framing are then taken as they are, so an odd head is
 // decided exactly as the harness decides it.
 //
@@ -78,7 +78,7 @@ type plainReader struct {
 	tCR           bool
 	// extra says bytes arrived after the complete message.
 	extra bool
-	// slow counts heads handed to harness.ParseResponse (for tests).
+	// slow counts heads handed to wire.ParseHTTP1Response (for tests).
 	slow int
 }
 

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/wire"
 )
 
@@ -169,11 +169,11 @@ func (r *plainReader) outcome(ending wire.Ending) string {
 	complete := r.state == psDone || r.closeDelimited() && (ending == wire.EndComplete || ending == wire.EndTruncated)
 	switch {
 	case ending == wire.EndTimeout && (!r.got || !complete):
-		return harness.OutcomeHung
+		return judge.OutcomeHung
 	case !r.got:
-		return harness.OutcomeNoResponse
+		return judge.OutcomeNoResponse
 	case !r.headComplete || !complete:
-		return harness.OutcomeAborted
+		return judge.OutcomeAborted
 	}
 	return statusText(r.status)
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
@@ -135,11 +135,11 @@ func plainOutcome(obs wire.Exchange) string {
 	r := obs.Response
 	switch {
 	case obs.Ending == wire.EndTimeout && (len(r.Raw) == 0 || !r.Complete):
-		return harness.OutcomeHung
+		return judge.OutcomeHung
 	case len(r.Raw) == 0:
-		return harness.OutcomeNoResponse
+		return judge.OutcomeNoResponse
 	case !r.HeadComplete || !r.Complete:
-		return harness.OutcomeAborted
+		return judge.OutcomeAborted
 	}
 	return fmt.Sprint(r.Final.Status)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
@@ -17,7 +18,7 @@ import (
 //
 // An answer that does not end the connection itself is closed, as the fixture
 // closes it, unless keepOpen says the next request rides the same connection.
-func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts, keepOpen bool) Observation {
+func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts, keepOpen bool) judge.Observation {
 	t.Helper()
 	script := fakeupstream.Script{Steps: scenarios.ResolveSteps(steps, to)}
 	var ending wire.Ending
@@ -54,7 +55,7 @@ func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string,
 	anchor := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := anchor.Add(after)
 	anchors := map[string]time.Time{"last-byte": anchor}
-	return Observation{
+	return judge.Observation{
 		Exchange: wire.Exchange{Response: resp, Ending: ending, Method: method, SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at},
 		Attempts: attempts, Reused: reused, UpstreamMethod: upMethod, After: state, Anchors: anchors,
 	}
@@ -62,7 +63,7 @@ func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string,
 
 // judgeExample judges an example without any network: the declared bytes and
 // journal facts straight into the judge.
-func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Judgement {
+func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) judge.Judgement {
 	t.Helper()
 	to := sc.DeclaredTimeouts(scenarios.DefaultTimeouts()) // as the fixture made again with them resolves them
 	scripts, err := sc.Scripts(to)
@@ -70,13 +71,13 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Ju
 		t.Fatalf("%s: %v", sc.Source, err)
 	}
 	sameNext := func(i int) bool { return i < len(sc.FollowUps) && sc.FollowUps[i].Connection == "same" }
-	observed := []Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to, sameNext(0))}
+	observed := []judge.Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to, sameNext(0))}
 	for i, fu := range ex.FollowUps {
 		if i >= len(sc.FollowUps) {
 			t.Fatalf("%s: example %q answers %d follow-ups, the scenario has %d", sc.Source, ex.Name, len(ex.FollowUps), len(sc.FollowUps))
 		}
 		if why := sameUnusable(observed[i]); sc.FollowUps[i].Connection == "same" && why != "" {
-			observed = append(observed, Observation{NotSent: why})
+			observed = append(observed, judge.Observation{NotSent: why})
 			continue
 		}
 		observed = append(observed, exampleObservation(t, fu.Client, methodOf(sc.FollowUps[i].Request), fu.Attempts, fu.Reused, 0, to, sameNext(i+1)))
@@ -88,7 +89,7 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Ju
 			observed[0].Anchors[a.Within.After] = observed[0].Anchors["last-byte"]
 		}
 	}
-	return JudgeScenario(sc, references(sc, scripts), observed, to)
+	return judge.Run(sc, references(sc, scripts), observed, to)
 }
 
 // TestCatalogueExamplesJudged judges every built-in example from its declared
@@ -111,7 +112,7 @@ func TestCatalogueExamplesJudged(t *testing.T) {
 	}
 }
 
-func checkExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example, j Judgement) {
+func checkExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example, j judge.Judgement) {
 	t.Helper()
 	if string(j.Verdict) != ex.Verdict || (ex.Outcome != "" && j.Outcome != ex.Outcome) {
 		t.Errorf("%s: example %q: got %s (%s); want %s%s\n  expected: %s\n    actual: %s",
@@ -158,7 +159,7 @@ func TestCatalogueExamplesEndToEnd(t *testing.T) {
 				if err != nil {
 					t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
 				} else {
-					checkExample(t, j.sc, j.ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+					checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 				}
 				mu.Unlock()
 			}
@@ -182,7 +183,7 @@ func TestCatalogueExamplesEndToEnd(t *testing.T) {
 			t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
 			continue
 		}
-		checkExample(t, j.sc, j.ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+		checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 	}
 }
 

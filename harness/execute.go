@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"net"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
@@ -79,15 +81,15 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 
 // prepare loads the scenario's scripts into the fake upstream. When it cannot
 // (or ctx has ended), ok is false and failed is the judgement: skip or error.
-func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed Judgement, ok bool) {
+func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed judge.Judgement, ok bool) {
 	if err := ctx.Err(); err != nil {
-		return nil, Judgement{Outcome: "none", Verdict: scenarios.VerdictSkip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()}, false
+		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictSkip, "not run: "+err.Error()), false
 	}
 	scripts, err := s.load(ctx, sc)
 	if err != nil {
-		return nil, Judgement{Outcome: "none", Verdict: scenarios.VerdictError, Expected: expectedText(sc.Expect), Actual: err.Error()}, false
+		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictError, err.Error()), false
 	}
-	return scripts, Judgement{}, true
+	return scripts, judge.Judgement{}, true
 }
 
 // resultOf is the start of a scenario's Result: what the scenario says of itself.
@@ -98,8 +100,8 @@ func resultOf(sc *scenarios.Scenario) Result {
 // repetition is one run of a scenario as Run grades it: the judgement, the main
 // request's observation, the tokens it used and how many stray runs it replaced.
 type repetition struct {
-	j   Judgement   // the worst of runs
-	obs Observation // the main request's observation in that run
+	j   judge.Judgement   // the worst of runs
+	obs judge.Observation // the main request's observation in that run
 	// runs are every judged run: the first, and a rerun of an unseen one. A
 	// rerun adds evidence; it never replaces a run that failed.
 	runs []judged
@@ -156,8 +158,8 @@ func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, script
 // observation, and whether a follow-up rode the main request's upstream
 // connection.
 type judged struct {
-	j      Judgement
-	obs    Observation
+	j      judge.Judgement
+	obs    judge.Observation
 	reused bool
 }
 
@@ -216,7 +218,7 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 			outcome = o
 		}
 	}
-	var worst Judgement
+	var worst judge.Judgement
 find:
 	for _, r := range reps {
 		for _, run := range r.runs {
@@ -229,7 +231,7 @@ find:
 	}
 	if ctx.Err() != nil {
 		// Interrupted: what the client saw says nothing about the proxy.
-		return finish(res, start, Judgement{Outcome: "none", Verdict: scenarios.VerdictSkip, Expected: worst.Expected,
+		return finish(res, start, judge.Judgement{Outcome: "none", Verdict: scenarios.VerdictSkip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
 	if n := max(sc.Repeat, 1); n > 1 || runs > 1 {
@@ -241,10 +243,10 @@ find:
 		}
 	}
 	if voided > 0 {
-		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))
+		worst.Notes = append(worst.Notes, rerun(voided, "the proxy had sent the request on an upstream connection that another scenario's script had already closed"))
 	}
 	if unseen > 0 {
-		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request (every run is graded)", times(unseen)))
+		worst.Notes = append(worst.Notes, rerun(unseen, "the upstream had not seen the request (every run is graded)"))
 	}
 	if worst.Verdict == scenarios.VerdictFail || worst.Verdict == scenarios.VerdictError {
 		if l, ok := s.target.(Logged); ok {
@@ -252,6 +254,15 @@ find:
 		}
 	}
 	return finish(res, start, worst)
+}
+
+// rerun is the note on runs made again n times (n > 0), and why.
+func rerun(n int, why string) string {
+	runs := "once"
+	if n > 1 {
+		runs = strconv.Itoa(n) + " times"
+	}
+	return runs + " run again: " + why
 }
 
 // strayRetries bounds how often Run repeats a run whose request went astray.
@@ -280,7 +291,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 
 	var conn *wire.HTTP1Client
 	defer func() { conn.Close() }()
-	observed := make([]Observation, 0, 1+len(sc.FollowUps))
+	observed := make([]judge.Observation, 0, 1+len(sc.FollowUps))
 	fault := faultNone
 	mainConn := int64(-1)
 	for index := 0; index <= len(sc.FollowUps); index++ {
@@ -300,7 +311,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			if fu.Connection == "same" {
 				if why := sameUnusable(observed[index-1]); why != "" {
 					// Never sent, so never a pass of its checks: the result says so.
-					observed = append(observed, Observation{Exchange: wire.Exchange{Method: methodOf(req)}, NotSent: why})
+					observed = append(observed, judge.Observation{Exchange: wire.Exchange{Method: methodOf(req)}, NotSent: why})
 					continue
 				}
 			} else {
@@ -308,7 +319,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				conn = nil
 			}
 		}
-		var obs Observation
+		var obs judge.Observation
 		var err error
 		conn, obs, err = s.exchange(ctx, conn, sc, req, token, index, deadline)
 		if err != nil {
@@ -354,12 +365,12 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 		}
 		observed = append(observed, obs)
 	}
-	return judged{JudgeScenario(sc, references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed)}, token, fault
+	return judged{judge.Run(sc, references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed)}, token, fault
 }
 
 // anyReused reports whether a follow-up rode the main request's upstream
 // connection.
-func anyReused(observed []Observation) bool {
+func anyReused(observed []judge.Observation) bool {
 	for _, o := range observed[1:] {
 		if o.Reused {
 			return true
@@ -385,43 +396,23 @@ func strayed(r fakeupstream.Record, index int) bool {
 }
 
 // broken is the judgement of a run the harness could not complete: error.
-func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []Observation, err error) judged {
-	j := Judgement{Outcome: "none", Verdict: scenarios.VerdictError, Expected: expectedText(sc.Expect), Actual: err.Error()}
+func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []judge.Observation, err error) judged {
+	j := judge.Unjudged(sc.Expect, scenarios.VerdictError, err.Error())
 	if len(observed) == 0 {
 		return judged{j: j}
 	}
-	return judged{worstOf(JudgeScenario(sc, references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed)}
-}
-
-// JudgeScenario judges the observations of one run of a scenario — the main
-// request's, then each follow-up's, as far as they got — and grades the run by
-// the worst. refs are the upstream's answers, parsed, in the same order.
-func JudgeScenario(sc *scenarios.Scenario, refs []wire.Response, observed []Observation, t scenarios.Timeouts) Judgement {
-	var j Judgement
-	for i, obs := range observed {
-		if i == 0 {
-			j = Judge(sc.Expect, refs[0], obs, t, false)
-			continue
-		}
-		if obs.NotSent != "" {
-			j.Notes = append(j.Notes, fmt.Sprintf("follow-up %d (same client connection) not sent: %s; its checks are untested", i, obs.NotSent))
-			continue
-		}
-		fj := Judge(sc.FollowUps[i-1].Expect, refs[i], obs, t, true)
-		j = worstOf(j, prefixJudgement(fj, fmt.Sprintf("follow-up %d: ", i)))
-	}
-	return j
+	return judged{judge.Worst(judge.Run(sc, references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed)}
 }
 
 // exchange sends one request of the scenario over c (dialling a new connection
 // when c is nil) and observes the answer. The client is returned open so a
 // follow-up may use the same connection; it keeps any bytes read past the answer.
-func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*wire.HTTP1Client, Observation, error) {
+func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*wire.HTTP1Client, judge.Observation, error) {
 	if c == nil {
 		d := net.Dialer{Timeout: dialTimeout}
 		conn, err := d.DialContext(ctx, "tcp", s.addr)
 		if err != nil {
-			return nil, Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
+			return nil, judge.Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
 		}
 		c = wire.NewHTTP1Client(conn)
 	}
@@ -430,7 +421,7 @@ func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenari
 	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == "same"
 	head, body := wire.BuildHTTP1Request(wireRequest(req, sc.RequestPath(token, index), s.addr))
 	x := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
-	return c, Observation{Exchange: x}, nil
+	return c, judge.Observation{Exchange: x}, nil
 }
 
 // annotate adds the journal's facts about request index to an observation of
@@ -438,7 +429,7 @@ func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenari
 // last byte it wrote, its marks) that within checks are measured from and, for
 // a follow-up (mainConn not -1), whether it rode the main request's upstream
 // connection, mainConn.
-func annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
+func annotate(obs *judge.Observation, rec fakeupstream.Record, index int, mainConn int64) {
 	obs.Attempts = rec.Attempts(index)
 	q, ok := rec.Last(index)
 	if !ok {
@@ -484,25 +475,7 @@ func lastConn(r fakeupstream.Record, index int) int64 {
 	return -1
 }
 
-func worstOf(a, b Judgement) Judgement {
-	if b.Verdict.Worse(a.Verdict) {
-		b.Notes = append(append([]string(nil), a.Notes...), b.Notes...)
-		return b
-	}
-	a.Notes = append(a.Notes, b.Notes...)
-	return a
-}
-
-func prefixJudgement(j Judgement, p string) Judgement {
-	j.Expected = p + j.Expected
-	j.Actual = p + j.Actual
-	for i, n := range j.Notes {
-		j.Notes[i] = p + n
-	}
-	return j
-}
-
-func finish(r Result, start time.Time, j Judgement) Result {
+func finish(r Result, start time.Time, j judge.Judgement) Result {
 	r.Verdict, r.Outcome, r.Expected, r.Actual, r.Notes = j.Verdict, j.Outcome, j.Expected, j.Actual, j.Notes
 	if r.Outcome == "" {
 		r.Outcome = "none"

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
@@ -43,8 +44,8 @@ func (p *Prepared) Timed() bool { return timed(p.sc.Expect) }
 
 // Judge judges the client's exchange of one run with the journal's record of
 // that run.
-func (p *Prepared) Judge(x wire.Exchange, rec fakeupstream.Record) Judgement {
-	obs := Observation{Exchange: x}
+func (p *Prepared) Judge(x wire.Exchange, rec fakeupstream.Record) judge.Judgement {
+	obs := judge.Observation{Exchange: x}
 	annotate(&obs, rec, 0, -1)
-	return Judge(p.sc.Expect, p.ref, obs, p.timeouts, false)
+	return judge.Judge(p.sc.Expect, p.ref, obs, p.timeouts, false)
 }

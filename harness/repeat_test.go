@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -17,7 +18,7 @@ func reps(spec ...any) []repetition {
 		v, o, _ := strings.Cut(spec[i].(string), " ")
 		for k := range spec[i+1].(int) {
 			var r repetition
-			r.add(judged{j: Judgement{Verdict: scenarios.Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
+			r.add(judged{j: judge.Judgement{Verdict: scenarios.Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
 			out = append(out, r)
 		}
 	}

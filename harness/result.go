@@ -2,18 +2,6 @@ package harness
 
 import "github.com/gatecheck/gatecheck/scenarios"
 
-// Judgement is the judge's decision about one observation.
-type Judgement struct {
-	// Outcome is the glossary word observed ("502", "aborted", "passthrough"...).
-	Outcome string            `json:"outcome"`
-	Verdict scenarios.Verdict `json:"verdict"`
-	// Expected and Actual are written for a human.
-	Expected string `json:"expected"`
-	Actual   string `json:"actual"`
-	// Notes are remarks that do not change the verdict ("not pooled").
-	Notes []string `json:"notes,omitempty"`
-}
-
 // Result is one scenario's result against one target: the worst judgement over its
 // repetitions and requests, with every outcome counted.
 type Result struct {

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -63,7 +64,7 @@ func (s *Session) runRetimed(ctx context.Context, sc *scenarios.Scenario) Result
 	want := sc.DeclaredTimeouts(s.declared())
 	own := timeoutsText(want)
 	fail := func(v scenarios.Verdict, actual string) Result {
-		return finish(resultOf(sc), start, Judgement{Outcome: "none", Verdict: v, Expected: expectedText(sc.Expect), Actual: actual})
+		return finish(resultOf(sc), start, judge.Unjudged(sc.Expect, v, actual))
 	}
 	r, ok := s.target.(Retimable)
 	if !ok {

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -265,7 +266,7 @@ func TestCatalogueOwnTimeoutsExamples(t *testing.T) {
 				t.Errorf("%s: example %q: %v", sc.Source, ex.Name, err)
 				continue
 			}
-			checkExample(t, sc, ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+			checkExample(t, sc, ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 			if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.HasPrefix(n, "run with its own declared timeouts") }) {
 				t.Errorf("%s: example %q: got notes %q; want one that says the target was started again", sc.Source, ex.Name, res.Notes)
 			}

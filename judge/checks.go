@@ -1,4 +1,4 @@
-package harness
+package judge
 
 import (
 	"fmt"
@@ -11,9 +11,9 @@ import (
 	"github.com/gatecheck/gatecheck/wire"
 )
 
-// InterimMarker is the field the fake upstream's 1xx responses carry, so that a
+// interimMarker is the field the fake upstream's 1xx responses carry, so that a
 // forwarded 1xx is told from one the proxy made itself.
-const InterimMarker = "X-Gatecheck-Interim"
+const interimMarker = "X-Gatecheck-Interim"
 
 // checkResult is what the checks of one alternative found.
 type checkResult struct {
@@ -68,7 +68,7 @@ func runChecks(a scenarios.Alternative, ref wire.Response, obs Observation, t sc
 }
 
 // interimForwarded checks that every 1xx the upstream sent reached the client in
-// order with its status and fields. When the upstream's 1xx carry InterimMarker,
+// order with its status and fields. When the upstream's 1xx carry interimMarker,
 // the client's marked 1xx must be exactly those; otherwise they must appear among
 // the client's 1xx in order.
 func interimForwarded(ref, r wire.Response) string {
@@ -77,7 +77,7 @@ func interimForwarded(ref, r wire.Response) string {
 	}
 	marked := false
 	for _, h := range ref.Interim {
-		marked = marked || len(h.Values(InterimMarker)) > 0
+		marked = marked || len(h.Values(interimMarker)) > 0
 	}
 	if !marked {
 		j := 0
@@ -94,7 +94,7 @@ func interimForwarded(ref, r wire.Response) string {
 	}
 	var got []wire.Head
 	for _, h := range r.Interim {
-		if len(h.Values(InterimMarker)) > 0 {
+		if len(h.Values(interimMarker)) > 0 {
 			got = append(got, h)
 		}
 	}

@@ -1,4 +1,4 @@
-package harness
+package judge
 
 import (
 	"slices"
@@ -73,7 +73,7 @@ func Judge(exp scenarios.Expectation, ref wire.Response, obs Observation, t scen
 		return Judgement{Outcome: "none", Verdict: scenarios.VerdictError, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
 	}
 	d := decide(exp, ref, obs)
-	if w := strayWords(obs); w != "" {
+	if w := Stray(obs); w != "" {
 		// Bytes after a complete final response are a response to a request
 		// the client has not sent yet, whatever came before them.
 		d = decision{OutcomeRawRelay, d.actual + "; then " + w}

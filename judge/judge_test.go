@@ -1,4 +1,4 @@
-package harness
+package judge
 
 import (
 	"strings"
@@ -41,7 +41,13 @@ func observe(raw string, ending wire.Ending) Observation {
 	return Observation{Exchange: wire.Exchange{Response: r, Ending: ending, SentAt: at, EndAt: at.Add(time.Millisecond), End: time.Millisecond}, Attempts: 1}
 }
 
-func ref(raw, ending string) wire.Response { return reference([]byte(raw), ending, "GET") }
+// ref is the upstream's answer raw, parsed as the reference is for a script
+// that ends as ending says: "close" with a FIN, "reset" with a RST, "hang"
+// leaving the connection open.
+func ref(raw, ending string) wire.Response {
+	e := map[string]wire.Ending{"close": wire.EndTruncated, "reset": wire.EndReset, "hang": wire.EndTimeout}[ending]
+	return wire.ParseHTTP1Response([]byte(raw), "GET", e)
+}
 
 func alts(words ...string) []scenarios.Alternative {
 	out := make([]scenarios.Alternative, len(words))

@@ -1,4 +1,4 @@
-package harness
+package judge
 
 import (
 	"strings"
@@ -26,7 +26,7 @@ func TestStrayWords(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			obs := Observation{Exchange: wire.Exchange{Response: wire.ParseHTTP1Response([]byte(c.raw), c.method, wire.EndComplete), Ending: wire.EndComplete, Method: c.method}}
 			obs.Response.Extra = append(obs.Response.Extra, c.extra...)
-			got := strayWords(obs)
+			got := Stray(obs)
 			if c.want == "" && got != "" || !strings.Contains(got, c.want) {
 				t.Errorf("got %q; want …%q…", got, c.want)
 			}

@@ -1,4 +1,4 @@
-package harness
+package judge
 
 import (
 	"fmt"
@@ -167,7 +167,7 @@ func interimList(hs []wire.Head) string {
 	s := make([]string, len(hs))
 	for i, h := range hs {
 		s[i] = strconv.Itoa(h.Status)
-		if len(h.Values(InterimMarker)) == 0 {
+		if len(h.Values(interimMarker)) == 0 {
 			s[i] += " (unmarked)"
 		}
 	}
