@@ -134,12 +134,13 @@ func (e *engine) drainBound() time.Duration {
 // (1 + retries) times the figure.
 func (e *engine) against(entry int, outcome string) (string, time.Duration) {
 	ep := e.plans[entry].sc.Endpoint
+	o := scenarios.Outcome(outcome)
 	switch {
-	case outcome != "502" && outcome != "504":
+	case o != scenarios.Outcome502 && o != scenarios.Outcome504:
 		return "", 0
 	case ep == scenarios.EndpointConnectTimeout:
 		return "connect_timeout", e.timeouts.Connect
-	case ep == scenarios.EndpointRefused && outcome == "502":
+	case ep == scenarios.EndpointRefused && o == scenarios.Outcome502:
 		return "", 0
 	}
 	return "read_timeout", e.timeouts.Read

@@ -72,7 +72,7 @@ func (e *engine) finish(s sent) {
 		return
 	}
 	j := p.prep.Judge(s.obs, rec)
-	res.outcome, res.verdict = j.Outcome, string(j.Verdict)
+	res.outcome, res.verdict = string(j.Outcome), string(j.Verdict)
 	attempts := rec.Attempts(0)
 	res.journal = &journalFacts{attempts: attempts, unseen: attempts == 0 && (p.sc.Endpoint == "" || p.sc.Endpoint == scenarios.EndpointMain)}
 	for _, c := range rec.Connections {

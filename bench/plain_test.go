@@ -8,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
@@ -234,17 +233,17 @@ func TestPlainReaderOutcomes(t *testing.T) {
 		reusable bool
 	}{
 		{nginxOK, endHang, "200", true},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endFIN, judge.OutcomeAborted, false},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endHang, judge.OutcomeHung, false},
-		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", endReset, judge.OutcomeAborted, false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endFIN, string(scenarios.OutcomeAborted), false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endHang, string(scenarios.OutcomeHung), false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", endReset, string(scenarios.OutcomeAborted), false},
 		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nok\r\n0\r\nA: b\r\n\r\n", endHang, "200", true},
 		{"HTTP/1.1 200 OK\r\n\r\nbody", endFIN, "200", false},
-		{"HTTP/1.1 200 OK\r\n\r\nbody", endReset, judge.OutcomeAborted, false},
+		{"HTTP/1.1 200 OK\r\n\r\nbody", endReset, string(scenarios.OutcomeAborted), false},
 		{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", endHang, "204", true},
-		{"HTTP/1.1 100 Continue\r\n\r\n", endFIN, judge.OutcomeAborted, false},
-		{"", endFIN, judge.OutcomeNoResponse, false},
-		{"", endReset, judge.OutcomeNoResponse, false},
-		{"", endHang, judge.OutcomeHung, false},
+		{"HTTP/1.1 100 Continue\r\n\r\n", endFIN, string(scenarios.OutcomeAborted), false},
+		{"", endFIN, string(scenarios.OutcomeNoResponse), false},
+		{"", endReset, string(scenarios.OutcomeNoResponse), false},
+		{"", endHang, string(scenarios.OutcomeHung), false},
 		{"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", endHang, "0", true},
 	} {
 		var r plainReader
@@ -460,7 +459,7 @@ func TestPlainDeadlineIsTheRequests(t *testing.T) {
 	if w.p.until.Equal(set) || took < d {
 		t.Errorf("the hung request took %v (deadline %v), the connection's deadline moved: %v; want at least the request's own deadline", took, d, !w.p.until.Equal(set))
 	}
-	if e.rec.outcomes["200"] != 1 || e.rec.outcomes[judge.OutcomeHung] != 1 {
+	if e.rec.outcomes["200"] != 1 || e.rec.outcomes[string(scenarios.OutcomeHung)] != 1 {
 		t.Errorf("outcomes %v; want 200 and hung", e.rec.outcomes)
 	}
 }

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatecheck/gatecheck/judge"
+	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
 
@@ -169,11 +169,11 @@ func (r *plainReader) outcome(ending wire.Ending) string {
 	complete := r.state == psDone || r.closeDelimited() && (ending == wire.EndComplete || ending == wire.EndTruncated)
 	switch {
 	case ending == wire.EndTimeout && (!r.got || !complete):
-		return judge.OutcomeHung
+		return string(scenarios.OutcomeHung)
 	case !r.got:
-		return judge.OutcomeNoResponse
+		return string(scenarios.OutcomeNoResponse)
 	case !r.headComplete || !complete:
-		return judge.OutcomeAborted
+		return string(scenarios.OutcomeAborted)
 	}
 	return statusText(r.status)
 }

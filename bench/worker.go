@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/wire"
 )
@@ -135,11 +134,11 @@ func plainOutcome(obs wire.Exchange) string {
 	r := obs.Response
 	switch {
 	case obs.Ending == wire.EndTimeout && (len(r.Raw) == 0 || !r.Complete):
-		return judge.OutcomeHung
+		return string(scenarios.OutcomeHung)
 	case len(r.Raw) == 0:
-		return judge.OutcomeNoResponse
+		return string(scenarios.OutcomeNoResponse)
 	case !r.HeadComplete || !r.Complete:
-		return judge.OutcomeAborted
+		return string(scenarios.OutcomeAborted)
 	}
 	return fmt.Sprint(r.Final.Status)
 }

@@ -23,7 +23,7 @@ type Baseline struct {
 type BaselineEntry struct {
 	ID      string            `yaml:"id"`
 	Verdict scenarios.Verdict `yaml:"verdict"`
-	Outcome string            `yaml:"outcome"`
+	Outcome scenarios.Outcome `yaml:"outcome"`
 	Reason  string            `yaml:"reason"`
 	// Racy marks a race the proxy loses so rarely (about one try in a hundred)
 	// that even a heavily repeated scenario may not show it in every run: a pass
@@ -31,12 +31,27 @@ type BaselineEntry struct {
 	Racy bool `yaml:"racy,omitempty"`
 }
 
+// DiffKind is how a result changed from its baseline.
+type DiffKind string
+
+// The three kinds of change, in the order they are reported.
+const (
+	// DiffNew: a non-pass verdict the baseline does not list.
+	DiffNew DiffKind = "new"
+	// DiffChanged: a different verdict or outcome than the baseline lists.
+	DiffChanged DiffKind = "changed"
+	// DiffFixed: a listed scenario now passes.
+	DiffFixed DiffKind = "fixed"
+)
+
+// DiffKinds are the kinds of change in the order they are reported: new
+// failures first.
+var DiffKinds = []DiffKind{DiffNew, DiffChanged, DiffFixed}
+
 // BaselineDiff is one change from a baseline.
 type BaselineDiff struct {
-	ID string `json:"id"`
-	// Kind is "new" (a non-pass verdict the baseline does not list), "fixed" (a
-	// listed scenario now passes) or "changed" (a different verdict or outcome).
-	Kind string `json:"kind"`
+	ID   string   `json:"id"`
+	Kind DiffKind `json:"kind"`
 	// Was and Now are "verdict outcome", as "fail fake-complete".
 	Was string `json:"was"`
 	Now string `json:"now"`
@@ -82,20 +97,26 @@ func (b *Baseline) Compare(r *Report) []BaselineDiff {
 	}
 	var diffs []BaselineDiff
 	for _, res := range r.Results {
-		now := string(res.Verdict) + " " + res.Outcome
+		now := verdictOutcome(res.Verdict, res.Outcome)
 		e, listed := known[res.ID]
 		switch {
 		case !listed && res.Verdict != scenarios.VerdictPass:
-			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "new", Was: "pass", Now: now})
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: DiffNew, Was: string(scenarios.VerdictPass), Now: now})
 		case listed && res.Verdict == scenarios.VerdictPass && e.Racy:
 		case listed && res.Verdict == scenarios.VerdictPass:
-			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "fixed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: DiffFixed, Was: verdictOutcome(e.Verdict, e.Outcome), Now: now})
 		case listed && (res.Verdict != e.Verdict || res.Outcome != e.Outcome):
-			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "changed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: DiffChanged, Was: verdictOutcome(e.Verdict, e.Outcome), Now: now})
 		}
 	}
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].ID < diffs[j].ID })
 	return diffs
+}
+
+// verdictOutcome is a verdict and an outcome as a diff shows them: "fail
+// fake-complete".
+func verdictOutcome(v scenarios.Verdict, o scenarios.Outcome) string {
+	return string(v) + " " + string(o)
 }
 
 // VersionNotice is a line to print when the report's target version differs from

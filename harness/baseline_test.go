@@ -22,7 +22,7 @@ func TestBaselineCompare(t *testing.T) {
 	}}
 	got := map[string]string{}
 	for _, d := range b.Compare(rep) {
-		got[d.ID] = d.Kind
+		got[d.ID] = string(d.Kind)
 	}
 	want := map[string]string{"a/fixed": "fixed", "a/new": "new", "a/racy-changed": "changed"}
 	if len(got) != len(want) {

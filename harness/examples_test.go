@@ -100,8 +100,8 @@ func TestCatalogueExamplesJudged(t *testing.T) {
 		t.Run(sc.ID, func(t *testing.T) {
 			var pass, fail bool
 			for _, ex := range sc.Examples {
-				pass = pass || ex.Verdict == string(scenarios.VerdictPass)
-				fail = fail || ex.Verdict == string(scenarios.VerdictFail)
+				pass = pass || ex.Verdict == scenarios.VerdictPass
+				fail = fail || ex.Verdict == scenarios.VerdictFail
 				j := judgeExample(t, sc, ex)
 				checkExample(t, sc, ex, j)
 			}
@@ -114,17 +114,17 @@ func TestCatalogueExamplesJudged(t *testing.T) {
 
 func checkExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example, j judge.Judgement) {
 	t.Helper()
-	if string(j.Verdict) != ex.Verdict || (ex.Outcome != "" && j.Outcome != ex.Outcome) {
+	if j.Verdict != ex.Verdict || (ex.Outcome != "" && j.Outcome != ex.Outcome) {
 		t.Errorf("%s: example %q: got %s (%s); want %s%s\n  expected: %s\n    actual: %s",
 			sc.Source, ex.Name, j.Verdict, j.Outcome, ex.Verdict, outcomeNote(ex.Outcome), j.Expected, j.Actual)
 	}
 }
 
-func outcomeNote(o string) string {
+func outcomeNote(o scenarios.Outcome) string {
 	if o == "" {
 		return ""
 	}
-	return " (" + o + ")"
+	return " (" + string(o) + ")"
 }
 
 // TestCatalogueExamplesEndToEnd replays every built-in example through a fixture

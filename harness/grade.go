@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -70,7 +69,7 @@ func (r *repetition) add(run judged) {
 func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.Time, reps []repetition) Result {
 	res := resultOf(sc)
 	var tokens []string
-	counts := map[string]int{}
+	counts := map[scenarios.Outcome]int{}
 	voided, unseen := 0, 0
 	worstVerdict := reps[0].j.Verdict
 	runs := 0
@@ -90,7 +89,7 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 			res.Pool = PoolReused
 		}
 	}
-	ofWorst := map[string]int{}
+	ofWorst := map[scenarios.Outcome]int{}
 	for _, r := range reps {
 		for _, run := range r.runs {
 			if run.j.Verdict == worstVerdict {
@@ -98,7 +97,7 @@ func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.
 			}
 		}
 	}
-	outcome := ""
+	var outcome scenarios.Outcome
 	for o, n := range ofWorst {
 		if outcome == "" || n > ofWorst[outcome] || (n == ofWorst[outcome] && o < outcome) {
 			outcome = o
@@ -117,15 +116,15 @@ find:
 	}
 	if ctx.Err() != nil {
 		// Interrupted: what the client saw says nothing about the proxy.
-		return finish(res, start, judge.Judgement{Outcome: "none", Verdict: scenarios.VerdictSkip, Expected: worst.Expected,
+		return finish(res, start, judge.Judgement{Outcome: scenarios.OutcomeNone, Verdict: scenarios.VerdictSkip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
 	if n := max(sc.Repeat, 1); n > 1 || runs > 1 {
 		res.Outcomes = counts
 		if len(reps) < n {
-			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, countsText(counts))
+			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, scenarios.CountsText(counts))
 		} else {
-			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, runs, countsText(counts))
+			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, runs, scenarios.CountsText(counts))
 		}
 	}
 	if voided > 0 {
@@ -154,23 +153,10 @@ func rerun(n int, why string) string {
 func finish(r Result, start time.Time, j judge.Judgement) Result {
 	r.Verdict, r.Outcome, r.Expected, r.Actual, r.Notes = j.Verdict, j.Outcome, j.Expected, j.Actual, j.Notes
 	if r.Outcome == "" {
-		r.Outcome = "none"
+		r.Outcome = scenarios.OutcomeNone
 	}
 	r.ElapsedMS = time.Since(start).Milliseconds()
 	return r
-}
-
-func countsText(counts map[string]int) string {
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, counts[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // relevantLog is the part of a proxy's log about this scenario: the lines that

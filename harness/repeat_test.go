@@ -18,7 +18,7 @@ func reps(spec ...any) []repetition {
 		v, o, _ := strings.Cut(spec[i].(string), " ")
 		for k := range spec[i+1].(int) {
 			var r repetition
-			r.add(judged{j: judge.Judgement{Verdict: scenarios.Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
+			r.add(judged{j: judge.Judgement{Verdict: scenarios.Verdict(v), Outcome: scenarios.Outcome(o), Actual: fmt.Sprintf("%s #%d", o, k)}})
 			out = append(out, r)
 		}
 	}
@@ -38,15 +38,15 @@ func TestGrade(t *testing.T) {
 		actual  string
 	}{
 		{reps("pass aborted", 1), scenarios.VerdictPass, "aborted", "aborted #0"},
-		{reps("pass 502", 5, "pass aborted", 45), scenarios.VerdictPass, "aborted", "aborted #0 (worst of 50 runs: 502 ×5, aborted ×45)"},
-		{reps("pass aborted", 45, "pass 502", 5), scenarios.VerdictPass, "aborted", "aborted #0 (worst of 50 runs: 502 ×5, aborted ×45)"},
+		{reps("pass 502", 5, "pass aborted", 45), scenarios.VerdictPass, "aborted", "aborted #0 (worst of 50 runs: aborted ×45, 502 ×5)"},
+		{reps("pass aborted", 45, "pass 502", 5), scenarios.VerdictPass, "aborted", "aborted #0 (worst of 50 runs: aborted ×45, 502 ×5)"},
 		{reps("fail aborted", 13, "fail 5xx", 37), scenarios.VerdictFail, "5xx", "5xx #0 (worst of 50 runs: 5xx ×37, aborted ×13)"},
 		{reps("non-strict 5xx", 40, "pass aborted", 9, "fail fake-complete", 1), scenarios.VerdictFail, "fake-complete",
 			"fake-complete #0 (worst of 50 runs: 5xx ×40, aborted ×9, fake-complete ×1)"},
 		{reps("fail no-response", 2, "fail 5xx", 2), scenarios.VerdictFail, "5xx", "5xx #0 (worst of 4 runs: 5xx ×2, no-response ×2)"},
 	} {
 		r := s.grade(t.Context(), sc, time.Now(), c.reps)
-		if r.Verdict != c.verdict || r.Outcome != c.outcome || r.Actual != c.actual {
+		if r.Verdict != c.verdict || r.Outcome != scenarios.Outcome(c.outcome) || r.Actual != c.actual {
 			t.Errorf("graded %s %s %q; want %s %s %q", r.Verdict, r.Outcome, r.Actual, c.verdict, c.outcome, c.actual)
 		}
 	}

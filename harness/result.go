@@ -5,16 +5,16 @@ import "github.com/gatecheck/gatecheck/scenarios"
 // Result is one scenario's result against one target: the worst judgement over its
 // repetitions and requests, with every outcome counted.
 type Result struct {
-	ID       string            `json:"id"`
-	Summary  string            `json:"summary"`
-	Spec     string            `json:"spec"`
-	Level    scenarios.Level   `json:"level"`
-	Verdict  scenarios.Verdict `json:"verdict"`
-	Outcome  string            `json:"outcome"`
-	Outcomes map[string]int    `json:"outcomes,omitempty"`
-	Expected string            `json:"expected"`
-	Actual   string            `json:"actual"`
-	Notes    []string          `json:"notes,omitempty"`
+	ID       string                    `json:"id"`
+	Summary  string                    `json:"summary"`
+	Spec     string                    `json:"spec"`
+	Level    scenarios.Level           `json:"level"`
+	Verdict  scenarios.Verdict         `json:"verdict"`
+	Outcome  scenarios.Outcome         `json:"outcome"`
+	Outcomes map[scenarios.Outcome]int `json:"outcomes,omitempty"`
+	Expected string                    `json:"expected"`
+	Actual   string                    `json:"actual"`
+	Notes    []string                  `json:"notes,omitempty"`
 	// ElapsedMS is the wall time of the scenario, all repetitions.
 	ElapsedMS int64 `json:"elapsed_ms"`
 	// UpstreamAttempts is the journal's count of attempts of the main request (the

@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -34,9 +35,9 @@ func runChecks(a scenarios.Alternative, ref wire.Response, obs Observation, t sc
 	}
 	r := obs.Response
 	switch a.Interim {
-	case "forwarded":
+	case scenarios.InterimForwarded:
 		fail(interimForwarded(ref, r))
-	case "none":
+	case scenarios.InterimNone:
 		if len(r.Interim) > 0 {
 			fail("the client got interim " + interimList(r.Interim))
 		}
@@ -171,23 +172,23 @@ func fieldCheck(c scenarios.FieldCheck, r wire.Response) string {
 }
 
 // withinCheck judges a time bound from an upstream anchor to a client event, or
-// returns "". The event "complete" is when the response ended at the client (its
+// returns "". The event complete is when the response ended at the client (its
 // completion, or the FIN or reset that cut it short); a response that ran into
 // the deadline has no such event.
 func withinCheck(w scenarios.Within, obs Observation, t scenarios.Timeouts) string {
 	limit := w.Limit.Resolve(t)
-	after := cmpOr(w.After, "last-byte")
+	after := cmp.Or(w.After, scenarios.AnchorLastByte)
 	anchor, ok := obs.Anchors[after]
 	if !ok || anchor.IsZero() {
 		return "no time for " + anchorWords(after) + " in the journal, so nothing to time from"
 	}
 	var at time.Time
-	switch event := cmpOr(w.Event, "complete"); event {
-	case "head":
+	switch event := cmp.Or(w.Event, scenarios.EventComplete); event {
+	case scenarios.EventHead:
 		if at = obs.HeadAt; at.IsZero() {
 			return "the final head never arrived"
 		}
-	case "first-body-byte":
+	case scenarios.EventFirstBodyByte:
 		if at = obs.FirstBodyAt; at.IsZero() {
 			return "no body byte arrived"
 		}
@@ -198,17 +199,9 @@ func withinCheck(w scenarios.Within, obs Observation, t scenarios.Timeouts) stri
 		at = obs.EndAt
 	}
 	if d := at.Sub(anchor); d > limit {
-		return fmt.Sprintf("%s %s after %s (limit %s)", eventWords(cmpOr(w.Event, "complete")), roundDur(d), anchorWords(after), roundDur(limit))
+		return fmt.Sprintf("%s %s after %s (limit %s)", eventWords(cmp.Or(w.Event, scenarios.EventComplete)), roundDur(d), anchorWords(after), roundDur(limit))
 	}
 	return ""
-}
-
-// cmpOr returns s, or def when s is empty.
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func times(n int) string {

@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -41,21 +42,21 @@ func renderAlts(alts []scenarios.Alternative, repair *scenarios.Repair, t *scena
 // renderAlt is one alternative in words: "passthrough with X-Int absent",
 // "502 after exactly 1 upstream attempt", "1xx forwarded, then 504".
 func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.Timeouts) string {
-	s := a.Outcome
+	s := string(a.Outcome)
 	switch {
-	case s == OutcomeRepaired && repair != nil:
+	case a.Outcome == scenarios.OutcomeRepaired && repair != nil:
 		s += fmt.Sprintf(" (%s: %q)", repair.Field, repair.Value)
-	case s == OutcomeDropped && repair != nil:
+	case a.Outcome == scenarios.OutcomeDropped && repair != nil:
 		s += " (" + repair.Field + " removed)"
 	}
-	if a.Interim == "forwarded" {
+	if a.Interim == scenarios.InterimForwarded {
 		s = "1xx forwarded, then " + s
 	}
 	var with []string
 	for _, f := range a.Fields {
 		with = append(with, fieldWords(f))
 	}
-	if a.Interim == "none" {
+	if a.Interim == scenarios.InterimNone {
 		with = append(with, "no 1xx")
 	}
 	if len(with) > 0 {
@@ -115,21 +116,21 @@ func withinWords(w scenarios.Within, t *scenarios.Timeouts) string {
 			limit += " (" + r + ")"
 		}
 	}
-	return eventWords(cmpOr(w.Event, "complete")) + " within " + limit + " of " + anchorWords(cmpOr(w.After, "last-byte"))
+	return eventWords(cmp.Or(w.Event, scenarios.EventComplete)) + " within " + limit + " of " + anchorWords(cmp.Or(w.After, scenarios.AnchorLastByte))
 }
 
-func eventWords(event string) string {
+func eventWords(event scenarios.Event) string {
 	switch event {
-	case "head":
+	case scenarios.EventHead:
 		return "head"
-	case "first-body-byte":
+	case scenarios.EventFirstBodyByte:
 		return "first body byte"
 	}
 	return "complete"
 }
 
 func anchorWords(after string) string {
-	if after == "last-byte" {
+	if after == scenarios.AnchorLastByte {
 		return "the upstream's last byte"
 	}
 	return "the upstream's mark " + strconv.Quote(after)

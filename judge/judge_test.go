@@ -52,7 +52,7 @@ func ref(raw, ending string) wire.Response {
 func alts(words ...string) []scenarios.Alternative {
 	out := make([]scenarios.Alternative, len(words))
 	for i, w := range words {
-		out[i] = scenarios.Alternative{Outcome: w}
+		out[i] = scenarios.Alternative{Outcome: scenarios.Outcome(w)}
 	}
 	return out
 }
@@ -149,7 +149,7 @@ func TestJudgeRules(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			j := Judge(c.exp, c.ref, c.obs, scenarios.DefaultTimeouts(), false)
-			if j.Outcome != c.outcome || !strings.Contains(j.Actual, c.actual) {
+			if j.Outcome != scenarios.Outcome(c.outcome) || !strings.Contains(j.Actual, c.actual) {
 				t.Errorf("got %s (%s); want %s (…%s…)", j.Outcome, j.Actual, c.outcome, c.actual)
 			}
 		})
@@ -180,7 +180,7 @@ func TestJudgeVerdicts(t *testing.T) {
 		if otherWord == "" {
 			otherWord = "passthrough"
 		}
-		never := scenarios.Alternative{Outcome: word, Attempts: &scenarios.Range{Min: 5, Max: 5}}
+		never := scenarios.Alternative{Outcome: scenarios.Outcome(word), Attempts: &scenarios.Range{Min: 5, Max: 5}}
 		for _, c := range []struct {
 			exp  scenarios.Expectation
 			want scenarios.Verdict
@@ -196,7 +196,7 @@ func TestJudgeVerdicts(t *testing.T) {
 				c.exp.Repair = rp
 			}
 			j := Judge(c.exp, o.ref, o.obs, scenarios.DefaultTimeouts(), false)
-			if j.Outcome != word || j.Verdict != c.want {
+			if j.Outcome != scenarios.Outcome(word) || j.Verdict != c.want {
 				t.Errorf("%s against %s: got %s %s (%s); want %s %s", word, j.Expected, j.Outcome, j.Verdict, j.Actual, word, c.want)
 			}
 		}
@@ -210,7 +210,7 @@ func TestJudgeVerdicts(t *testing.T) {
 		"hung":          {ref("", "hang"), observe("", wire.EndTimeout)},
 	} {
 		j := Judge(expect([]string{word}, word), o.ref, o.obs, scenarios.DefaultTimeouts(), false)
-		if j.Outcome != word || j.Verdict != scenarios.VerdictFail {
+		if j.Outcome != scenarios.Outcome(word) || j.Verdict != scenarios.VerdictFail {
 			t.Errorf("%s listed: got %s %s; want %s fail", word, j.Outcome, j.Verdict, word)
 		}
 	}

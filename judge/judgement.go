@@ -5,7 +5,7 @@ import "github.com/gatecheck/gatecheck/scenarios"
 // Judgement is the judge's decision about one observation.
 type Judgement struct {
 	// Outcome is the glossary word observed ("502", "aborted", "passthrough"...).
-	Outcome string            `json:"outcome"`
+	Outcome scenarios.Outcome `json:"outcome"`
 	Verdict scenarios.Verdict `json:"verdict"`
 	// Expected and Actual are written for a human.
 	Expected string `json:"expected"`

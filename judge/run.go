@@ -31,7 +31,7 @@ func Run(sc *scenarios.Scenario, refs []wire.Response, observed []Observation, t
 // that was not made, or that gatecheck could not complete. v is skip or error,
 // and actual says why.
 func Unjudged(exp scenarios.Expectation, v scenarios.Verdict, actual string) Judgement {
-	return Judgement{Outcome: "none", Verdict: v, Expected: expectedText(exp), Actual: actual}
+	return Judgement{Outcome: scenarios.OutcomeNone, Verdict: v, Expected: expectedText(exp), Actual: actual}
 }
 
 // Worst is the worse of two judgements of one run (the first when they are as

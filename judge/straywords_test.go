@@ -31,7 +31,7 @@ func TestStrayWords(t *testing.T) {
 				t.Errorf("got %q; want …%q…", got, c.want)
 			}
 			j := Judge(scenarios.Expectation{Pass: []scenarios.Alternative{{Outcome: "passthrough"}}}, obs.Response, obs, scenarios.DefaultTimeouts(), false)
-			if wantRelay := c.want != ""; (j.Outcome == OutcomeRawRelay) != wantRelay || wantRelay && j.Verdict != scenarios.VerdictFail {
+			if wantRelay := c.want != ""; (j.Outcome == scenarios.OutcomeRawRelay) != wantRelay || wantRelay && j.Verdict != scenarios.VerdictFail {
 				t.Errorf("judged %s %s (%s); want raw-relay %v", j.Verdict, j.Outcome, j.Actual, wantRelay)
 			}
 		})

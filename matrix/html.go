@@ -108,7 +108,7 @@ func (m *Matrix) view() htmlPage {
 			Label: label, Timeouts: t.Timeouts.String(), Score: t.Score, Percent: percent(t.Score), Summary: t.Summary})
 	}
 	for _, f := range m.Families {
-		hf := htmlFamily{Name: f.Name, Title: f.Title, Labels: strings.Join(f.Labels, ", "), AllPass: true}
+		hf := htmlFamily{Name: f.Name, Title: f.Title, Labels: joinFamilies(f.Labels, ", "), AllPass: true}
 		for _, r := range m.Rows {
 			if r.Family != f.Name {
 				continue
@@ -122,7 +122,7 @@ func (m *Matrix) view() htmlPage {
 	for _, v := range scenarios.Verdicts {
 		p.Legend = append(p.Legend, htmlLegend{Class: verdictClass[v], Term: v.Mark() + " " + string(v), Meaning: verdictMeaning[v]})
 		if v == scenarios.VerdictPass {
-			p.Legend = append(p.Legend, htmlLegend{Class: untestedClass, Term: untestedMark + " pass (not pooled)",
+			p.Legend = append(p.Legend, htmlLegend{Class: untestedClass, Term: scenarios.UntestedMark + " pass (not pooled)",
 				Meaning: "a pass of a pooled-connection row in which the proxy never reused one: untested for poisoning"})
 		}
 	}
@@ -168,4 +168,13 @@ func (m *Matrix) rowView(r Row) htmlRow {
 		})
 	}
 	return hr
+}
+
+// joinFamilies lists a family's labels, as "conn, timeout" for its heading.
+func joinFamilies(fs []scenarios.Family, sep string) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = string(f)
+	}
+	return strings.Join(s, sep)
 }

@@ -39,13 +39,13 @@ func fixture(t testing.TB) ([]*scenarios.Scenario, []*harness.Report) {
 		return harness.Result{ID: id, Verdict: scenarios.VerdictPass, Outcome: "passthrough", Expected: "passthrough", Actual: "200 relayed"}
 	}
 	res := func(id string, v scenarios.Verdict, outcome, actual string) harness.Result {
-		return harness.Result{ID: id, Verdict: v, Outcome: outcome, Expected: "expected of " + id, Actual: actual}
+		return harness.Result{ID: id, Verdict: v, Outcome: scenarios.Outcome(outcome), Expected: "expected of " + id, Actual: actual}
 	}
 	fake := res("body/truncated-chunked", scenarios.VerdictFail, "fake-complete", "200, chunked, last-chunk present, 30 bytes — truncation presented as complete")
 	fake.FirstBytes = hostileBytes
 	fake.Log = "line one\n<img src=x onerror=alert(3)>\n"
 	repeated := res("pass/early-4xx-then-reset-400", scenarios.VerdictNonStrict, "502", "502 from the proxy (worst of 50 runs: passthrough ×48, 502 ×2)")
-	repeated.Outcomes = map[string]int{"passthrough": 48, "502": 2}
+	repeated.Outcomes = map[scenarios.Outcome]int{"passthrough": 48, "502": 2}
 	notPooled := ok("pass/ok")
 	notPooled.Notes = []string{"not pooled"}
 
@@ -97,7 +97,7 @@ func TestBuild(t *testing.T) {
 	}
 	var fams []string
 	for _, f := range m.Families {
-		fams = append(fams, f.Name+" "+f.Title+" "+strings.Join(f.Labels, "+"))
+		fams = append(fams, f.Name+" "+f.Title+" "+joinFamilies(f.Labels, "+"))
 	}
 	wantFams := []string{"T Timeouts and connection faults conn+timeout", "H Header section header", "B Body broken after the head body",
 		"P Passthrough of valid responses pass", "custom custom custom", "extra extra extra"}
@@ -174,8 +174,8 @@ func TestCellText(t *testing.T) {
 		{Cell{Verdict: scenarios.VerdictError, Outcome: "x"}, "! error"},
 		{Cell{Verdict: scenarios.VerdictSkip}, "- skip"},
 		{Cell{Verdict: "odd"}, "? odd"},
-		{Cell{Verdict: scenarios.VerdictFail, Outcome: "fake-complete", Outcomes: map[string]int{"aborted": 47, "fake-complete": 3}}, "✗ fake-complete (3/50)"},
-		{Cell{Verdict: scenarios.VerdictPass, Outcome: "aborted", Outcomes: map[string]int{"aborted": 47, "502": 3}}, "✓ pass"},
+		{Cell{Verdict: scenarios.VerdictFail, Outcome: "fake-complete", Outcomes: map[scenarios.Outcome]int{"aborted": 47, "fake-complete": 3}}, "✗ fake-complete (3/50)"},
+		{Cell{Verdict: scenarios.VerdictPass, Outcome: "aborted", Outcomes: map[scenarios.Outcome]int{"aborted": 47, "502": 3}}, "✓ pass"},
 		{Cell{Verdict: scenarios.VerdictPass, Outcome: "passthrough", Pool: harness.PoolUntested}, "○ pass (not pooled)"},
 		{Cell{Verdict: scenarios.VerdictPass, Outcome: "passthrough", Pool: harness.PoolDiscarded}, "✓ pass"},
 		{Cell{Verdict: scenarios.VerdictPass, Outcome: "passthrough", Pool: harness.PoolReused}, "✓ pass"},
@@ -186,7 +186,7 @@ func TestCellText(t *testing.T) {
 			t.Errorf("Text(%+v): got %q; want %q", tt.c, got, tt.want)
 		}
 	}
-	c := Cell{Outcomes: map[string]int{"502": 2, "aborted": 2, "passthrough": 46}}
+	c := Cell{Outcomes: map[scenarios.Outcome]int{"502": 2, "aborted": 2, "passthrough": 46}}
 	if got, want := c.OutcomeCounts(), "passthrough ×46, 502 ×2, aborted ×2"; got != want {
 		t.Errorf("OutcomeCounts: got %q; want %q", got, want)
 	}

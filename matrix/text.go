@@ -2,9 +2,7 @@ package matrix
 
 import (
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/gatecheck/gatecheck/harness"
@@ -24,9 +22,6 @@ func (c Column) Label() string {
 	return c.Name + " " + v
 }
 
-// untestedMark leads a pass that rests on no pooled connection.
-const untestedMark = "○"
-
 // Untested reports whether the cell is a pass of a pool row in which the proxy
 // never rode a pooled upstream connection: the fault went untested.
 func (c Cell) Untested() bool {
@@ -37,7 +32,7 @@ func (c Cell) Untested() bool {
 // ~ non-strict, ✗ fail, ! error, - skip, ? anything else.
 func (c Cell) Mark() string {
 	if c.Untested() {
-		return untestedMark
+		return scenarios.UntestedMark
 	}
 	return c.Verdict.Mark()
 }
@@ -50,7 +45,7 @@ func (c Cell) Mark() string {
 func (c Cell) Text() string {
 	word := string(c.Verdict)
 	if (c.Verdict == scenarios.VerdictNonStrict || c.Verdict == scenarios.VerdictFail) && c.Outcome != "" {
-		word = c.Outcome
+		word = string(c.Outcome)
 		if len(c.Outcomes) > 1 {
 			total := 0
 			for _, n := range c.Outcomes {
@@ -71,18 +66,7 @@ func (c Cell) OutcomeCounts() string {
 	if len(c.Outcomes) < 2 {
 		return ""
 	}
-	keys := slices.Collect(maps.Keys(c.Outcomes))
-	slices.SortFunc(keys, func(a, b string) int {
-		if d := c.Outcomes[b] - c.Outcomes[a]; d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, c.Outcomes[k])
-	}
-	return strings.Join(parts, ", ")
+	return scenarios.CountsText(c.Outcomes)
 }
 
 // citation is one cited section: "9112 §8" and its address at the RFC Editor.

@@ -196,10 +196,10 @@ type Repair struct {
 // Alternative is one acceptable outcome, narrowed by checks from the glossary's
 // closed list: interim, attempts, reuse, field, within.
 type Alternative struct {
-	Outcome  string `json:"outcome"`
-	Interim  string `json:"interim,omitempty"`  // "forwarded" or "none"
-	Attempts *Range `json:"attempts,omitempty"` // upstream attempts of this request
-	Reuse    string `json:"reuse,omitempty"`    // follow-ups only: "allowed" or "never"
+	Outcome  Outcome      `json:"outcome"`
+	Interim  InterimCheck `json:"interim,omitempty"`  // forwarded or none
+	Attempts *Range       `json:"attempts,omitempty"` // upstream attempts of this request
+	Reuse    ReuseCheck   `json:"reuse,omitempty"`    // follow-ups only: allowed or never
 	// Method is the method the upstream must have seen the request with ("HEAD"):
 	// a proxy that turns a HEAD into a GET never exercises a HEAD row's fault.
 	Method string       `json:"method,omitempty"`
@@ -217,7 +217,7 @@ type Range struct {
 // one of Absent, Present, Equals, Count, Lacks is set.
 type FieldCheck struct {
 	Name    string  `json:"name"`
-	In      string  `json:"in,omitempty"` // "head" (default) or "trailers"
+	In      Section `json:"in,omitempty"` // head (default) or trailers
 	Absent  bool    `json:"absent,omitempty"`
 	Present bool    `json:"present,omitempty"`
 	Equals  *string `json:"equals,omitempty"` // the field's lines joined with ", "
@@ -232,11 +232,11 @@ type FieldCheck struct {
 type Within struct {
 	// Limit is the bound; the expression "promptly" means min(1s, read_timeout / 4).
 	Limit Duration `json:"limit"`
-	// Event is the client event: "complete" (default: the whole response arrived),
-	// "head" (the final response head arrived) or "first-body-byte".
-	Event string `json:"event,omitempty"`
-	// After is the upstream anchor: "last-byte" (default: the script's last written
-	// byte for this request) or the name of a mark step.
+	// Event is the client event: complete (default: the whole response arrived),
+	// head (the final response head arrived) or first-body-byte.
+	Event Event `json:"event,omitempty"`
+	// After is the upstream anchor: AnchorLastByte (default: the script's last
+	// written byte for this request) or the name of a mark step.
 	After string `json:"after,omitempty"`
 }
 
@@ -244,8 +244,8 @@ type Within struct {
 // has been answered and its upstream script has ended.
 type FollowUp struct {
 	Request Request `json:"request"`
-	// Connection is "new" (default: a fresh client connection) or "same".
-	Connection string `json:"connection"`
+	// Connection is new (default: a fresh client connection) or same.
+	Connection Connection `json:"connection"`
 	// Upstream is the script for this request; default: a valid keep-alive 200.
 	Upstream []StepSpec `json:"-"`
 	// Expect defaults to pass: [passthrough].
@@ -255,10 +255,10 @@ type FollowUp struct {
 // Example is a client-side answer with the verdict the judge must give it. Examples
 // document a scenario and prove its expectation satisfiable and falsifiable.
 type Example struct {
-	Name    string `json:"name"`
-	Verdict string `json:"verdict"` // pass, non-strict, fail
+	Name    string  `json:"name"`
+	Verdict Verdict `json:"verdict"` // pass, non-strict, fail
 	// Outcome, when set, is the outcome word the judge must observe.
-	Outcome string `json:"outcome,omitempty"`
+	Outcome Outcome `json:"outcome,omitempty"`
 	// Client is what the client receives, as steps (write, body, chunk, drip, sleep)
 	// ended by close (default), reset or hang.
 	Client []StepSpec `json:"-"`

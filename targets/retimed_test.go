@@ -56,7 +56,7 @@ func TestGoStdlibOwnTimeouts(t *testing.T) {
 	if elapsed := time.Duration(own.ElapsedMS) * time.Millisecond; elapsed > 10*time.Second {
 		t.Errorf("%s: took %v; want the 2s answer and a start, well under 10s", own.ID, elapsed)
 	}
-	if def.Verdict != scenarios.VerdictFail || !strings.HasPrefix(def.Outcome, "5") {
+	if def.Verdict != scenarios.VerdictFail || !strings.HasPrefix(string(def.Outcome), "5") {
 		t.Errorf("%s: got %s (%s); want fail with a 5xx at go-stdlib's 1s read timeout", def.ID, def.Verdict, def.Outcome)
 	}
 	if len(def.Notes) != 0 {

@@ -244,7 +244,7 @@ func reportDifferences(runs [][]*harness.Report, stdout io.Writer) int {
 				if _, ok := seen[k]; !ok {
 					keys = append(keys, k)
 				}
-				seen[k] = append(seen[k], string(r.Verdict)+" "+r.Outcome)
+				seen[k] = append(seen[k], string(r.Verdict)+" "+string(r.Outcome))
 			}
 		}
 	}

@@ -74,7 +74,7 @@ func TestReportDifferences(t *testing.T) {
 	rep := func(verdict, outcome string) *harness.Report {
 		return &harness.Report{Target: "x", Results: []harness.Result{
 			{ID: "a/same", Verdict: scenarios.VerdictPass, Outcome: "passthrough"},
-			{ID: "a/racy", Verdict: scenarios.Verdict(verdict), Outcome: outcome},
+			{ID: "a/racy", Verdict: scenarios.Verdict(verdict), Outcome: scenarios.Outcome(outcome)},
 		}}
 	}
 	var out strings.Builder

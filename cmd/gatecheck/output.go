@@ -3,8 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -25,7 +23,7 @@ func writeResult(w io.Writer, r harness.Result) {
 	mark := r.Verdict.Mark()
 	untested := r.Verdict == scenarios.VerdictPass && r.Pool == harness.PoolUntested
 	if untested {
-		mark = "○" // a pass that is no evidence: the proxy never pooled
+		mark = scenarios.UntestedMark // a pass that is no evidence: the proxy never pooled
 	}
 	fmt.Fprintf(w, "%s %s (%s, %s)\n", mark, r.ID, r.Spec, strings.ToUpper(string(r.Level)))
 	switch r.Verdict {
@@ -40,7 +38,7 @@ func writeResult(w io.Writer, r harness.Result) {
 		detail(w, "actual", r.Actual)
 	}
 	if len(r.Outcomes) > 1 {
-		detail(w, "outcomes", outcomeCounts(r.Outcomes))
+		detail(w, "outcomes", scenarios.CountsText(r.Outcomes))
 	}
 	for _, n := range r.Notes {
 		detail(w, "note", n)
@@ -59,23 +57,6 @@ func detail(w io.Writer, label, text string) {
 	for _, l := range lines[1:] {
 		fmt.Fprintf(w, "%*s  %s\n", width, "", l)
 	}
-}
-
-// outcomeCounts lists every outcome seen with its count, most frequent first:
-// "aborted ×3, 502 ×2".
-func outcomeCounts(m map[string]int) string {
-	keys := slices.Collect(maps.Keys(m))
-	slices.SortFunc(keys, func(a, b string) int {
-		if m[a] != m[b] {
-			return m[b] - m[a]
-		}
-		return strings.Compare(a, b)
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, m[k])
-	}
-	return strings.Join(parts, ", ")
 }
 
 // summaryLine is the run's last line:
@@ -118,7 +99,7 @@ func writeBaselineDiffs(w io.Writer, path string, diffs []harness.BaselineDiff) 
 		return
 	}
 	fmt.Fprintf(w, "baseline %s: %d change(s)\n", path, len(diffs))
-	for _, kind := range []string{"new", "changed", "fixed"} {
+	for _, kind := range harness.DiffKinds {
 		for _, d := range diffs {
 			if d.Kind == kind {
 				fmt.Fprintf(w, "  %s\n", d)

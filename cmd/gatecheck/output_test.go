@@ -68,7 +68,7 @@ func TestWriteResult(t *testing.T) {
 		{harness.Result{ID: "x/y", Spec: "RFC 9112 §8", Level: scenarios.May, Verdict: scenarios.VerdictSkip, Actual: "interrupted"},
 			"- x/y (RFC 9112 §8, MAY)\n     skipped: interrupted\n"},
 		{harness.Result{ID: "x/r", Spec: "RFC 9112 §9.6", Level: scenarios.May, Verdict: scenarios.VerdictFail, Expected: "a\nb", Actual: "c",
-			Outcomes: map[string]int{"502": 2, "aborted": 3}},
+			Outcomes: map[scenarios.Outcome]int{"502": 2, "aborted": 3}},
 			"✗ x/r (RFC 9112 §9.6, MAY)\n    expected: a\n              b\n      actual: c\n    outcomes: aborted ×3, 502 ×2\n"},
 	}
 	for _, tt := range tests {
