@@ -146,6 +146,9 @@ func (e *engine) against(entry int, outcome string) (string, time.Duration) {
 	return "read_timeout", e.timeouts.Read
 }
 
+// NoneName is the name of the target None, as --target gives it.
+const NoneName = "none"
+
 // None is the target "none": no proxy at all. The client dials the fake
 // upstream directly, so a run measures gatecheck itself (the load generator,
 // the fake upstream and the judge): the floor under every proxy's figures.
@@ -167,7 +170,7 @@ func (n *noneTarget) Stop(context.Context) error { return nil }
 // Timeouts are the declared ones; nothing enforces them.
 func (n *noneTarget) Timeouts() scenarios.Timeouts { return n.timeouts }
 
-func (n *noneTarget) String() string { return "none" }
+func (n *noneTarget) String() string { return NoneName }
 
 // checkNone refuses, for the target none, scenarios whose request goes to the
 // refused or connect-timeout endpoint: only a proxy's route reaches those.

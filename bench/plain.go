@@ -66,7 +66,7 @@ type plainReader struct {
 	// connClose and connKeepAlive say the final head's Connection values
 	// (joined, lowercased) contain "close" and "keep-alive".
 	connClose, connKeepAlive bool
-	framing                  string
+	framing                  wire.Framing
 	// remain is what is left of a Content-Length body or a chunk.
 	remain int64
 	// line holds a chunk size line not yet complete.
@@ -295,7 +295,7 @@ func (r *plainReader) fastHead(sec []byte) bool {
 		}
 	}
 	// RFC 9112 §6.3, as harness framingOf decides it.
-	framing, length := "", int64(0)
+	framing, length := wire.Framing(""), int64(0)
 	noBody := strings.EqualFold(r.method, "HEAD") || status/100 == 1 || status == 204 || status == 304 ||
 		(strings.EqualFold(r.method, "CONNECT") && status/100 == 2)
 	switch {

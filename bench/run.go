@@ -168,7 +168,8 @@ func Run(ctx context.Context, target harness.Target, cfg Config) (*TargetReport,
 	return tr, nil
 }
 
-// Phases of a target's run, for progress lines.
+// The engine's own phases of a target's run; the load is warm-up or
+// measuring by the clock (Phase).
 const (
 	phaseLoad int32 = iota // warm-up or measuring, by the clock
 	phaseDrain
@@ -261,13 +262,13 @@ func (e *engine) progress(target string) Progress {
 		Sent: sent, Completed: completed, InFlight: e.inflight.Load(), Outcomes: outcomes, P99: p99}
 	switch e.phase.Load() {
 	case phaseDrain:
-		p.Phase = "draining"
+		p.Phase = PhaseDraining
 	case phaseSettle:
-		p.Phase = "settling"
+		p.Phase = PhaseSettling
 	default:
-		p.Phase = "measuring"
+		p.Phase = PhaseMeasuring
 		if now.Before(e.windowStart) {
-			p.Phase = "warm-up"
+			p.Phase = PhaseWarmup
 		}
 	}
 	return p

@@ -95,7 +95,7 @@ func (w *worker) send(head, body []byte, method string, expectContinue bool, dea
 func reusable(obs wire.Exchange) bool {
 	r := obs.Response
 	if obs.Err != "" || obs.Ending != wire.EndComplete || !r.Complete || len(r.Extra) > 0 ||
-		r.Framing == "close" || r.Framing == "invalid" {
+		r.Framing == wire.FramingClose || r.Framing == wire.FramingInvalid {
 		return false
 	}
 	conn := strings.ToLower(strings.Join(r.Final.Values("Connection"), ","))

@@ -167,7 +167,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			}); err != nil {
 				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index)), token, faultNone
 			}
-			if fu.Connection == "same" {
+			if fu.Connection == scenarios.ConnectionSame {
 				if why := sameUnusable(observed[index-1]); why != "" {
 					// Never sent, so never a pass of its checks: the result says so.
 					observed = append(observed, judge.Observation{Exchange: wire.Exchange{Method: methodOf(req)}, NotSent: why})
@@ -277,7 +277,7 @@ func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenari
 	}
 	// Only a follow-up on the same connection needs this request's whole body
 	// sent after its response.
-	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == "same"
+	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == scenarios.ConnectionSame
 	head, body := wire.BuildHTTP1Request(wireRequest(req, sc.RequestPath(token, index), s.addr))
 	x := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
 	return c, judge.Observation{Exchange: x}, nil
@@ -297,7 +297,7 @@ func annotate(obs *judge.Observation, rec fakeupstream.Record, index int, mainCo
 	obs.UpstreamMethod = q.Method
 	obs.Anchors = map[string]time.Time{}
 	if !q.LastWrite.IsZero() {
-		obs.Anchors["last-byte"] = q.LastWrite
+		obs.Anchors[scenarios.AnchorLastByte] = q.LastWrite
 	}
 	for name, at := range q.Marks {
 		obs.Anchors[name] = at

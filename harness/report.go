@@ -32,30 +32,55 @@ type Summary struct {
 	ByLevel                            map[scenarios.Level]map[scenarios.Verdict]int
 }
 
+// count is the field that counts verdict v, or nil for a word that is no
+// verdict.
+func (s *Summary) count(v scenarios.Verdict) *int {
+	switch v {
+	case scenarios.VerdictPass:
+		return &s.Pass
+	case scenarios.VerdictNonStrict:
+		return &s.NonStrict
+	case scenarios.VerdictFail:
+		return &s.Fail
+	case scenarios.VerdictError:
+		return &s.Error
+	case scenarios.VerdictSkip:
+		return &s.Skip
+	}
+	return nil
+}
+
+// byLevelKey is the key of the counts per level in the JSON form.
+const byLevelKey = "by_level"
+
 // MarshalJSON writes the counts under the verdicts' own names, as
 // {"pass":N,"non-strict":N,...,"by_level":{"must":{"pass":N,...}}}.
 func (s Summary) MarshalJSON() ([]byte, error) {
-	return json.Marshal(map[string]any{
-		string(scenarios.VerdictPass): s.Pass, string(scenarios.VerdictNonStrict): s.NonStrict, string(scenarios.VerdictFail): s.Fail,
-		string(scenarios.VerdictError): s.Error, string(scenarios.VerdictSkip): s.Skip, "by_level": s.ByLevel,
-	})
+	m := map[string]any{byLevelKey: s.ByLevel}
+	for _, v := range scenarios.Verdicts {
+		m[string(v)] = *s.count(v)
+	}
+	return json.Marshal(m)
 }
 
 // UnmarshalJSON reads what MarshalJSON writes, so a report read back keeps its
 // counts.
 func (s *Summary) UnmarshalJSON(data []byte) error {
-	var raw struct {
-		Pass      int                                           `json:"pass"`
-		NonStrict int                                           `json:"non-strict"`
-		Fail      int                                           `json:"fail"`
-		Error     int                                           `json:"error"`
-		Skip      int                                           `json:"skip"`
-		ByLevel   map[scenarios.Level]map[scenarios.Verdict]int `json:"by_level"`
-	}
+	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return err
 	}
-	*s = Summary{Pass: raw.Pass, NonStrict: raw.NonStrict, Fail: raw.Fail, Error: raw.Error, Skip: raw.Skip, ByLevel: raw.ByLevel}
+	*s = Summary{}
+	for _, v := range scenarios.Verdicts {
+		if n, ok := raw[string(v)]; ok {
+			if err := json.Unmarshal(n, s.count(v)); err != nil {
+				return err
+			}
+		}
+	}
+	if b, ok := raw[byLevelKey]; ok {
+		return json.Unmarshal(b, &s.ByLevel)
+	}
 	return nil
 }
 
@@ -101,17 +126,8 @@ var unsafeName = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
 func Summarize(results []Result) Summary {
 	s := Summary{ByLevel: map[scenarios.Level]map[scenarios.Verdict]int{}}
 	for _, r := range results {
-		switch r.Verdict {
-		case scenarios.VerdictPass:
-			s.Pass++
-		case scenarios.VerdictNonStrict:
-			s.NonStrict++
-		case scenarios.VerdictFail:
-			s.Fail++
-		case scenarios.VerdictError:
-			s.Error++
-		case scenarios.VerdictSkip:
-			s.Skip++
+		if n := s.count(r.Verdict); n != nil {
+			*n++
 		}
 		if s.ByLevel[r.Level] == nil {
 			s.ByLevel[r.Level] = map[scenarios.Verdict]int{}

@@ -49,7 +49,7 @@ func runChecks(a scenarios.Alternative, ref wire.Response, obs Observation, t sc
 	case a.Reuse == "":
 	case !followUp:
 		fail("reuse is a check for follow-ups only")
-	case a.Reuse == "never" && obs.Reused:
+	case a.Reuse == scenarios.ReuseNever && obs.Reused:
 		fail("the follow-up rode the main request's upstream connection")
 	}
 	if a.Method != "" && obs.UpstreamMethod != a.Method {
@@ -149,7 +149,7 @@ func sameInterim(up, got wire.Head) string {
 // fieldCheck judges one field check, or returns "".
 func fieldCheck(c scenarios.FieldCheck, r wire.Response) string {
 	fields, where := r.Final.Fields, ""
-	if c.In == "trailers" {
+	if c.In == scenarios.SectionTrailers {
 		fields, where = r.Trailers, "trailer "
 	}
 	vals := wire.FieldValues(fields, c.Name)

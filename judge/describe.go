@@ -71,7 +71,7 @@ func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.T
 	if a.Within != nil {
 		s += ", " + withinWords(*a.Within, t)
 	}
-	if a.Reuse == "never" {
+	if a.Reuse == scenarios.ReuseNever {
 		s += ", on a new upstream connection"
 	}
 	return s
@@ -79,7 +79,7 @@ func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.T
 
 func fieldWords(f scenarios.FieldCheck) string {
 	name := f.Name
-	if f.In == "trailers" {
+	if f.In == scenarios.SectionTrailers {
 		name = "trailer " + name
 	}
 	switch {

@@ -238,8 +238,7 @@ func SpecTimeoutFor(sc *scenarios.Scenario, t scenarios.Timeouts) time.Duration 
 // "exclusive" when it runs alone, with characters Ginkgo refuses in labels
 // (&|!,()/: and spaces) replaced by "-".
 func labels(sc *scenarios.Scenario) []string {
-	family, _, _ := strings.Cut(sc.ID, "/")
-	raw := append([]string{family, string(sc.Level)}, sc.Tags...)
+	raw := append([]string{string(sc.Family()), string(sc.Level)}, sc.Tags...)
 	if sc.Exclusive {
 		raw = append(raw, "exclusive")
 	}

@@ -84,7 +84,7 @@ type Response struct {
 	// 304, a 2xx to CONNECT, or Content-Length 0), "content-length", "chunked",
 	// "close", or "invalid" (an invalid or conflicting Content-Length: the body is
 	// read until the connection ends and the message is never complete).
-	Framing string `json:"framing"`
+	Framing Framing `json:"framing"`
 	// ContentLength is the declared length wherever a valid Content-Length was
 	// received (also where it does not frame the body, as for HEAD or 304); a value
 	// beyond 2^63-1 is kept as math.MaxInt64.

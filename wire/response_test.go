@@ -14,7 +14,7 @@ type parseWant struct {
 	head       bool
 	status     int
 	interim    []int
-	framing    string
+	framing    Framing
 	cl         int64
 	complete   bool
 	body       string

@@ -203,7 +203,7 @@ func (f *benchFlags) targets(t scenarios.Timeouts) ([]harness.Target, error) {
 			return nil, fmt.Errorf("--target: %q given twice", name)
 		}
 		seen[name] = true
-		if name == "none" {
+		if name == bench.NoneName {
 			if f.image != "" || f.control != "" {
 				return nil, errors.New("--target none takes neither --image nor --control")
 			}

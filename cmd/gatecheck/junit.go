@@ -81,7 +81,7 @@ func writeJUnit(w io.Writer, rep *harness.Report, started time.Time) error {
 		},
 	}
 	for _, r := range rep.Results {
-		c := junitCase{Name: r.ID, Classname: family(r.ID), Time: seconds(r.ElapsedMS)}
+		c := junitCase{Name: r.ID, Classname: string(scenarios.FamilyOf(r.ID)), Time: seconds(r.ElapsedMS)}
 		var text strings.Builder
 		writeResult(&text, r)
 		message := fmt.Sprintf("expected: %s; actual: %s", oneLine(r.Expected), oneLine(r.Actual))
@@ -89,7 +89,7 @@ func writeJUnit(w io.Writer, rep *harness.Report, started time.Time) error {
 		case scenarios.VerdictFail:
 			c.Failure = &junitProblem{Message: message, Type: string(r.Level), Text: text.String()}
 		case scenarios.VerdictError:
-			c.Error = &junitProblem{Message: message, Type: "error", Text: text.String()}
+			c.Error = &junitProblem{Message: message, Type: string(r.Verdict), Text: text.String()}
 		case scenarios.VerdictSkip:
 			c.Skipped = &junitSkipped{Message: oneLine(r.Actual)}
 		case scenarios.VerdictNonStrict:
