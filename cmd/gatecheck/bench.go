@@ -14,6 +14,7 @@ import (
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/targets"
+	"golang.org/x/term"
 )
 
 // benchFlags are the flags of `gatecheck bench` besides the scenario and timeout
@@ -240,15 +241,11 @@ func writeBenchReports(rep *bench.Report, f benchFlags, stdout io.Writer) error 
 	return errors.Join(errs...)
 }
 
-// terminal reports whether w is a terminal (a character device), where a
-// live progress line belongs.
+// terminal reports whether w is a terminal, where a live progress line
+// belongs. A character device that is no terminal (/dev/null) is not one.
 func terminal(w io.Writer) bool {
 	file, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // progressLine redraws one line on a terminal with \r, at most four times a
