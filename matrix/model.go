@@ -101,7 +101,7 @@ type Cell struct {
 	Expected string                    `json:"expected,omitempty"`
 	Actual   string                    `json:"actual,omitempty"`
 	// FirstBytes is the start of what the client received, escaped as
-	// harness.FirstBytes does; it is raw proxy output and is escaped again in
+	// wire.FirstBytes does; it is raw proxy output and is escaped again in
 	// every rendering.
 	FirstBytes string   `json:"first_bytes,omitempty"`
 	Notes      []string `json:"notes,omitempty"`

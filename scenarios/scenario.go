@@ -2,6 +2,12 @@
 // for the YAML format the catalogue and users' own scenarios are written in. A
 // Scenario is data: what the client sends, what the fake upstream plays, and which
 // outcomes pass. Results are separate values in package harness.
+//
+// The glossary's words are typed here, once, for every package above
+// (vocabulary.go): verdicts with their grading rank and marks, outcomes,
+// families, the words of the checks, and the one format of outcome counts.
+//
+// scenarios must never import harness, judge or wire: they are built on it.
 package scenarios
 
 import (
