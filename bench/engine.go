@@ -43,25 +43,20 @@ type engine struct {
 // plan is what a mix entry's requests need, prepared once.
 type plan struct {
 	sc       *scenarios.Scenario
-	ref      harness.Response
+	prep     *harness.Prepared
 	method   string
 	deadline time.Duration
 	// keep says the request lets the connection stay open after it.
 	keep bool
-	// timed says an alternative has a within check, which needs the
-	// upstream's timing anchors once its script has ended.
-	timed bool
 }
 
-// prepare loads the mix's scenarios into the fake upstream, resolved with the
-// target's timeouts, and the references their answers are judged against.
-func (e *engine) prepare(ctx context.Context) error {
+// prepare loads the mix's scenarios into the session's fake upstream, resolved
+// with the target's timeouts, with the references their answers are judged
+// against.
+func (e *engine) prepare(ctx context.Context, sess *harness.Session) error {
 	for _, sc := range e.cfg.Mix.Scenarios {
-		scripts, err := sc.Scripts(e.timeouts)
+		prep, err := sess.Prepare(ctx, sc)
 		if err != nil {
-			return fmt.Errorf("%s: %w", sc.Source, err)
-		}
-		if err := e.up.Replace(ctx, sc.ID, scripts); err != nil {
 			return fmt.Errorf("load %s into the fake upstream: %w", sc.ID, err)
 		}
 		method := sc.Request.Method
@@ -70,14 +65,13 @@ func (e *engine) prepare(ctx context.Context) error {
 		}
 		e.plans = append(e.plans, plan{
 			sc:       sc,
-			ref:      harness.References(sc, scripts)[0],
+			prep:     prep,
 			method:   method,
 			deadline: sc.Deadline(e.timeouts),
 			keep:     keepAliveRequest(sc.Request),
-			timed:    timed(sc.Expect),
 		})
 	}
-	if _, local := e.up.(harness.LocalUpstream); !local {
+	if sess.Remote() {
 		e.acct = startAccountant(e.finish)
 	}
 	return nil
@@ -96,18 +90,6 @@ func keepAliveRequest(r scenarios.Request) bool {
 		}
 	}
 	return true
-}
-
-// timed reports whether any alternative of exp carries a within check.
-func timed(exp scenarios.Expectation) bool {
-	for _, alts := range [][]scenarios.Alternative{exp.Pass, exp.NonStrict} {
-		for _, a := range alts {
-			if a.Within != nil {
-				return true
-			}
-		}
-	}
-	return false
 }
 
 // token is request i's token: the run's prefix, i in hex, and a suffix for a
@@ -152,16 +134,20 @@ func (e *engine) drainBound() time.Duration {
 // (1 + retries) times the figure.
 func (e *engine) against(entry int, outcome string) (string, time.Duration) {
 	ep := e.plans[entry].sc.Endpoint
+	o := scenarios.Outcome(outcome)
 	switch {
-	case outcome != "502" && outcome != "504":
+	case o != scenarios.Outcome502 && o != scenarios.Outcome504:
 		return "", 0
 	case ep == scenarios.EndpointConnectTimeout:
 		return "connect_timeout", e.timeouts.Connect
-	case ep == scenarios.EndpointRefused && outcome == "502":
+	case ep == scenarios.EndpointRefused && o == scenarios.Outcome502:
 		return "", 0
 	}
 	return "read_timeout", e.timeouts.Read
 }
+
+// NoneName is the name of the target None, as --target gives it.
+const NoneName = "none"
 
 // None is the target "none": no proxy at all. The client dials the fake
 // upstream directly, so a run measures gatecheck itself (the load generator,
@@ -184,7 +170,7 @@ func (n *noneTarget) Stop(context.Context) error { return nil }
 // Timeouts are the declared ones; nothing enforces them.
 func (n *noneTarget) Timeouts() scenarios.Timeouts { return n.timeouts }
 
-func (n *noneTarget) String() string { return "none" }
+func (n *noneTarget) String() string { return NoneName }
 
 // checkNone refuses, for the target none, scenarios whose request goes to the
 // refused or connect-timeout endpoint: only a proxy's route reaches those.

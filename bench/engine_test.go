@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -200,7 +201,7 @@ func TestCoordinatedOmission(t *testing.T) {
 // TestWarmupExcluded checks that the warm-up's requests are sent but not
 // counted: 100/s for 0.5s of warm-up and 1s of window counts 100 requests.
 func TestWarmupExcluded(t *testing.T) {
-	var phases []string
+	var phases []Phase
 	tr := run(t, None(fast), Config{Mix: mustMix(t, "pass/ok=1"), Rate: 100, Duration: time.Second,
 		Warmup: 500 * time.Millisecond, Timeouts: fast, Progress: func(p Progress) { phases = append(phases, p.Phase) }})
 	if tr.Sent != 100 || tr.Completed != 100 {
@@ -209,7 +210,7 @@ func TestWarmupExcluded(t *testing.T) {
 	if tr.Upstream.Requests != 100 {
 		t.Errorf("upstream requests %d; want the window's 100", tr.Upstream.Requests)
 	}
-	if len(phases) == 0 || phases[0] != "warm-up" || !strings.Contains(strings.Join(phases, " "), "measuring") {
+	if len(phases) == 0 || phases[0] != PhaseWarmup || !slices.Contains(phases, PhaseMeasuring) {
 		t.Errorf("progress phases %q; want warm-up, then measuring", phases)
 	}
 }
@@ -305,7 +306,7 @@ func BenchmarkRequestNone(b *testing.B) {
 	}
 	defer sess.Close(ctx)
 	e := &engine{cfg: cfg, addr: sess.Addr(), host: sess.Addr(), up: sess.Upstream(), timeouts: fast, prefix: "bench"}
-	if err := e.prepare(ctx); err != nil {
+	if err := e.prepare(ctx, sess); err != nil {
 		b.Fatal(err)
 	}
 	e.xctx, e.cancelX = context.WithCancel(ctx)

@@ -6,8 +6,8 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
-	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // Bounds of the journal reads.
@@ -31,7 +31,7 @@ const (
 type sent struct {
 	entry    int // mix entry; -1 in plain mode
 	token    string
-	obs      harness.Observation
+	obs      wire.Exchange
 	err      error
 	start    time.Time
 	measured bool
@@ -71,11 +71,10 @@ func (e *engine) finish(s sent) {
 		}
 		return
 	}
-	obs := s.obs
-	harness.Annotate(&obs, rec, 0)
-	j := harness.Judge(p.sc.Expect, p.ref, obs, e.timeouts, false)
-	res.outcome, res.verdict = j.Outcome, string(j.Verdict)
-	res.journal = &journalFacts{attempts: obs.Attempts, unseen: obs.Attempts == 0 && (p.sc.Endpoint == "" || p.sc.Endpoint == scenarios.EndpointMain)}
+	j := p.prep.Judge(s.obs, rec)
+	res.outcome, res.verdict = string(j.Outcome), string(j.Verdict)
+	attempts := rec.Attempts(0)
+	res.journal = &journalFacts{attempts: attempts, unseen: attempts == 0 && (p.sc.Endpoint == "" || p.sc.Endpoint == scenarios.EndpointMain)}
 	for _, c := range rec.Connections {
 		res.journal.conns = append(res.journal.conns, c.ID)
 	}
@@ -93,7 +92,7 @@ func (e *engine) journal(p *plan, token string) (fakeupstream.Record, error) {
 	if err != nil {
 		return rec, err
 	}
-	if p.timed {
+	if p.prep.Timed() {
 		wctx, cancel := context.WithTimeout(ctx, timedWait)
 		defer cancel()
 		if r, err := e.up.Wait(wctx, token, func(r fakeupstream.Record) bool {

@@ -6,7 +6,7 @@
 //
 // The data flows once: a Config and a harness.Target go to Run, which opens a
 // harness.Session (the fake upstream and the proxy), sends requests picked from
-// the mix by a seeded generator, judges each response with harness.Judge (so an
+// the mix by a seeded generator, judges each response with judge.Judge (so an
 // outcome here is the same glossary word a `gatecheck run` verdict uses), and
 // returns a TargetReport. A Report holds one TargetReport per target, side by
 // side, and renders as text, JSON and a self-contained HTML page with SVG plots.
@@ -138,7 +138,7 @@ type Percentiles struct {
 type OutcomeStats struct {
 	// Scenario is the mix entry's id ("" in plain mode).
 	Scenario string `json:"scenario,omitempty"`
-	// Outcome is the glossary word harness.Judge decided ("502", "504",
+	// Outcome is the glossary word judge.Judge decided ("502", "504",
 	// "passthrough", "aborted", …), or the status code in plain mode.
 	Outcome string `json:"outcome"`
 	// Verdict is how the scenario grades that outcome: pass, non-strict or fail.

@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // Bounds of the plain-mode reader: the harness parser's (harness/response.go),
@@ -44,7 +44,7 @@ const (
 //
 // A head in the common shape (CRLF lines, an HTTP/1.x status line, one
 // Content-Length of digits or Transfer-Encoding: chunked, ASCII field values)
-// is read in place; any other head is handed to harness.ParseResponse, whose
+// is read in place; any other head is handed to wire.ParseHTTP1Response, whose
 // Final, Interim and Framing are then taken as they are, so an odd head is
 // decided exactly as the harness decides it.
 //
@@ -66,7 +66,7 @@ type plainReader struct {
 	// connClose and connKeepAlive say the final head's Connection values
 	// (joined, lowercased) contain "close" and "keep-alive".
 	connClose, connKeepAlive bool
-	framing                  string
+	framing                  wire.Framing
 	// remain is what is left of a Content-Length body or a chunk.
 	remain int64
 	// line holds a chunk size line not yet complete.
@@ -78,7 +78,7 @@ type plainReader struct {
 	tCR           bool
 	// extra says bytes arrived after the complete message.
 	extra bool
-	// slow counts heads handed to harness.ParseResponse (for tests).
+	// slow counts heads handed to wire.ParseHTTP1Response (for tests).
 	slow int
 }
 
@@ -93,7 +93,7 @@ func (r *plainReader) done() bool { return r.state == psDone }
 
 // closeDelimited reports whether the message would be complete at a clean FIN.
 func (r *plainReader) closeDelimited() bool {
-	return r.state == psClose && r.framing == harness.FramingClose
+	return r.state == psClose && r.framing == wire.FramingClose
 }
 
 // reusable reports whether the connection may carry another request after
@@ -206,11 +206,11 @@ func (r *plainReader) decideHead(sec []byte) {
 		return
 	}
 	switch r.framing {
-	case harness.FramingNone:
+	case wire.FramingNone:
 		r.state = psDone
-	case harness.FramingContentLength:
+	case wire.FramingContentLength:
 		r.state = psLength
-	case harness.FramingChunked:
+	case wire.FramingChunked:
 		r.state = psChunkSize
 	default:
 		r.state = psClose
@@ -220,7 +220,7 @@ func (r *plainReader) decideHead(sec []byte) {
 // slowHead decides a head with the harness parser.
 func (r *plainReader) slowHead(sec []byte) {
 	r.slow++
-	res := harness.ParseResponse(sec, r.method, harness.EndTimeout)
+	res := wire.ParseHTTP1Response(sec, r.method, wire.EndTimeout)
 	if len(res.Interim) > 0 || !res.HeadComplete {
 		return
 	}
@@ -295,19 +295,19 @@ func (r *plainReader) fastHead(sec []byte) bool {
 		}
 	}
 	// RFC 9112 §6.3, as harness framingOf decides it.
-	framing, length := "", int64(0)
+	framing, length := wire.Framing(""), int64(0)
 	noBody := strings.EqualFold(r.method, "HEAD") || status/100 == 1 || status == 204 || status == 304 ||
 		(strings.EqualFold(r.method, "CONNECT") && status/100 == 2)
 	switch {
 	case noBody:
-		framing = harness.FramingNone
+		framing = wire.FramingNone
 	case nte > 0:
 		if nte > 1 || !isASCII(te) || !bytes.EqualFold(te, []byte("chunked")) {
 			return false
 		}
-		framing = harness.FramingChunked
+		framing = wire.FramingChunked
 	case ncl == 0:
-		framing = harness.FramingClose
+		framing = wire.FramingClose
 	case ncl > 1 || len(cl) == 0:
 		return false
 	default:
@@ -317,9 +317,9 @@ func (r *plainReader) fastHead(sec []byte) bool {
 			}
 		}
 		length = decimal(cl)
-		framing = harness.FramingContentLength
+		framing = wire.FramingContentLength
 		if length == 0 {
-			framing = harness.FramingNone
+			framing = wire.FramingNone
 		}
 	}
 	r.headComplete, r.status, r.http10 = true, status, http10

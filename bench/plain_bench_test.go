@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // nginxOK is what nginx's `return 200 "ok";` sends (compare.sh (b)).
@@ -92,7 +92,7 @@ func plainEngine(tb testing.TB, addr string) *engine {
 		tb.Fatal(err)
 	}
 	e := &engine{cfg: cfg, addr: addr, host: addr, timeouts: scenarios.DefaultTimeouts()}
-	e.plainHead, _ = harness.BuildRequest(scenarios.Request{Method: "GET"}, "/", addr)
+	e.plainHead, _ = wire.BuildHTTP1Request(wire.Request{Method: "GET", Path: "/", Host: addr})
 	e.xctx, e.cancelX = context.WithCancel(context.Background())
 	e.windowStart = time.Now()
 	e.rec = newRecorder(time.Minute, e.windowStart)

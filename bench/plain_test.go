@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // streamEnd is how the stream goes on after its bytes: a FIN, a reset, or
@@ -42,28 +42,28 @@ type decision struct {
 func harnessDecision(pieces [][]byte, method string, end streamEnd) decision {
 	var raw []byte
 	d := decision{doneAt: -1}
-	var obs harness.Observation
+	var obs wire.Exchange
 	for i, p := range pieces {
 		raw = append(raw, p...)
-		if harness.ParseResponse(raw, method, harness.EndTimeout).Complete {
+		if wire.ParseHTTP1Response(raw, method, wire.EndTimeout).Complete {
 			d.doneAt = i
-			obs = harness.Observation{Ending: harness.EndComplete, Response: harness.ParseResponse(raw, method, harness.EndComplete)}
+			obs = wire.Exchange{Ending: wire.EndComplete, Response: wire.ParseHTTP1Response(raw, method, wire.EndComplete)}
 			break
 		}
 	}
 	if d.doneAt < 0 {
 		switch end {
 		case endFIN:
-			obs.Ending = harness.EndTruncated
-			if harness.ParseResponse(raw, method, harness.EndTruncated).Complete { // close-delimited
-				obs.Ending = harness.EndComplete
+			obs.Ending = wire.EndTruncated
+			if wire.ParseHTTP1Response(raw, method, wire.EndTruncated).Complete { // close-delimited
+				obs.Ending = wire.EndComplete
 			}
 		case endReset:
-			obs.Ending = harness.EndReset
+			obs.Ending = wire.EndReset
 		case endHang:
-			obs.Ending = harness.EndTimeout
+			obs.Ending = wire.EndTimeout
 		}
-		obs.Response = harness.ParseResponse(raw, method, obs.Ending)
+		obs.Response = wire.ParseHTTP1Response(raw, method, obs.Ending)
 	}
 	d.outcome, d.reusable, d.idle = plainOutcome(obs), reusable(obs), closedIdle(obs)
 	return d
@@ -74,7 +74,7 @@ func harnessDecision(pieces [][]byte, method string, end streamEnd) decision {
 func readerDecision(r *plainReader, pieces [][]byte, method string, end streamEnd) decision {
 	r.reset(method)
 	d := decision{doneAt: -1}
-	ending := harness.EndComplete
+	ending := wire.EndComplete
 	for i, p := range pieces {
 		r.feed(p)
 		if r.done() {
@@ -85,19 +85,19 @@ func readerDecision(r *plainReader, pieces [][]byte, method string, end streamEn
 	if d.doneAt < 0 {
 		switch end {
 		case endFIN:
-			ending = harness.EndTruncated
+			ending = wire.EndTruncated
 			if r.closeDelimited() {
-				ending = harness.EndComplete
+				ending = wire.EndComplete
 			}
 		case endReset:
-			ending = harness.EndReset
+			ending = wire.EndReset
 		case endHang:
-			ending = harness.EndTimeout
+			ending = wire.EndTimeout
 		}
 	}
 	d.outcome = r.outcome(ending)
 	d.reusable = r.reusable()
-	d.idle = !r.got && (ending == harness.EndTruncated || ending == harness.EndReset)
+	d.idle = !r.got && (ending == wire.EndTruncated || ending == wire.EndReset)
 	return d
 }
 
@@ -233,17 +233,17 @@ func TestPlainReaderOutcomes(t *testing.T) {
 		reusable bool
 	}{
 		{nginxOK, endHang, "200", true},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endFIN, harness.OutcomeAborted, false},
-		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endHang, harness.OutcomeHung, false},
-		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", endReset, harness.OutcomeAborted, false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endFIN, string(scenarios.OutcomeAborted), false},
+		{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhel", endHang, string(scenarios.OutcomeHung), false},
+		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", endReset, string(scenarios.OutcomeAborted), false},
 		{"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2;x=y\r\nok\r\n0\r\nA: b\r\n\r\n", endHang, "200", true},
 		{"HTTP/1.1 200 OK\r\n\r\nbody", endFIN, "200", false},
-		{"HTTP/1.1 200 OK\r\n\r\nbody", endReset, harness.OutcomeAborted, false},
+		{"HTTP/1.1 200 OK\r\n\r\nbody", endReset, string(scenarios.OutcomeAborted), false},
 		{"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n", endHang, "204", true},
-		{"HTTP/1.1 100 Continue\r\n\r\n", endFIN, harness.OutcomeAborted, false},
-		{"", endFIN, harness.OutcomeNoResponse, false},
-		{"", endReset, harness.OutcomeNoResponse, false},
-		{"", endHang, harness.OutcomeHung, false},
+		{"HTTP/1.1 100 Continue\r\n\r\n", endFIN, string(scenarios.OutcomeAborted), false},
+		{"", endFIN, string(scenarios.OutcomeNoResponse), false},
+		{"", endReset, string(scenarios.OutcomeNoResponse), false},
+		{"", endHang, string(scenarios.OutcomeHung), false},
 		{"HTTP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n", endHang, "0", true},
 	} {
 		var r plainReader
@@ -459,7 +459,7 @@ func TestPlainDeadlineIsTheRequests(t *testing.T) {
 	if w.p.until.Equal(set) || took < d {
 		t.Errorf("the hung request took %v (deadline %v), the connection's deadline moved: %v; want at least the request's own deadline", took, d, !w.p.until.Equal(set))
 	}
-	if e.rec.outcomes["200"] != 1 || e.rec.outcomes[harness.OutcomeHung] != 1 {
+	if e.rec.outcomes["200"] != 1 || e.rec.outcomes[string(scenarios.OutcomeHung)] != 1 {
 		t.Errorf("outcomes %v; want 200 and hung", e.rec.outcomes)
 	}
 }

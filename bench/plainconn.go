@@ -9,7 +9,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // plainReadSize is the size of a plain-mode worker's read buffer.
@@ -103,9 +104,9 @@ func (w *worker) plainSend() plainResult {
 		p.until = deadline
 	}
 	r.reset("GET")
-	ending := harness.EndComplete
+	ending := wire.EndComplete
 	if ctx.Err() != nil {
-		ending, res.err = harness.EndTimeout, "exchange cancelled: "+context.Cause(ctx).Error()
+		ending, res.err = wire.EndTimeout, "exchange cancelled: "+context.Cause(ctx).Error()
 	} else {
 		_, _ = conn.Write(e.plainHead) // a proxy may have answered and closed already: read on
 		for {
@@ -134,7 +135,7 @@ func (w *worker) plainSend() plainResult {
 	res.end = time.Now()
 	if res.err == "" {
 		res.outcome = r.outcome(ending)
-		res.idle = !r.got && (ending == harness.EndTruncated || ending == harness.EndReset)
+		res.idle = !r.got && (ending == wire.EndTruncated || ending == wire.EndReset)
 	}
 	if !r.reusable() {
 		w.closePlain()
@@ -144,35 +145,35 @@ func (w *worker) plainSend() plainResult {
 
 // plainEnding classifies the error that ended a read before the response was
 // complete, as the harness client does.
-func plainEnding(ctx context.Context, err error, r *plainReader) (harness.Ending, string) {
+func plainEnding(ctx context.Context, err error, r *plainReader) (wire.Ending, string) {
 	switch {
 	case ctx.Err() != nil:
-		return harness.EndTimeout, "exchange cancelled: " + context.Cause(ctx).Error()
+		return wire.EndTimeout, "exchange cancelled: " + context.Cause(ctx).Error()
 	case errors.Is(err, io.EOF):
 		if r.closeDelimited() {
-			return harness.EndComplete, ""
+			return wire.EndComplete, ""
 		}
-		return harness.EndTruncated, ""
+		return wire.EndTruncated, ""
 	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.ECONNABORTED), errors.Is(err, syscall.EPIPE):
-		return harness.EndReset, ""
+		return wire.EndReset, ""
 	case errors.Is(err, os.ErrDeadlineExceeded):
-		return harness.EndTimeout, ""
+		return wire.EndTimeout, ""
 	}
-	return harness.EndReset, "read from the proxy: " + err.Error()
+	return wire.EndReset, "read from the proxy: " + err.Error()
 }
 
 // outcome is the plain-mode outcome of a response that ended as ending says
 // (plainOutcome's decision): the status code when it is complete, else hung
 // (the deadline passed), no-response (not one byte) or aborted.
-func (r *plainReader) outcome(ending harness.Ending) string {
-	complete := r.state == psDone || r.closeDelimited() && (ending == harness.EndComplete || ending == harness.EndTruncated)
+func (r *plainReader) outcome(ending wire.Ending) string {
+	complete := r.state == psDone || r.closeDelimited() && (ending == wire.EndComplete || ending == wire.EndTruncated)
 	switch {
-	case ending == harness.EndTimeout && (!r.got || !complete):
-		return harness.OutcomeHung
+	case ending == wire.EndTimeout && (!r.got || !complete):
+		return string(scenarios.OutcomeHung)
 	case !r.got:
-		return harness.OutcomeNoResponse
+		return string(scenarios.OutcomeNoResponse)
 	case !r.headComplete || !complete:
-		return harness.OutcomeAborted
+		return string(scenarios.OutcomeAborted)
 	}
 	return statusText(r.status)
 }

@@ -8,13 +8,23 @@ import (
 	"time"
 )
 
+// Phase is where a target's run is, for progress lines.
+type Phase string
+
+// The phases, in the order a run goes through them.
+const (
+	PhaseWarmup    Phase = "warm-up"
+	PhaseMeasuring Phase = "measuring"
+	// PhaseDraining: the window closed, requests in flight finish.
+	PhaseDraining Phase = "draining"
+	// PhaseSettling: the load is over, the proxy's resources are still sampled.
+	PhaseSettling Phase = "settling"
+)
+
 // Progress is a running target's state, for a live progress line.
 type Progress struct {
 	Target string
-	// Phase is "warm-up", "measuring", "draining" (the window closed, requests
-	// in flight finish) or "settling" (the load is over, the proxy's resources
-	// are still sampled).
-	Phase string
+	Phase  Phase
 	// Elapsed is the time since the measured window opened (negative in the
 	// warm-up); Duration and Warmup are the window's and the warm-up's length.
 	Elapsed, Duration, Warmup time.Duration
@@ -34,9 +44,9 @@ const maxProgressOutcomes = 4
 func (p Progress) String() string {
 	var b strings.Builder
 	switch p.Phase {
-	case "warm-up":
+	case PhaseWarmup:
 		fmt.Fprintf(&b, "%s warm-up %.1fs/%v", p.Target, (p.Warmup + p.Elapsed).Seconds(), p.Warmup)
-	case "measuring":
+	case PhaseMeasuring:
 		fmt.Fprintf(&b, "%s measuring %.1fs/%v", p.Target, p.Elapsed.Seconds(), p.Duration)
 	default:
 		fmt.Fprintf(&b, "%s %s", p.Target, p.Phase)

@@ -7,7 +7,6 @@ import (
 
 	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
-	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/targets"
 )
 
@@ -35,7 +34,7 @@ func TestRemoteJournal(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Stop(context.Background())
-	ext, err := harness.NewExternal("http://"+addr, fast)
+	ext, err := targets.NewExternal("http://"+addr, fast)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,7 +10,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
-	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // Bounds of a target's run around the load itself.
@@ -133,7 +133,7 @@ func Run(ctx context.Context, target harness.Target, cfg Config) (*TargetReport,
 	if target == nil {
 		u, _ := parsePlainURL(cfg.URL) // checked by Normalize
 		e.addr, e.host = u.addr, u.host
-		e.plainHead, _ = harness.BuildRequest(scenarios.Request{Method: "GET"}, u.target, u.host)
+		e.plainHead, _ = wire.BuildHTTP1Request(wire.Request{Method: "GET", Path: u.target, Host: u.host})
 		e.run(ctx, tr, nil)
 		return tr, nil
 	}
@@ -153,7 +153,7 @@ func Run(ctx context.Context, target harness.Target, cfg Config) (*TargetReport,
 	}
 	tr.TargetVersion, tr.Timeouts = sess.TargetVersion(), sess.Timeouts()
 	e.addr, e.host, e.up, e.timeouts = sess.Addr(), sess.Addr(), sess.Upstream(), sess.Timeouts()
-	if err := e.prepare(ctx); err != nil {
+	if err := e.prepare(ctx, sess); err != nil {
 		tr.Error = err.Error()
 		return tr, errors.Join(err, stop())
 	}
@@ -168,7 +168,8 @@ func Run(ctx context.Context, target harness.Target, cfg Config) (*TargetReport,
 	return tr, nil
 }
 
-// Phases of a target's run, for progress lines.
+// The engine's own phases of a target's run; the load is warm-up or
+// measuring by the clock (Phase).
 const (
 	phaseLoad int32 = iota // warm-up or measuring, by the clock
 	phaseDrain
@@ -261,13 +262,13 @@ func (e *engine) progress(target string) Progress {
 		Sent: sent, Completed: completed, InFlight: e.inflight.Load(), Outcomes: outcomes, P99: p99}
 	switch e.phase.Load() {
 	case phaseDrain:
-		p.Phase = "draining"
+		p.Phase = PhaseDraining
 	case phaseSettle:
-		p.Phase = "settling"
+		p.Phase = PhaseSettling
 	default:
-		p.Phase = "measuring"
+		p.Phase = PhaseMeasuring
 		if now.Before(e.windowStart) {
-			p.Phase = "warm-up"
+			p.Phase = PhaseWarmup
 		}
 	}
 	return p

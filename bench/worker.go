@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // worker is one client connection of the load: it sends one request at a
@@ -16,7 +16,7 @@ import (
 // and dials a new one when the proxy (or the outcome) closed it.
 type worker struct {
 	e *engine
-	c *harness.Client
+	c *wire.HTTP1Client
 	// used says the current connection has carried a request already.
 	used bool
 	// p is plain mode's connection (c is mix mode's).
@@ -59,8 +59,8 @@ func (w *worker) request(j job) {
 }
 
 // sendPlan sends a mix entry's request with token.
-func (w *worker) sendPlan(p *plan, token string) (harness.Observation, bool, error) {
-	head, body := harness.BuildRequest(p.sc.Request, harness.RequestPath(p.sc, token, 0), w.e.host)
+func (w *worker) sendPlan(p *plan, token string) (wire.Exchange, bool, error) {
+	head, body := wire.BuildHTTP1Request(p.prep.Request(token, w.e.host))
 	return w.send(head, body, p.method, p.sc.Request.ExpectContinue, p.deadline, p.keep)
 }
 
@@ -69,15 +69,15 @@ func (w *worker) sendPlan(p *plan, token string) (harness.Observation, bool, err
 // passes. reused says the connection had carried a request before. The
 // connection is closed afterwards unless keep holds and the answer leaves it
 // reusable. The error is a failed dial; everything else is in the
-// Observation.
-func (w *worker) send(head, body []byte, method string, expectContinue bool, deadline time.Duration, keep bool) (obs harness.Observation, reused bool, err error) {
+// Exchange.
+func (w *worker) send(head, body []byte, method string, expectContinue bool, deadline time.Duration, keep bool) (obs wire.Exchange, reused bool, err error) {
 	e := w.e
 	if w.c == nil {
 		conn, err := (&net.Dialer{Timeout: dialTimeout}).DialContext(e.xctx, "tcp", e.addr)
 		if err != nil {
-			return harness.Observation{}, false, fmt.Errorf("connect to the proxy: %w", err)
+			return wire.Exchange{}, false, fmt.Errorf("connect to the proxy: %w", err)
 		}
-		w.c, w.used = harness.NewClient(conn), false
+		w.c, w.used = wire.NewHTTP1Client(conn), false
 	}
 	w.c.Reuse = keep
 	obs = w.c.Exchange(e.xctx, head, body, method, expectContinue, time.Now().Add(deadline))
@@ -92,10 +92,10 @@ func (w *worker) send(head, body []byte, method string, expectContinue bool, dea
 // this answer: a complete message framed by length or chunks, nothing after
 // it, and no Connection: close (HTTP/1.1) or an explicit keep-alive
 // (HTTP/1.0).
-func reusable(obs harness.Observation) bool {
+func reusable(obs wire.Exchange) bool {
 	r := obs.Response
-	if obs.Err != "" || obs.Ending != harness.EndComplete || !r.Complete || len(r.Extra) > 0 ||
-		r.Framing == "close" || r.Framing == "invalid" {
+	if obs.Err != "" || obs.Ending != wire.EndComplete || !r.Complete || len(r.Extra) > 0 ||
+		r.Framing == wire.FramingClose || r.Framing == wire.FramingInvalid {
 		return false
 	}
 	conn := strings.ToLower(strings.Join(r.Final.Values("Connection"), ","))
@@ -108,9 +108,9 @@ func reusable(obs harness.Observation) bool {
 // closedIdle reports whether an answer on a reused connection looks like the
 // proxy had closed the connection while idle: not one byte, and the
 // connection ended (a FIN or a reset) rather than timed out.
-func closedIdle(obs harness.Observation) bool {
+func closedIdle(obs wire.Exchange) bool {
 	return obs.Err == "" && len(obs.Response.Raw) == 0 &&
-		(obs.Ending == harness.EndTruncated || obs.Ending == harness.EndReset)
+		(obs.Ending == wire.EndTruncated || obs.Ending == wire.EndReset)
 }
 
 // neverSeen reports whether the fake upstream never saw the request with
@@ -130,15 +130,15 @@ func (e *engine) neverSeen(p *plan, token string) bool {
 // plainOutcome is a plain-mode answer's outcome: its status code when the
 // response was complete, else hung (nothing conclusive before the deadline),
 // no-response (closed before any byte) or aborted (closed mid-message).
-func plainOutcome(obs harness.Observation) string {
+func plainOutcome(obs wire.Exchange) string {
 	r := obs.Response
 	switch {
-	case obs.Ending == harness.EndTimeout && (len(r.Raw) == 0 || !r.Complete):
-		return harness.OutcomeHung
+	case obs.Ending == wire.EndTimeout && (len(r.Raw) == 0 || !r.Complete):
+		return string(scenarios.OutcomeHung)
 	case len(r.Raw) == 0:
-		return harness.OutcomeNoResponse
+		return string(scenarios.OutcomeNoResponse)
 	case !r.HeadComplete || !r.Complete:
-		return harness.OutcomeAborted
+		return string(scenarios.OutcomeAborted)
 	}
 	return fmt.Sprint(r.Final.Status)
 }

@@ -92,8 +92,8 @@ func open(ctx context.Context, t testing.TB, target harness.Target) *harness.Ses
 }
 
 // rerun runs sc `reruns` more times and counts every verdict, first included.
-func rerun(ctx context.Context, s *harness.Session, sc *scenarios.Scenario, first harness.Verdict) map[harness.Verdict]int {
-	seen := map[harness.Verdict]int{first: 1}
+func rerun(ctx context.Context, s *harness.Session, sc *scenarios.Scenario, first scenarios.Verdict) map[scenarios.Verdict]int {
+	seen := map[scenarios.Verdict]int{first: 1}
 	for range reruns {
 		seen[s.Run(ctx, sc).Verdict]++
 	}
@@ -102,7 +102,7 @@ func rerun(ctx context.Context, s *harness.Session, sc *scenarios.Scenario, firs
 
 // overlap says whether both sides gave one verdict that grades the proxy:
 // a skip or an error agrees with nothing.
-func overlap(a, b map[harness.Verdict]int) bool {
+func overlap(a, b map[scenarios.Verdict]int) bool {
 	for v := range a {
 		if grades(v) && b[v] > 0 {
 			return true
@@ -116,7 +116,9 @@ func graded(r harness.Result) bool { return grades(r.Verdict) }
 
 // grades says whether v grades the proxy: not a skip (the run's time was up
 // before the scenario started) and not an error of gatecheck's own.
-func grades(v harness.Verdict) bool { return v != harness.Skip && v != harness.Error }
+func grades(v scenarios.Verdict) bool {
+	return v != scenarios.VerdictSkip && v != scenarios.VerdictError
+}
 
 // summary is the results' counts, as "99 pass, 8 non-strict, 13 fail, 0 error".
 func summary(results []harness.Result) string {

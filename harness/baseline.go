@@ -6,6 +6,7 @@ import (
 	"os"
 	"sort"
 
+	"github.com/gatecheck/gatecheck/scenarios"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -20,22 +21,37 @@ type Baseline struct {
 
 // BaselineEntry is one known non-pass verdict.
 type BaselineEntry struct {
-	ID      string  `yaml:"id"`
-	Verdict Verdict `yaml:"verdict"`
-	Outcome string  `yaml:"outcome"`
-	Reason  string  `yaml:"reason"`
+	ID      string            `yaml:"id"`
+	Verdict scenarios.Verdict `yaml:"verdict"`
+	Outcome scenarios.Outcome `yaml:"outcome"`
+	Reason  string            `yaml:"reason"`
 	// Racy marks a race the proxy loses so rarely (about one try in a hundred)
 	// that even a heavily repeated scenario may not show it in every run: a pass
 	// is then not reported as fixed. Any other change still is.
 	Racy bool `yaml:"racy,omitempty"`
 }
 
+// DiffKind is how a result changed from its baseline.
+type DiffKind string
+
+// The three kinds of change, in the order they are reported.
+const (
+	// DiffNew: a non-pass verdict the baseline does not list.
+	DiffNew DiffKind = "new"
+	// DiffChanged: a different verdict or outcome than the baseline lists.
+	DiffChanged DiffKind = "changed"
+	// DiffFixed: a listed scenario now passes.
+	DiffFixed DiffKind = "fixed"
+)
+
+// DiffKinds are the kinds of change in the order they are reported: new
+// failures first.
+var DiffKinds = []DiffKind{DiffNew, DiffChanged, DiffFixed}
+
 // BaselineDiff is one change from a baseline.
 type BaselineDiff struct {
-	ID string `json:"id"`
-	// Kind is "new" (a non-pass verdict the baseline does not list), "fixed" (a
-	// listed scenario now passes) or "changed" (a different verdict or outcome).
-	Kind string `json:"kind"`
+	ID   string   `json:"id"`
+	Kind DiffKind `json:"kind"`
 	// Was and Now are "verdict outcome", as "fail fake-complete".
 	Was string `json:"was"`
 	Now string `json:"now"`
@@ -64,7 +80,7 @@ func LoadBaseline(path string) (*Baseline, error) {
 		}
 		seen[e.ID] = true
 		switch e.Verdict {
-		case NonStrict, Fail, Error, Skip:
+		case scenarios.VerdictNonStrict, scenarios.VerdictFail, scenarios.VerdictError, scenarios.VerdictSkip:
 		default:
 			return nil, fmt.Errorf("baseline %s: %s: verdict %q (list only non-strict, fail, error or skip)", path, e.ID, e.Verdict)
 		}
@@ -81,20 +97,26 @@ func (b *Baseline) Compare(r *Report) []BaselineDiff {
 	}
 	var diffs []BaselineDiff
 	for _, res := range r.Results {
-		now := string(res.Verdict) + " " + res.Outcome
+		now := verdictOutcome(res.Verdict, res.Outcome)
 		e, listed := known[res.ID]
 		switch {
-		case !listed && res.Verdict != Pass:
-			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "new", Was: "pass", Now: now})
-		case listed && res.Verdict == Pass && e.Racy:
-		case listed && res.Verdict == Pass:
-			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "fixed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
+		case !listed && res.Verdict != scenarios.VerdictPass:
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: DiffNew, Was: string(scenarios.VerdictPass), Now: now})
+		case listed && res.Verdict == scenarios.VerdictPass && e.Racy:
+		case listed && res.Verdict == scenarios.VerdictPass:
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: DiffFixed, Was: verdictOutcome(e.Verdict, e.Outcome), Now: now})
 		case listed && (res.Verdict != e.Verdict || res.Outcome != e.Outcome):
-			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: "changed", Was: string(e.Verdict) + " " + e.Outcome, Now: now})
+			diffs = append(diffs, BaselineDiff{ID: res.ID, Kind: DiffChanged, Was: verdictOutcome(e.Verdict, e.Outcome), Now: now})
 		}
 	}
 	sort.Slice(diffs, func(i, j int) bool { return diffs[i].ID < diffs[j].ID })
 	return diffs
+}
+
+// verdictOutcome is a verdict and an outcome as a diff shows them: "fail
+// fake-complete".
+func verdictOutcome(v scenarios.Verdict, o scenarios.Outcome) string {
+	return string(v) + " " + string(o)
 }
 
 // VersionNotice is a line to print when the report's target version differs from
@@ -118,7 +140,7 @@ func NewBaseline(r *Report, old *Baseline) *Baseline {
 	}
 	b := &Baseline{Target: r.Target, Version: r.TargetVersion}
 	for _, res := range r.Results {
-		if res.Verdict == Pass {
+		if res.Verdict == scenarios.VerdictPass {
 			if o, ok := reasons[res.ID]; ok && o.Racy {
 				b.Entries = append(b.Entries, o) // a rare race this run did not show
 			}

@@ -8,21 +8,21 @@ import (
 
 func TestBaselineCompare(t *testing.T) {
 	b := &Baseline{Entries: []BaselineEntry{
-		{ID: "a/known", Verdict: Fail, Outcome: "hung"},
-		{ID: "a/fixed", Verdict: Fail, Outcome: "hung"},
-		{ID: "a/racy", Verdict: NonStrict, Outcome: "502", Racy: true},
-		{ID: "a/racy-changed", Verdict: NonStrict, Outcome: "502", Racy: true},
+		{ID: "a/known", Verdict: scenarios.VerdictFail, Outcome: "hung"},
+		{ID: "a/fixed", Verdict: scenarios.VerdictFail, Outcome: "hung"},
+		{ID: "a/racy", Verdict: scenarios.VerdictNonStrict, Outcome: "502", Racy: true},
+		{ID: "a/racy-changed", Verdict: scenarios.VerdictNonStrict, Outcome: "502", Racy: true},
 	}}
 	rep := &Report{Results: []Result{
-		{ID: "a/known", Level: scenarios.Must, Verdict: Fail, Outcome: "hung"},
-		{ID: "a/fixed", Verdict: Pass, Outcome: "aborted"},
-		{ID: "a/new", Verdict: Fail, Outcome: "fake-complete"},
-		{ID: "a/racy", Verdict: Pass, Outcome: "passthrough"},
-		{ID: "a/racy-changed", Verdict: Fail, Outcome: "no-response"},
+		{ID: "a/known", Level: scenarios.Must, Verdict: scenarios.VerdictFail, Outcome: "hung"},
+		{ID: "a/fixed", Verdict: scenarios.VerdictPass, Outcome: "aborted"},
+		{ID: "a/new", Verdict: scenarios.VerdictFail, Outcome: "fake-complete"},
+		{ID: "a/racy", Verdict: scenarios.VerdictPass, Outcome: "passthrough"},
+		{ID: "a/racy-changed", Verdict: scenarios.VerdictFail, Outcome: "no-response"},
 	}}
 	got := map[string]string{}
 	for _, d := range b.Compare(rep) {
-		got[d.ID] = d.Kind
+		got[d.ID] = string(d.Kind)
 	}
 	want := map[string]string{"a/fixed": "fixed", "a/new": "new", "a/racy-changed": "changed"}
 	if len(got) != len(want) {

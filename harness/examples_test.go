@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // exampleObservation turns an example's client steps and journal facts into the
@@ -16,35 +18,35 @@ import (
 //
 // An answer that does not end the connection itself is closed, as the fixture
 // closes it, unless keepOpen says the next request rides the same connection.
-func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts, keepOpen bool) Observation {
+func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string, attempts int, reused bool, after time.Duration, to scenarios.Timeouts, keepOpen bool) judge.Observation {
 	t.Helper()
 	script := fakeupstream.Script{Steps: scenarios.ResolveSteps(steps, to)}
-	var ending Ending
+	var ending wire.Ending
 	switch script.Ending() {
 	case "reset":
-		ending = EndReset
+		ending = wire.EndReset
 	case "hang":
-		ending = EndTimeout
+		ending = wire.EndTimeout
 	default: // close, half_close, and "open", which the fixture closes
-		ending = EndTruncated
+		ending = wire.EndTruncated
 	}
-	resp := ParseResponse(script.Output(), method, ending)
-	var state ConnState
+	resp := wire.ParseHTTP1Response(script.Output(), method, ending)
+	var state wire.ConnState
 	switch script.Ending() {
 	case "reset":
-		state = ConnReset
+		state = wire.ConnReset
 	case "close", "half_close":
-		state = ConnClosed
+		state = wire.ConnClosed
 	case "hang":
-		state = ConnOpen
+		state = wire.ConnOpen
 	default: // the fixture keeps it open for a follow-up on it, and closes it otherwise
-		state = ConnClosed
+		state = wire.ConnClosed
 		if keepOpen {
-			state = ConnOpen
+			state = wire.ConnOpen
 		}
 	}
 	if resp.Complete {
-		ending = EndComplete
+		ending = wire.EndComplete
 	}
 	upMethod := ""
 	if attempts > 0 {
@@ -53,15 +55,15 @@ func exampleObservation(t testing.TB, steps []scenarios.StepSpec, method string,
 	anchor := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := anchor.Add(after)
 	anchors := map[string]time.Time{"last-byte": anchor}
-	return Observation{
-		Response: resp, Ending: ending, Attempts: attempts, Reused: reused, Method: method, UpstreamMethod: upMethod, After: state,
-		SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at, Anchors: anchors,
+	return judge.Observation{
+		Exchange: wire.Exchange{Response: resp, Ending: ending, Method: method, SentAt: anchor, HeadAt: at, FirstBodyAt: at, EndAt: at},
+		Attempts: attempts, Reused: reused, UpstreamMethod: upMethod, After: state, Anchors: anchors,
 	}
 }
 
 // judgeExample judges an example without any network: the declared bytes and
 // journal facts straight into the judge.
-func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Judgement {
+func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) judge.Judgement {
 	t.Helper()
 	to := sc.DeclaredTimeouts(scenarios.DefaultTimeouts()) // as the fixture made again with them resolves them
 	scripts, err := sc.Scripts(to)
@@ -69,13 +71,13 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Ju
 		t.Fatalf("%s: %v", sc.Source, err)
 	}
 	sameNext := func(i int) bool { return i < len(sc.FollowUps) && sc.FollowUps[i].Connection == "same" }
-	observed := []Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to, sameNext(0))}
+	observed := []judge.Observation{exampleObservation(t, ex.Client, methodOf(sc.Request), ex.Attempts, false, ex.AfterUpstream, to, sameNext(0))}
 	for i, fu := range ex.FollowUps {
 		if i >= len(sc.FollowUps) {
 			t.Fatalf("%s: example %q answers %d follow-ups, the scenario has %d", sc.Source, ex.Name, len(ex.FollowUps), len(sc.FollowUps))
 		}
 		if why := sameUnusable(observed[i]); sc.FollowUps[i].Connection == "same" && why != "" {
-			observed = append(observed, Observation{NotSent: why})
+			observed = append(observed, judge.Observation{NotSent: why})
 			continue
 		}
 		observed = append(observed, exampleObservation(t, fu.Client, methodOf(sc.FollowUps[i].Request), fu.Attempts, fu.Reused, 0, to, sameNext(i+1)))
@@ -87,7 +89,7 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) Ju
 			observed[0].Anchors[a.Within.After] = observed[0].Anchors["last-byte"]
 		}
 	}
-	return JudgeScenario(sc, References(sc, scripts), observed, to)
+	return judge.Run(sc, references(sc, scripts), observed, to)
 }
 
 // TestCatalogueExamplesJudged judges every built-in example from its declared
@@ -98,8 +100,8 @@ func TestCatalogueExamplesJudged(t *testing.T) {
 		t.Run(sc.ID, func(t *testing.T) {
 			var pass, fail bool
 			for _, ex := range sc.Examples {
-				pass = pass || ex.Verdict == string(Pass)
-				fail = fail || ex.Verdict == string(Fail)
+				pass = pass || ex.Verdict == scenarios.VerdictPass
+				fail = fail || ex.Verdict == scenarios.VerdictFail
 				j := judgeExample(t, sc, ex)
 				checkExample(t, sc, ex, j)
 			}
@@ -110,19 +112,19 @@ func TestCatalogueExamplesJudged(t *testing.T) {
 	}
 }
 
-func checkExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example, j Judgement) {
+func checkExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example, j judge.Judgement) {
 	t.Helper()
-	if string(j.Verdict) != ex.Verdict || (ex.Outcome != "" && j.Outcome != ex.Outcome) {
+	if j.Verdict != ex.Verdict || (ex.Outcome != "" && j.Outcome != ex.Outcome) {
 		t.Errorf("%s: example %q: got %s (%s); want %s%s\n  expected: %s\n    actual: %s",
 			sc.Source, ex.Name, j.Verdict, j.Outcome, ex.Verdict, outcomeNote(ex.Outcome), j.Expected, j.Actual)
 	}
 }
 
-func outcomeNote(o string) string {
+func outcomeNote(o scenarios.Outcome) string {
 	if o == "" {
 		return ""
 	}
-	return " (" + o + ")"
+	return " (" + string(o) + ")"
 }
 
 // TestCatalogueExamplesEndToEnd replays every built-in example through a fixture
@@ -157,7 +159,7 @@ func TestCatalogueExamplesEndToEnd(t *testing.T) {
 				if err != nil {
 					t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
 				} else {
-					checkExample(t, j.sc, j.ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+					checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 				}
 				mu.Unlock()
 			}
@@ -181,7 +183,7 @@ func TestCatalogueExamplesEndToEnd(t *testing.T) {
 			t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
 			continue
 		}
-		checkExample(t, j.sc, j.ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+		checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 	}
 }
 

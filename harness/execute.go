@@ -4,22 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"sort"
-	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // dialTimeout bounds the client's connect to the proxy under test.
 const dialTimeout = 5 * time.Second
-
-// firstBytesShown is how much of the client's bytes a Result keeps for reports.
-const firstBytesShown = 512
-
-// logShown is how much of a proxy's log a failing Result carries.
-const logShown = 4096
 
 // Run runs one scenario, all its repetitions one after another, and returns its
 // Result. It is safe for concurrent use: an exclusive scenario waits until
@@ -67,7 +61,7 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 			cancel()
 		}
 		reps[i] = s.repetition(ctx, sc, scripts)
-		if reps[i].j.Verdict == Fail {
+		if reps[i].j.Verdict == scenarios.VerdictFail {
 			// The worst grade is in: later runs cannot change the verdict.
 			reps = reps[:i+1]
 			break
@@ -78,40 +72,15 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 
 // prepare loads the scenario's scripts into the fake upstream. When it cannot
 // (or ctx has ended), ok is false and failed is the judgement: skip or error.
-func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed Judgement, ok bool) {
+func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed judge.Judgement, ok bool) {
 	if err := ctx.Err(); err != nil {
-		return nil, Judgement{Outcome: "none", Verdict: Skip, Expected: expectedText(sc.Expect), Actual: "not run: " + err.Error()}, false
+		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictSkip, "not run: "+err.Error()), false
 	}
 	scripts, err := s.load(ctx, sc)
 	if err != nil {
-		return nil, Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}, false
+		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictError, err.Error()), false
 	}
-	return scripts, Judgement{}, true
-}
-
-// resultOf is the start of a scenario's Result: what the scenario says of itself.
-func resultOf(sc *scenarios.Scenario) Result {
-	return Result{ID: sc.ID, Summary: sc.Summary, Spec: sc.Spec.String(), Level: sc.Level}
-}
-
-// repetition is one run of a scenario as Run grades it: the judgement, the main
-// request's observation, the tokens it used and how many stray runs it replaced.
-type repetition struct {
-	j   Judgement   // the worst of runs
-	obs Observation // the main request's observation in that run
-	// runs are every judged run: the first, and a rerun of an unseen one. A
-	// rerun adds evidence; it never replaces a run that failed.
-	runs []judged
-	// reused is whether a follow-up of any run rode the main request's upstream
-	// connection: the proxy pooled it.
-	reused bool
-	tokens []string
-	voided int // runs replaced because a request went astray
-	unseen int // runs run again because the upstream never saw a request
-	// unforwarded say what the client got in the runs set aside because the proxy
-	// answered with its own 5xx without forwarding the request, and the run
-	// again reached the upstream (faultUnforwarded).
-	unforwarded []string
+	return scripts, judge.Judgement{}, true
 }
 
 // runFault says why a run of a scenario says nothing about it.
@@ -139,7 +108,7 @@ const (
 // unforwarded reports whether obs, for a request the upstream never saw, is
 // the proxy's own error answer rather than bytes from an upstream: a complete
 // final 5xx head without the X-Gatecheck field.
-func unforwarded(obs Observation) bool {
+func unforwarded(obs judge.Observation) bool {
 	r := obs.Response
 	return r.HeadComplete && r.Final.Status/100 == 5 && len(r.Final.Values("X-Gatecheck")) == 0
 }
@@ -185,117 +154,6 @@ func (s *Session) repetition(ctx context.Context, sc *scenarios.Scenario, script
 	return r
 }
 
-// judged is one judged run of a scenario: its judgement, the main request's
-// observation, and whether a follow-up rode the main request's upstream
-// connection.
-type judged struct {
-	j      Judgement
-	obs    Observation
-	reused bool
-	// unforwarded, for a run whose fault is faultUnforwarded, says which
-	// request got which answer of the proxy's own.
-	unforwarded string
-}
-
-// add counts one more judged run; the repetition's judgement is the worst.
-func (r *repetition) add(run judged) {
-	if len(r.runs) == 0 || worse(run.j.Verdict, r.j.Verdict) {
-		r.j, r.obs = run.j, run.obs
-	}
-	r.runs = append(r.runs, run)
-	r.reused = r.reused || run.reused
-}
-
-// grade makes a scenario's Result from its repetitions, in their order. The
-// verdict is the worst; the outcome, the one the repetitions with that verdict
-// showed most often (ties: the first by name), so that a proxy racing between
-// two outcomes of the same verdict reports the same one run after run. Expected,
-// actual and first bytes come from the first repetition with that verdict and
-// outcome.
-//
-// A repeated scenario stops at its first failing run (the verdict cannot get
-// worse), so reps may be fewer than sc.Repeat; the Actual text says so.
-func (s *Session) grade(ctx context.Context, sc *scenarios.Scenario, start time.Time, reps []repetition) Result {
-	res := resultOf(sc)
-	var tokens []string
-	counts := map[string]int{}
-	voided, unseen := 0, 0
-	var unforwarded []string
-	worstVerdict := reps[0].j.Verdict
-	runs := 0
-	for _, r := range reps {
-		tokens = append(tokens, r.tokens...)
-		voided += r.voided
-		unseen += r.unseen
-		unforwarded = append(unforwarded, r.unforwarded...)
-		for _, run := range r.runs {
-			runs++
-			counts[run.j.Outcome]++
-			res.UpstreamAttempts = max(res.UpstreamAttempts, run.obs.Attempts)
-		}
-		if worse(r.j.Verdict, worstVerdict) {
-			worstVerdict = r.j.Verdict
-		}
-		if r.reused {
-			res.Pool = PoolReused
-		}
-	}
-	ofWorst := map[string]int{}
-	for _, r := range reps {
-		for _, run := range r.runs {
-			if run.j.Verdict == worstVerdict {
-				ofWorst[run.j.Outcome]++
-			}
-		}
-	}
-	outcome := ""
-	for o, n := range ofWorst {
-		if outcome == "" || n > ofWorst[outcome] || (n == ofWorst[outcome] && o < outcome) {
-			outcome = o
-		}
-	}
-	var worst Judgement
-find:
-	for _, r := range reps {
-		for _, run := range r.runs {
-			if run.j.Verdict == worstVerdict && run.j.Outcome == outcome {
-				worst = run.j
-				res.FirstBytes = FirstBytes(run.obs.Response.Raw, firstBytesShown)
-				break find
-			}
-		}
-	}
-	if ctx.Err() != nil {
-		// Interrupted: what the client saw says nothing about the proxy.
-		return finish(res, start, Judgement{Outcome: "none", Verdict: Skip, Expected: worst.Expected,
-			Actual: "interrupted: " + context.Cause(ctx).Error()})
-	}
-	if n := max(sc.Repeat, 1); n > 1 || runs > 1 {
-		res.Outcomes = counts
-		if len(reps) < n {
-			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, countsText(counts))
-		} else {
-			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, runs, countsText(counts))
-		}
-	}
-	if voided > 0 {
-		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the proxy had sent the request on an upstream connection that another scenario's script had already closed", times(voided)))
-	}
-	if unseen > 0 {
-		worst.Notes = append(worst.Notes, fmt.Sprintf("%s run again: the upstream had not seen the request (every run is graded)", times(unseen)))
-	}
-	if len(unforwarded) > 0 {
-		worst.Notes = append(worst.Notes, fmt.Sprintf("%s the proxy answered with its own error without forwarding the request (the upstream saw no byte of it): %s; that run never reached this scenario's fault, and the run again that did is graded instead",
-			times(len(unforwarded)), strings.Join(dedupe(unforwarded), "; ")))
-	}
-	if worst.Verdict == Fail || worst.Verdict == Error {
-		if l, ok := s.target.(Logged); ok {
-			res.Log = relevantLog(l.Log(), tokens, logShown)
-		}
-	}
-	return finish(res, start, worst)
-}
-
 // strayRetries bounds how often Run repeats a run whose request went astray.
 const strayRetries = 3
 
@@ -320,9 +178,9 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 	token := newToken()
 	defer s.up.Forget(token)
 
-	var conn *Client
+	var conn *wire.HTTP1Client
 	defer func() { conn.Close() }()
-	observed := make([]Observation, 0, 1+len(sc.FollowUps))
+	observed := make([]judge.Observation, 0, 1+len(sc.FollowUps))
 	fault := faultNone
 	mainConn := int64(-1)
 	which := "" // the unforwarded request's answer, for faultUnforwarded
@@ -340,10 +198,10 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 			}); err != nil {
 				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index)), token, faultNone
 			}
-			if fu.Connection == "same" {
+			if fu.Connection == scenarios.ConnectionSame {
 				if why := sameUnusable(observed[index-1]); why != "" {
 					// Never sent, so never a pass of its checks: the result says so.
-					observed = append(observed, Observation{Method: methodOf(req), NotSent: why})
+					observed = append(observed, judge.Observation{Exchange: wire.Exchange{Method: methodOf(req)}, NotSent: why})
 					continue
 				}
 			} else {
@@ -351,7 +209,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				conn = nil
 			}
 		}
-		var obs Observation
+		var obs judge.Observation
 		var err error
 		conn, obs, err = s.exchange(ctx, conn, sc, req, token, index, deadline)
 		if err != nil {
@@ -398,18 +256,18 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				rec = r
 			}
 		}
-		s.annotate(&obs, rec, index, mainConn)
+		annotate(&obs, rec, index, mainConn)
 		if index == 0 {
 			mainConn = lastConn(rec, 0)
 		}
 		observed = append(observed, obs)
 	}
-	return judged{JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed), which}, token, fault
+	return judged{judge.Run(sc, references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed), which}, token, fault
 }
 
 // anyReused reports whether a follow-up rode the main request's upstream
 // connection.
-func anyReused(observed []Observation) bool {
+func anyReused(observed []judge.Observation) bool {
 	for _, o := range observed[1:] {
 		if o.Reused {
 			return true
@@ -435,59 +293,40 @@ func strayed(r fakeupstream.Record, index int) bool {
 }
 
 // broken is the judgement of a run the harness could not complete: error.
-func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []Observation, err error) judged {
-	j := Judgement{Outcome: "none", Verdict: Error, Expected: expectedText(sc.Expect), Actual: err.Error()}
+func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []judge.Observation, err error) judged {
+	j := judge.Unjudged(sc.Expect, scenarios.VerdictError, err.Error())
 	if len(observed) == 0 {
 		return judged{j: j}
 	}
-	return judged{worstOf(JudgeScenario(sc, s.references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed), ""}
-}
-
-// JudgeScenario judges the observations of one run of a scenario — the main
-// request's, then each follow-up's, as far as they got — and grades the run by
-// the worst. refs are the upstream's answers, parsed, in the same order.
-func JudgeScenario(sc *scenarios.Scenario, refs []Response, observed []Observation, t scenarios.Timeouts) Judgement {
-	var j Judgement
-	for i, obs := range observed {
-		if i == 0 {
-			j = Judge(sc.Expect, refs[0], obs, t, false)
-			continue
-		}
-		if obs.NotSent != "" {
-			j.Notes = append(j.Notes, fmt.Sprintf("follow-up %d (same client connection) not sent: %s; its checks are untested", i, obs.NotSent))
-			continue
-		}
-		fj := Judge(sc.FollowUps[i-1].Expect, refs[i], obs, t, true)
-		j = worstOf(j, prefixJudgement(fj, fmt.Sprintf("follow-up %d: ", i)))
-	}
-	return j
+	return judged{judge.Worst(judge.Run(sc, references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed), ""}
 }
 
 // exchange sends one request of the scenario over c (dialling a new connection
 // when c is nil) and observes the answer. The client is returned open so a
 // follow-up may use the same connection; it keeps any bytes read past the answer.
-func (s *Session) exchange(ctx context.Context, c *Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*Client, Observation, error) {
+func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*wire.HTTP1Client, judge.Observation, error) {
 	if c == nil {
 		d := net.Dialer{Timeout: dialTimeout}
 		conn, err := d.DialContext(ctx, "tcp", s.addr)
 		if err != nil {
-			return nil, Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
+			return nil, judge.Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
 		}
-		c = NewClient(conn)
+		c = wire.NewHTTP1Client(conn)
 	}
 	// Only a follow-up on the same connection needs this request's whole body
 	// sent after its response.
-	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == "same"
-	head, body := BuildRequest(req, requestPath(sc, token, index), s.addr)
-	obs := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
-	obs.Method = methodOf(req)
-	return c, obs, nil
+	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == scenarios.ConnectionSame
+	head, body := wire.BuildHTTP1Request(wireRequest(req, sc.RequestPath(token, index), s.addr))
+	x := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
+	return c, judge.Observation{Exchange: x}, nil
 }
 
-// Annotate adds the journal's facts about request index to an observation of
-// it: how many attempts the upstream saw, and the upstream's timing anchors
-// (the last byte it wrote, its marks) that within checks are measured from.
-func Annotate(obs *Observation, rec fakeupstream.Record, index int) {
+// annotate adds the journal's facts about request index to an observation of
+// it: how many attempts the upstream saw, the upstream's timing anchors (the
+// last byte it wrote, its marks) that within checks are measured from and, for
+// a follow-up (mainConn not -1), whether it rode the main request's upstream
+// connection, mainConn.
+func annotate(obs *judge.Observation, rec fakeupstream.Record, index int, mainConn int64) {
 	obs.Attempts = rec.Attempts(index)
 	q, ok := rec.Last(index)
 	if !ok {
@@ -496,46 +335,14 @@ func Annotate(obs *Observation, rec fakeupstream.Record, index int) {
 	obs.UpstreamMethod = q.Method
 	obs.Anchors = map[string]time.Time{}
 	if !q.LastWrite.IsZero() {
-		obs.Anchors["last-byte"] = q.LastWrite
+		obs.Anchors[scenarios.AnchorLastByte] = q.LastWrite
 	}
 	for name, at := range q.Marks {
 		obs.Anchors[name] = at
 	}
-}
-
-// annotate adds the journal's facts to an observation: attempts, the upstream's
-// timing anchors and, for follow-ups, whether the request rode mainConn.
-func (s *Session) annotate(obs *Observation, rec fakeupstream.Record, index int, mainConn int64) {
-	Annotate(obs, rec, index)
-	q, ok := rec.Last(index)
-	if !ok {
-		return
-	}
 	if mainConn >= 0 {
 		obs.Reused = q.Conn == mainConn
 	}
-}
-
-// References parses what the upstream scripts write for the main request and
-// each follow-up: the reference a client's answer is compared with.
-func References(sc *scenarios.Scenario, scripts []fakeupstream.Script) []Response {
-	refs := make([]Response, 0, len(scripts))
-	for index := 0; index <= len(sc.FollowUps); index++ {
-		req := sc.Request
-		if index > 0 {
-			req = sc.FollowUps[index-1].Request
-		}
-		if (sc.Endpoint != scenarios.EndpointMain && index == 0) || index >= len(scripts) {
-			refs = append(refs, Reference(nil, "close", methodOf(req)))
-			continue
-		}
-		refs = append(refs, Reference(scripts[index].Output(), scripts[index].Ending(), methodOf(req)))
-	}
-	return refs
-}
-
-func (s *Session) references(sc *scenarios.Scenario, scripts []fakeupstream.Script) []Response {
-	return References(sc, scripts)
 }
 
 // expectationOf is the expectation of request index: 0 the main request, 1.. the
@@ -557,100 +364,10 @@ func timed(exp scenarios.Expectation) bool {
 	return false
 }
 
-func methodOf(r scenarios.Request) string {
-	if r.Method == "" {
-		return "GET"
-	}
-	return r.Method
-}
-
 // lastConn is the connection of the last attempt of request index, or -1.
 func lastConn(r fakeupstream.Record, index int) int64 {
 	if q, ok := r.Last(index); ok {
 		return q.Conn
 	}
 	return -1
-}
-
-// rank orders verdicts from best to worst for grading repeats and follow-ups.
-var rank = map[Verdict]int{Pass: 0, Skip: 1, NonStrict: 2, Fail: 3, Error: 4}
-
-// worse reports whether a is a worse verdict than b.
-func worse(a, b Verdict) bool { return rank[a] > rank[b] }
-
-func worstOf(a, b Judgement) Judgement {
-	if worse(b.Verdict, a.Verdict) {
-		b.Notes = append(append([]string(nil), a.Notes...), b.Notes...)
-		return b
-	}
-	a.Notes = append(a.Notes, b.Notes...)
-	return a
-}
-
-func prefixJudgement(j Judgement, p string) Judgement {
-	j.Expected = p + j.Expected
-	j.Actual = p + j.Actual
-	for i, n := range j.Notes {
-		j.Notes[i] = p + n
-	}
-	return j
-}
-
-func finish(r Result, start time.Time, j Judgement) Result {
-	r.Verdict, r.Outcome, r.Expected, r.Actual, r.Notes = j.Verdict, j.Outcome, j.Expected, j.Actual, j.Notes
-	if r.Outcome == "" {
-		r.Outcome = "none"
-	}
-	r.ElapsedMS = time.Since(start).Milliseconds()
-	return r
-}
-
-func countsText(counts map[string]int) string {
-	keys := make([]string, 0, len(counts))
-	for k := range counts {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, counts[k])
-	}
-	return strings.Join(parts, ", ")
-}
-
-// relevantLog is the part of a proxy's log about this scenario: the lines that
-// carry one of its run tokens (proxies log the request path, which holds it).
-// When no line does, it is the log's tail, marked as such, since other scenarios
-// ran at the same time.
-func relevantLog(log string, tokens []string, n int) string {
-	var b strings.Builder
-	for line := range strings.Lines(log) {
-		for _, t := range tokens {
-			if strings.Contains(line, t) {
-				b.WriteString(line)
-				break
-			}
-		}
-	}
-	if b.Len() > 0 {
-		return tail(b.String(), n)
-	}
-	if log == "" {
-		return ""
-	}
-	return "(no line names this scenario's requests; the log's end, written while other scenarios ran too)\n" + tail(log, n)
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return "…" + s[len(s)-n:]
-}
-
-// Close closes the client's connection; a nil Client is already closed.
-func (c *Client) Close() {
-	if c != nil {
-		_ = c.conn.Close()
-	}
 }

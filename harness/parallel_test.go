@@ -69,6 +69,11 @@ func (l *limited) Stop(context.Context) error {
 	return err
 }
 
+// unlimited is a target that says nothing of how many scenarios it takes.
+type unlimited struct{ Target }
+
+func (unlimited) String() string { return "unlimited" }
+
 func TestParallelism(t *testing.T) {
 	for _, c := range []struct {
 		target Target
@@ -80,8 +85,8 @@ func TestParallelism(t *testing.T) {
 		{&limited{limit: 1}, 0, 1},
 		{&limited{limit: 1}, 8, 1},
 		{&limited{limit: 4}, 2, 2},
-		{&External{}, 0, defaultParallel},
-		{&External{}, 5, 5},
+		{unlimited{}, 0, defaultParallel},
+		{unlimited{}, 5, 5},
 	} {
 		if got := Parallelism(c.target, c.asked); got != c.want {
 			t.Errorf("Parallelism(%s, %d) = %d; want %d", c.target, c.asked, got, c.want)
@@ -132,7 +137,7 @@ examples:
 		t.Fatal(err)
 	}
 	for _, r := range rep.Results {
-		if r.Verdict != Pass {
+		if r.Verdict != scenarios.VerdictPass {
 			t.Errorf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
 		}
 	}

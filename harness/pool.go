@@ -62,7 +62,7 @@ func (s *Session) pooling(ctx context.Context, sc *scenarios.Scenario) (Result, 
 		switch {
 		case r.Pool == PoolReused:
 			r.Notes = append(r.Notes, "pooled: a follow-up rode the main request's upstream connection")
-		case r.Verdict == Pass || r.Verdict == NonStrict || r.Verdict == Fail:
+		case r.Verdict == scenarios.VerdictPass || r.Verdict == scenarios.VerdictNonStrict || r.Verdict == scenarios.VerdictFail:
 			r.Pool = PoolUntested
 			r.Notes = append(r.Notes, "not pooled: the proxy opened a new upstream connection for every follow-up, so the rows on pooled connections go untested")
 		}
@@ -78,7 +78,7 @@ func (s *Session) pooling(ctx context.Context, sc *scenarios.Scenario) (Result, 
 // reuse rests on: its own follow-up rode the pooled connection, or the proxy
 // pools and discarded this one, or it never pools and the fault went untested.
 func (s *Session) withPoolEvidence(ctx context.Context, sc *scenarios.Scenario, r Result) Result {
-	if !checksReuse(sc) || r.Verdict == Skip || r.Verdict == Error {
+	if !checksReuse(sc) || r.Verdict == scenarios.VerdictSkip || r.Verdict == scenarios.VerdictError {
 		return r
 	}
 	if r.Pool == PoolReused {

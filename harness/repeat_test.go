@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -17,7 +18,7 @@ func reps(spec ...any) []repetition {
 		v, o, _ := strings.Cut(spec[i].(string), " ")
 		for k := range spec[i+1].(int) {
 			var r repetition
-			r.add(judged{j: Judgement{Verdict: Verdict(v), Outcome: o, Actual: fmt.Sprintf("%s #%d", o, k)}})
+			r.add(judged{j: judge.Judgement{Verdict: scenarios.Verdict(v), Outcome: scenarios.Outcome(o), Actual: fmt.Sprintf("%s #%d", o, k)}})
 			out = append(out, r)
 		}
 	}
@@ -32,20 +33,20 @@ func TestGrade(t *testing.T) {
 	sc := &scenarios.Scenario{ID: "x/y"}
 	for _, c := range []struct {
 		reps    []repetition
-		verdict Verdict
+		verdict scenarios.Verdict
 		outcome string
 		actual  string
 	}{
-		{reps("pass aborted", 1), Pass, "aborted", "aborted #0"},
-		{reps("pass 502", 5, "pass aborted", 45), Pass, "aborted", "aborted #0 (worst of 50 runs: 502 ×5, aborted ×45)"},
-		{reps("pass aborted", 45, "pass 502", 5), Pass, "aborted", "aborted #0 (worst of 50 runs: 502 ×5, aborted ×45)"},
-		{reps("fail aborted", 13, "fail 5xx", 37), Fail, "5xx", "5xx #0 (worst of 50 runs: 5xx ×37, aborted ×13)"},
-		{reps("non-strict 5xx", 40, "pass aborted", 9, "fail fake-complete", 1), Fail, "fake-complete",
+		{reps("pass aborted", 1), scenarios.VerdictPass, "aborted", "aborted #0"},
+		{reps("pass 502", 5, "pass aborted", 45), scenarios.VerdictPass, "aborted", "aborted #0 (worst of 50 runs: aborted ×45, 502 ×5)"},
+		{reps("pass aborted", 45, "pass 502", 5), scenarios.VerdictPass, "aborted", "aborted #0 (worst of 50 runs: aborted ×45, 502 ×5)"},
+		{reps("fail aborted", 13, "fail 5xx", 37), scenarios.VerdictFail, "5xx", "5xx #0 (worst of 50 runs: 5xx ×37, aborted ×13)"},
+		{reps("non-strict 5xx", 40, "pass aborted", 9, "fail fake-complete", 1), scenarios.VerdictFail, "fake-complete",
 			"fake-complete #0 (worst of 50 runs: 5xx ×40, aborted ×9, fake-complete ×1)"},
-		{reps("fail no-response", 2, "fail 5xx", 2), Fail, "5xx", "5xx #0 (worst of 4 runs: 5xx ×2, no-response ×2)"},
+		{reps("fail no-response", 2, "fail 5xx", 2), scenarios.VerdictFail, "5xx", "5xx #0 (worst of 4 runs: 5xx ×2, no-response ×2)"},
 	} {
 		r := s.grade(t.Context(), sc, time.Now(), c.reps)
-		if r.Verdict != c.verdict || r.Outcome != c.outcome || r.Actual != c.actual {
+		if r.Verdict != c.verdict || r.Outcome != scenarios.Outcome(c.outcome) || r.Actual != c.actual {
 			t.Errorf("graded %s %s %q; want %s %s %q", r.Verdict, r.Outcome, r.Actual, c.verdict, c.outcome, c.actual)
 		}
 	}
@@ -89,7 +90,7 @@ examples:
 		t.Fatal(err)
 	}
 	r := rep.Results[0]
-	if r.Verdict != Pass || r.Outcomes["passthrough"] != 4 {
+	if r.Verdict != scenarios.VerdictPass || r.Outcomes["passthrough"] != 4 {
 		t.Errorf("%s: %s %s %v: %s", r.ID, r.Verdict, r.Outcome, r.Outcomes, r.Actual)
 	}
 	if elapsed >= 4*300*time.Millisecond {
@@ -147,7 +148,7 @@ examples:
 	drains := 0
 	s.up = drainCounter{Upstream: s.up, n: &drains}
 	r := s.Run(t.Context(), scs[0])
-	if r.Verdict != Pass {
+	if r.Verdict != scenarios.VerdictPass {
 		t.Errorf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
 	}
 	if drains != 3 {
@@ -199,7 +200,7 @@ examples:
 		t.Fatal(err)
 	}
 	for _, r := range rep.Results {
-		if r.Verdict != Fail || r.Outcomes["passthrough"] != 1 || !strings.Contains(r.Actual, "1 of 6 runs, stopped at the first that failed: passthrough ×1") {
+		if r.Verdict != scenarios.VerdictFail || r.Outcomes["passthrough"] != 1 || !strings.Contains(r.Actual, "1 of 6 runs, stopped at the first that failed: passthrough ×1") {
 			t.Errorf("%s: %s %s %v: %s", r.ID, r.Verdict, r.Outcome, r.Outcomes, r.Actual)
 		}
 	}

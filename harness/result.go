@@ -2,43 +2,19 @@ package harness
 
 import "github.com/gatecheck/gatecheck/scenarios"
 
-// Verdict is the grade of one scenario run (CATALOGUE.md glossary).
-type Verdict string
-
-// The five verdicts, best first.
-const (
-	Pass      Verdict = "pass"
-	NonStrict Verdict = "non-strict"
-	Fail      Verdict = "fail"
-	Error     Verdict = "error"
-	Skip      Verdict = "skip"
-)
-
-// Judgement is the judge's decision about one observation.
-type Judgement struct {
-	// Outcome is the glossary word observed ("502", "aborted", "passthrough"...).
-	Outcome string  `json:"outcome"`
-	Verdict Verdict `json:"verdict"`
-	// Expected and Actual are written for a human.
-	Expected string `json:"expected"`
-	Actual   string `json:"actual"`
-	// Notes are remarks that do not change the verdict ("not pooled").
-	Notes []string `json:"notes,omitempty"`
-}
-
 // Result is one scenario's result against one target: the worst judgement over its
 // repetitions and requests, with every outcome counted.
 type Result struct {
-	ID       string          `json:"id"`
-	Summary  string          `json:"summary"`
-	Spec     string          `json:"spec"`
-	Level    scenarios.Level `json:"level"`
-	Verdict  Verdict         `json:"verdict"`
-	Outcome  string          `json:"outcome"`
-	Outcomes map[string]int  `json:"outcomes,omitempty"`
-	Expected string          `json:"expected"`
-	Actual   string          `json:"actual"`
-	Notes    []string        `json:"notes,omitempty"`
+	ID       string                    `json:"id"`
+	Summary  string                    `json:"summary"`
+	Spec     string                    `json:"spec"`
+	Level    scenarios.Level           `json:"level"`
+	Verdict  scenarios.Verdict         `json:"verdict"`
+	Outcome  scenarios.Outcome         `json:"outcome"`
+	Outcomes map[scenarios.Outcome]int `json:"outcomes,omitempty"`
+	Expected string                    `json:"expected"`
+	Actual   string                    `json:"actual"`
+	Notes    []string                  `json:"notes,omitempty"`
 	// ElapsedMS is the wall time of the scenario, all repetitions.
 	ElapsedMS int64 `json:"elapsed_ms"`
 	// UpstreamAttempts is the journal's count of attempts of the main request (the

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -62,28 +63,28 @@ func (s *Session) runRetimed(ctx context.Context, sc *scenarios.Scenario) Result
 	start := time.Now()
 	want := sc.DeclaredTimeouts(s.declared())
 	own := timeoutsText(want)
-	fail := func(v Verdict, actual string) Result {
-		return finish(resultOf(sc), start, Judgement{Outcome: "none", Verdict: v, Expected: expectedText(sc.Expect), Actual: actual})
+	fail := func(v scenarios.Verdict, actual string) Result {
+		return finish(resultOf(sc), start, judge.Unjudged(sc.Expect, v, actual))
 	}
 	r, ok := s.target.(Retimable)
 	if !ok {
 		why := fmt.Sprintf("target %q cannot be started again with other timeouts", s.target.String())
-		if _, ext := s.target.(*External); ext {
-			why = "an external target's timeouts are fixed by whoever started it"
+		if f, fixed := s.target.(Fixed); fixed {
+			why = f.FixedTimeouts()
 		}
-		return fail(Skip, fmt.Sprintf("needs its own declared timeouts (%s); %s", own, why))
+		return fail(scenarios.VerdictSkip, fmt.Sprintf("needs its own declared timeouts (%s); %s", own, why))
 	}
 	if err := s.claim(sc); err != nil {
-		return fail(Error, err.Error())
+		return fail(scenarios.VerdictError, err.Error())
 	}
 	s.exclusive.Lock()
 	defer s.exclusive.Unlock()
 	if err := ctx.Err(); err != nil {
-		return fail(Skip, "not run: "+err.Error())
+		return fail(scenarios.VerdictSkip, "not run: "+err.Error())
 	}
 	sub, err := s.retimedSession(ctx, r, want)
 	if err != nil {
-		return fail(Error, err.Error())
+		return fail(scenarios.VerdictError, err.Error())
 	}
 	res := sub.Run(ctx, sc)
 	note := fmt.Sprintf("run with its own declared timeouts (%s): the target was started again with them", own)
@@ -130,15 +131,15 @@ func (s *Session) retimedSession(ctx context.Context, r Retimable, want scenario
 }
 
 // openRetimed makes the target again with the declared timeouts want and
-// starts it in front of the session's fake upstream, as Open does with a fake
-// upstream given: the sub-session shares it and never closes it.
+// starts it in front of the session's fake upstream: the sub-session shares it
+// and never closes it.
 func (s *Session) openRetimed(ctx context.Context, r Retimable, want scenarios.Timeouts) (*Session, error) {
 	name, own := s.target.String(), timeoutsText(want)
 	t, err := r.WithTimeouts(want)
 	if err != nil {
 		return nil, fmt.Errorf("make target %q again with the scenario's own declared timeouts (%s): %w", name, own, err)
 	}
-	sub := &Session{target: t, up: s.up, local: s.local, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
+	sub := &Session{target: t, up: s.up, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		return nil, fmt.Errorf("start target %q again with the scenario's own declared timeouts (%s): %w", name, own, err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -146,7 +147,7 @@ func TestRunOwnTimeouts(t *testing.T) {
 		"own/same": nil, "own/none": nil,
 	}
 	for _, r := range results {
-		if r.Verdict != Pass {
+		if r.Verdict != scenarios.VerdictPass {
 			t.Errorf("%s: got %s (%s); want pass", r.ID, r.Verdict, r.Actual)
 		}
 		if !slices.Equal(r.Notes, want[r.ID]) {
@@ -179,7 +180,7 @@ func TestRunOwnTimeoutsResolve(t *testing.T) {
 	s, _ := openFixture(t, ctx, sc)
 	defer s.Close(context.Background())
 	r := s.Run(ctx, sc)
-	if r.Verdict != Pass {
+	if r.Verdict != scenarios.VerdictPass {
 		t.Fatalf("got %s (%s); want pass", r.Verdict, r.Actual)
 	}
 	if got := time.Duration(r.ElapsedMS) * time.Millisecond; got < time.Second || got > 10*time.Second {
@@ -194,9 +195,15 @@ func TestRunOwnTimeoutsResolve(t *testing.T) {
 	}
 }
 
-// TestRunOwnTimeoutsExternal checks that an external target, whose timeouts
-// gatecheck cannot change, skips a scenario with its own and says why.
-func TestRunOwnTimeoutsExternal(t *testing.T) {
+// fixedTarget is a target whose timeouts gatecheck cannot change, as an
+// external proxy's.
+type fixedTarget struct{ Target }
+
+func (fixedTarget) FixedTimeouts() string { return "its timeouts are someone else's" }
+
+// TestRunOwnTimeoutsFixed checks that a target whose timeouts gatecheck cannot
+// change (Fixed) skips a scenario with its own and says why.
+func TestRunOwnTimeoutsFixed(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	sc := parseScenarios(t, ownTimeoutsDoc("own/a", "timeouts: {connect: 1s, read: 4s}"))[0]
@@ -206,23 +213,14 @@ func TestRunOwnTimeoutsExternal(t *testing.T) {
 	}
 	defer up.Close()
 	fx := newFixture(quietTB{t}, up, sc, sc.Examples[0])
-	addr, err := fx.Start(ctx, up.Endpoints())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer fx.Stop(context.Background())
-	ext, err := NewExternal("http://"+addr, scenarios.DefaultTimeouts())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(ctx, ext, Options{Upstream: up})
+	s, err := Open(ctx, fixedTarget{fx}, Options{Upstream: up})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer s.Close(context.Background())
 	r := s.Run(ctx, sc)
-	want := "needs its own declared timeouts (connect 1s, read 4s); an external target's timeouts are fixed by whoever started it"
-	if r.Verdict != Skip || r.Actual != want {
+	want := "needs its own declared timeouts (connect 1s, read 4s); its timeouts are someone else's"
+	if r.Verdict != scenarios.VerdictSkip || r.Actual != want {
 		t.Errorf("got %s: %q; want skip: %q", r.Verdict, r.Actual, want)
 	}
 }
@@ -242,7 +240,7 @@ func TestRunOwnTimeoutsStartFails(t *testing.T) {
 	want := `start target "fixture own/a / relayed" again with the scenario's own declared timeouts (connect 1s, read 4s): listen: no port for you`
 	for _, sc := range scs {
 		r := s.Run(ctx, sc)
-		if r.Verdict != Error || r.Actual != want {
+		if r.Verdict != scenarios.VerdictError || r.Actual != want {
 			t.Errorf("%s: got %s: %q; want error: %q", sc.ID, r.Verdict, r.Actual, want)
 		}
 	}
@@ -268,7 +266,7 @@ func TestCatalogueOwnTimeoutsExamples(t *testing.T) {
 				t.Errorf("%s: example %q: %v", sc.Source, ex.Name, err)
 				continue
 			}
-			checkExample(t, sc, ex, Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+			checkExample(t, sc, ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 			if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.HasPrefix(n, "run with its own declared timeouts") }) {
 				t.Errorf("%s: example %q: got notes %q; want one that says the target was started again", sc.Source, ex.Name, res.Notes)
 			}

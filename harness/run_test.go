@@ -11,11 +11,11 @@ import (
 
 func TestSummaryJSONRoundTrip(t *testing.T) {
 	want := Summarize([]Result{
-		{Level: scenarios.Must, Verdict: Pass},
-		{Level: scenarios.Must, Verdict: NonStrict},
-		{Level: scenarios.Should, Verdict: Fail},
-		{Level: scenarios.May, Verdict: Error},
-		{Level: scenarios.May, Verdict: Skip},
+		{Level: scenarios.Must, Verdict: scenarios.VerdictPass},
+		{Level: scenarios.Must, Verdict: scenarios.VerdictNonStrict},
+		{Level: scenarios.Should, Verdict: scenarios.VerdictFail},
+		{Level: scenarios.May, Verdict: scenarios.VerdictError},
+		{Level: scenarios.May, Verdict: scenarios.VerdictSkip},
 	})
 	data, err := json.Marshal(want)
 	if err != nil {

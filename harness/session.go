@@ -1,6 +1,7 @@
 package harness
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // Version is gatecheck's version, set at build time with
@@ -46,10 +48,11 @@ const drainTimeout = 2 * time.Second
 // Session is a started target in front of a fake upstream, ready to run
 // scenarios one at a time or concurrently.
 type Session struct {
-	target   Target
-	up       Upstream
-	local    *fakeupstream.Server
-	ownUp    bool
+	target Target
+	up     Upstream
+	// own is the fake upstream the session started, and closes; nil when it
+	// uses one it was given or the target's.
+	own      *fakeupstream.Server
 	addr     string
 	timeouts scenarios.Timeouts
 	version  string
@@ -68,32 +71,15 @@ type Session struct {
 	poolResult *Result
 }
 
-// Open starts the fake upstream (unless opts carries one) and the target, and
-// checks that a request through the target reaches the fake upstream.
+// Open starts the fake upstream (unless opts carries one or the target brings
+// its own) and the target, and checks that a request through the target reaches
+// the fake upstream.
 func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
-	s := &Session{target: t, local: opts.Upstream, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
-	if p, ok := t.(UpstreamProvider); ok && s.local == nil {
-		up, err := p.Upstream(ctx)
-		if err != nil {
-			err = errors.Join(err, t.Stop(context.WithoutCancel(ctx)))
-			return nil, fmt.Errorf("start target %q: fake upstream: %w", t.String(), err)
-		}
-		s.up = up
+	up, own, err := upstreamFor(ctx, t, opts)
+	if err != nil {
+		return nil, err
 	}
-	if s.up == nil && s.local == nil {
-		addr := opts.UpstreamAddr
-		if addr == "" {
-			addr = "127.0.0.1:0"
-		}
-		up, err := fakeupstream.Start(fakeupstream.Config{Addr: addr})
-		if err != nil {
-			return nil, fmt.Errorf("start fake upstream on %s: %w", addr, err)
-		}
-		s.local, s.ownUp = up, true
-	}
-	if s.up == nil {
-		s.up = LocalUpstream{s.local}
-	}
+	s := &Session{target: t, up: up, own: own, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		s.closeUpstream()
@@ -108,6 +94,32 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 		return nil, fmt.Errorf("target %q: %w", t.String(), err)
 	}
 	return s, nil
+}
+
+// upstreamFor decides, once for the session, whose fake upstream it uses: the
+// one opts carries; else the target's own, when it is an UpstreamProvider that
+// has one this time; else one the session starts on opts.UpstreamAddr, returned
+// as own too, for the session to close.
+func upstreamFor(ctx context.Context, t Target, opts Options) (up Upstream, own *fakeupstream.Server, err error) {
+	if opts.Upstream != nil {
+		return localUpstream{opts.Upstream}, nil, nil
+	}
+	if p, ok := t.(UpstreamProvider); ok {
+		up, err := p.Upstream(ctx)
+		if err != nil {
+			err = errors.Join(err, t.Stop(context.WithoutCancel(ctx)))
+			return nil, nil, fmt.Errorf("start target %q: fake upstream: %w", t.String(), err)
+		}
+		if up != nil {
+			return up, nil, nil
+		}
+	}
+	addr := cmp.Or(opts.UpstreamAddr, "127.0.0.1:0")
+	own, err = fakeupstream.Start(fakeupstream.Config{Addr: addr})
+	if err != nil {
+		return nil, nil, fmt.Errorf("start fake upstream on %s: %w", addr, err)
+	}
+	return localUpstream{own}, own, nil
 }
 
 // probe sends a request for the fake upstream's built-in "ready" script through
@@ -143,18 +155,18 @@ func (s *Session) probe(ctx context.Context) error {
 const probeWait = 250 * time.Millisecond
 
 // probeOnce sends one readiness request and reports whether the upstream saw it.
-func (s *Session) probeOnce(ctx context.Context) (bool, Observation, error) {
+func (s *Session) probeOnce(ctx context.Context) (bool, wire.Exchange, error) {
 	token := newToken()
 	defer s.up.Forget(token)
 	path := fakeupstream.PathPrefix + "ready/" + token + "/0"
 	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
 	if err != nil {
-		return false, Observation{}, fmt.Errorf("dial %s: %w", s.addr, err)
+		return false, wire.Exchange{}, fmt.Errorf("dial %s: %w", s.addr, err)
 	}
 	defer conn.Close()
-	head, body := BuildRequest(scenarios.Request{Method: "GET", Version: "HTTP/1.1"}, path, s.addr)
+	head, body := wire.BuildHTTP1Request(wire.Request{Method: "GET", Version: "HTTP/1.1", Path: path, Host: s.addr})
 	deadline, _ := ctx.Deadline()
-	obs := Exchange(ctx, conn, head, body, "GET", false, deadline)
+	obs := wire.NewHTTP1Client(conn).Exchange(ctx, head, body, "GET", false, deadline)
 	wctx, cancel := context.WithTimeout(ctx, probeWait)
 	defer cancel()
 	_, err = s.up.Wait(wctx, token, func(r fakeupstream.Record) bool { return r.Attempts(0) > 0 })
@@ -169,6 +181,14 @@ func (s *Session) Endpoints() fakeupstream.Endpoints { return s.up.Endpoints() }
 
 // Upstream is the session's fake upstream.
 func (s *Session) Upstream() Upstream { return s.up }
+
+// Remote reports whether the session's fake upstream runs in another process
+// or container, reached through the control API: every journal read is then
+// a round trip.
+func (s *Session) Remote() bool {
+	_, local := s.up.(localUpstream)
+	return !local
+}
 
 // TargetVersion is the proxy's version, when the target knows it.
 func (s *Session) TargetVersion() string { return s.version }
@@ -188,10 +208,10 @@ func (s *Session) Close(ctx context.Context) error {
 }
 
 func (s *Session) closeUpstream() error {
-	if !s.ownUp {
+	if s.own == nil {
 		return nil
 	}
-	return s.local.Close()
+	return s.own.Close()
 }
 
 // load gives the fake upstream the scenario's scripts, resolved with the declared
@@ -222,37 +242,8 @@ func newToken() string {
 	return hex.EncodeToString(b[:])
 }
 
-// routePrefix is the path prefix that sends a request to the given endpoint.
-func routePrefix(e scenarios.Endpoint) string {
-	switch e {
-	case scenarios.EndpointRefused:
-		return fakeupstream.RefusedPrefix
-	case scenarios.EndpointConnectTimeout:
-		return fakeupstream.ConnectTimeoutPrefix
-	}
-	return fakeupstream.PathPrefix
-}
-
-// RequestPath is the request target of request index i of one run of sc that
-// carries token, as a Session sends it: PREFIX<id>/<token>/<i>, where PREFIX
-// routes the main request (i = 0) to sc's endpoint and follow-ups to the main
-// one. A load generator that sends a scenario's requests outside a Session
-// (gatecheck bench) uses it so the fake upstream routes them the same way.
-func RequestPath(sc *scenarios.Scenario, token string, i int) string {
-	return requestPath(sc, token, i)
-}
-
-// requestPath is the request target for request index i of one scenario run.
-func requestPath(sc *scenarios.Scenario, token string, i int) string {
-	prefix := fakeupstream.PathPrefix
-	if i == 0 {
-		prefix = routePrefix(sc.Endpoint)
-	}
-	return fmt.Sprintf("%s%s/%s/%d", prefix, sc.ID, token, i)
-}
-
 // describeBrief is a few words on what a readiness probe got.
-func describeBrief(o Observation) string {
+func describeBrief(o wire.Exchange) string {
 	if len(o.Response.Raw) == 0 {
 		return "no bytes, " + string(o.Ending)
 	}

@@ -192,11 +192,11 @@ examples:
 	// The readiness probe left its keep-alive connection in the pool: the
 	// closer's request rides it, and the closer's script closes it after its
 	// response, with the relay still holding it.
-	if r := s.Run(t.Context(), scs[0]); r.Verdict != Pass {
+	if r := s.Run(t.Context(), scs[0]); r.Verdict != scenarios.VerdictPass {
 		t.Fatalf("%s: %s %s: %s", r.ID, r.Verdict, r.Outcome, r.Actual)
 	}
 	r := s.Run(t.Context(), scs[1])
-	if r.Verdict != Pass || r.Outcome != "passthrough" {
+	if r.Verdict != scenarios.VerdictPass || r.Outcome != "passthrough" {
 		t.Errorf("%s: %s %s: %s; want pass passthrough from the run again", r.ID, r.Verdict, r.Outcome, r.Actual)
 	}
 	if len(r.Notes) == 0 || !strings.Contains(strings.Join(r.Notes, "\n"), "once run again") {
@@ -205,13 +205,12 @@ examples:
 }
 
 // shortcut is a relay to the fake upstream that answers the first `skip` client
-// connections itself, with answer (a 504 of its own when empty), without asking
-// the upstream.
+// connections itself, with a 504, without asking the upstream.
 type shortcut struct {
 	limited
 	mu     sync.Mutex
 	skip   int
-	answer string
+	answer string // a 504 of its own when empty
 }
 
 func (sh *shortcut) Start(ctx context.Context, eps fakeupstream.Endpoints) (string, error) {
@@ -282,17 +281,18 @@ examples:
 	// upstream (a poisoned connection, say), not the proxy's own error.
 	relayed := "HTTP/1.1 502 Bad Gateway\r\nX-Gatecheck: elsewhere\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
 	own := `the proxy answered with its own error without forwarding the request (the upstream saw no byte of it): "HTTP/1.1 504 Gateway Timeout"`
+	again := "once run again: the upstream had not seen the request"
 	for _, c := range []struct {
 		skip    int
 		answer  string
-		verdict Verdict
+		verdict scenarios.Verdict
 		actual  string
 		note    string
 	}{
-		{1, "", Pass, "200, content-length", own},
-		{2, "", Fail, "worst of 2 runs: 5xx ×2", "once run again: the upstream had not seen the request"},
-		{1, relayed, Fail, "worst of 2 runs: 5xx ×1, passthrough ×1", "once run again: the upstream had not seen the request"},
-		{2, relayed, Fail, "worst of 2 runs: 5xx ×2", "once run again: the upstream had not seen the request"},
+		{1, "", scenarios.VerdictPass, "200, content-length", own},
+		{2, "", scenarios.VerdictFail, "worst of 2 runs: 5xx ×2", again},
+		{1, relayed, scenarios.VerdictFail, "worst of 2 runs: 5xx ×1, passthrough ×1", again},
+		{2, relayed, scenarios.VerdictFail, "worst of 2 runs: 5xx ×2", again},
 	} {
 		// The readiness probe takes the first connection.
 		target := &shortcut{skip: 0, answer: c.answer}

@@ -42,3 +42,10 @@ type Logged interface {
 type Paralleled interface {
 	Parallel() int
 }
+
+// Fixed is implemented by targets whose declared timeouts gatecheck cannot
+// change, as a proxy someone else started: a scenario with its own declared
+// timeouts is skipped there, with FixedTimeouts as the reason.
+type Fixed interface {
+	FixedTimeouts() string
+}

@@ -3,13 +3,12 @@ package harness
 import (
 	"context"
 
-	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
 // Upstream is the fake upstream as a session uses it: one in this process
-// (LocalUpstream) or one in another process or container, reached through
-// `gatecheck serve`'s control API (*control.Client).
+// (localUpstream) or one in another process or container, reached through
+// `gatecheck serve`'s control API (package control's Client).
 type Upstream interface {
 	// Endpoints are the addresses the proxy forwards to.
 	Endpoints() fakeupstream.Endpoints
@@ -36,21 +35,18 @@ type UpstreamProvider interface {
 	Upstream(ctx context.Context) (Upstream, error)
 }
 
-// LocalUpstream is a fake upstream in this process as an Upstream.
-type LocalUpstream struct{ *fakeupstream.Server }
+// localUpstream is a fake upstream in this process as an Upstream.
+type localUpstream struct{ *fakeupstream.Server }
 
-var (
-	_ Upstream = LocalUpstream{}
-	_ Upstream = (*control.Client)(nil)
-)
+var _ Upstream = localUpstream{}
 
 // Replace loads the scripts; it cannot fail.
-func (l LocalUpstream) Replace(_ context.Context, id string, scripts []fakeupstream.Script) error {
+func (l localUpstream) Replace(_ context.Context, id string, scripts []fakeupstream.Script) error {
 	l.Server.Replace(id, scripts)
 	return nil
 }
 
 // Journal returns the Record for token; it cannot fail.
-func (l LocalUpstream) Journal(_ context.Context, token string) (fakeupstream.Record, error) {
+func (l localUpstream) Journal(_ context.Context, token string) (fakeupstream.Record, error) {
 	return l.Server.Journal(token), nil
 }

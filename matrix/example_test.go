@@ -19,12 +19,12 @@ func ExampleBuild() {
 		{ID: "body/truncated-chunked", Level: scenarios.Must, Spec: scenarios.Spec{Section: "RFC 9112 §8"}},
 	}
 	nginx := &harness.Report{Target: "nginx", TargetVersion: "nginx/1.22.1", Timeouts: scenarios.DefaultTimeouts(), Results: []harness.Result{
-		{ID: "conn/refused", Verdict: harness.Pass, Outcome: "502"},
-		{ID: "body/truncated-chunked", Verdict: harness.Pass, Outcome: "aborted"},
+		{ID: "conn/refused", Verdict: scenarios.VerdictPass, Outcome: "502"},
+		{ID: "body/truncated-chunked", Verdict: scenarios.VerdictPass, Outcome: "aborted"},
 	}}
 	varnish := &harness.Report{Target: "varnish", TargetVersion: "varnish/7.1.1", Timeouts: scenarios.DefaultTimeouts(), Results: []harness.Result{
-		{ID: "conn/refused", Verdict: harness.NonStrict, Outcome: "503"},
-		{ID: "body/truncated-chunked", Verdict: harness.Fail, Outcome: "fake-complete"},
+		{ID: "conn/refused", Verdict: scenarios.VerdictNonStrict, Outcome: "503"},
+		{ID: "body/truncated-chunked", Verdict: scenarios.VerdictFail, Outcome: "fake-complete"},
 	}}
 	m := matrix.Build(scs, []*harness.Report{nginx, varnish})
 

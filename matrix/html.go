@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -68,7 +67,7 @@ type htmlRow struct {
 // htmlCell is one cell and what it opens to; Bytes is FirstBytes as lines.
 type htmlCell struct {
 	Scenario, Target, TargetLabel string
-	Verdict                       harness.Verdict
+	Verdict                       scenarios.Verdict
 	Class, Text                   string
 	Expected, Actual              string
 	Outcomes                      string
@@ -82,12 +81,12 @@ type htmlLegend struct {
 }
 
 // verdictClass is the CSS class of each verdict; anything else is "v-unknown".
-var verdictClass = map[harness.Verdict]string{
-	harness.Pass:      "v-pass",
-	harness.NonStrict: "v-non-strict",
-	harness.Fail:      "v-fail",
-	harness.Error:     "v-error",
-	harness.Skip:      "v-skip",
+var verdictClass = map[scenarios.Verdict]string{
+	scenarios.VerdictPass:      "v-pass",
+	scenarios.VerdictNonStrict: "v-non-strict",
+	scenarios.VerdictFail:      "v-fail",
+	scenarios.VerdictError:     "v-error",
+	scenarios.VerdictSkip:      "v-skip",
 }
 
 // view turns the matrix into what the template renders.
@@ -109,7 +108,7 @@ func (m *Matrix) view() htmlPage {
 			Label: label, Timeouts: t.Timeouts.String(), Score: t.Score, Percent: percent(t.Score), Summary: t.Summary})
 	}
 	for _, f := range m.Families {
-		hf := htmlFamily{Name: f.Name, Title: f.Title, Labels: strings.Join(f.Labels, ", "), AllPass: true}
+		hf := htmlFamily{Name: f.Name, Title: f.Title, Labels: joinFamilies(f.Labels, ", "), AllPass: true}
 		for _, r := range m.Rows {
 			if r.Family != f.Name {
 				continue
@@ -120,10 +119,10 @@ func (m *Matrix) view() htmlPage {
 		}
 		p.Families = append(p.Families, hf)
 	}
-	for _, v := range []harness.Verdict{harness.Pass, harness.NonStrict, harness.Fail, harness.Error, harness.Skip} {
-		p.Legend = append(p.Legend, htmlLegend{Class: verdictClass[v], Term: marks[v] + " " + string(v), Meaning: verdictMeaning[v]})
-		if v == harness.Pass {
-			p.Legend = append(p.Legend, htmlLegend{Class: untestedClass, Term: untestedMark + " pass (not pooled)",
+	for _, v := range scenarios.Verdicts {
+		p.Legend = append(p.Legend, htmlLegend{Class: verdictClass[v], Term: v.Mark() + " " + string(v), Meaning: verdictMeaning[v]})
+		if v == scenarios.VerdictPass {
+			p.Legend = append(p.Legend, htmlLegend{Class: untestedClass, Term: scenarios.UntestedMark + " pass (not pooled)",
 				Meaning: "a pass of a pooled-connection row in which the proxy never reused one: untested for poisoning"})
 		}
 	}
@@ -137,12 +136,12 @@ func (m *Matrix) view() htmlPage {
 const untestedClass = "v-untested"
 
 // verdictMeaning explains each verdict in the HTML legend.
-var verdictMeaning = map[harness.Verdict]string{
-	harness.Pass:      "the outcome is one the scenario passes",
-	harness.NonStrict: "handled safely, but not as the RFC prefers; not counted as passed",
-	harness.Fail:      "anything else; fake-complete, raw-relay and hung always fail",
-	harness.Error:     "the harness could not judge the run",
-	harness.Skip:      "not run against this target",
+var verdictMeaning = map[scenarios.Verdict]string{
+	scenarios.VerdictPass:      "the outcome is one the scenario passes",
+	scenarios.VerdictNonStrict: "handled safely, but not as the RFC prefers; not counted as passed",
+	scenarios.VerdictFail:      "anything else; fake-complete, raw-relay and hung always fail",
+	scenarios.VerdictError:     "the harness could not judge the run",
+	scenarios.VerdictSkip:      "not run against this target",
 }
 
 // rowView is one row as the template renders it.
@@ -156,7 +155,7 @@ func (m *Matrix) rowView(r Row) htmlRow {
 		if c.Untested() {
 			class = untestedClass
 		}
-		hr.AllPass = hr.AllPass && c.Verdict == harness.Pass
+		hr.AllPass = hr.AllPass && c.Verdict == scenarios.VerdictPass
 		var t Column
 		if i < len(m.Targets) {
 			t = m.Targets[i]
@@ -169,4 +168,13 @@ func (m *Matrix) rowView(r Row) htmlRow {
 		})
 	}
 	return hr
+}
+
+// joinFamilies lists a family's labels, as "conn, timeout" for its heading.
+func joinFamilies(fs []scenarios.Family, sep string) string {
+	s := make([]string, len(fs))
+	for i, f := range fs {
+		s[i] = string(f)
+	}
+	return strings.Join(s, sep)
 }

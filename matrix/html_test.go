@@ -7,6 +7,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // renderHTML renders m as HTML.
@@ -89,8 +91,8 @@ func TestHTMLEscapes(t *testing.T) {
 	r := &m.Rows[2]
 	r.Summary, r.Quote, r.Spec = evil(4), evil(5), evil(6)
 	c := &r.Cells[1]
-	c.Verdict, c.Outcome, c.Expected, c.Actual = "fail", evil(7), evil(8), evil(9)
-	c.Notes, c.Log, c.Outcomes = []string{evil(10)}, evil(11), map[string]int{evil(12): 1, "502": 1}
+	c.Verdict, c.Outcome, c.Expected, c.Actual = "fail", scenarios.Outcome(evil(7)), evil(8), evil(9)
+	c.Notes, c.Log, c.Outcomes = []string{evil(10)}, evil(11), map[scenarios.Outcome]int{scenarios.Outcome(evil(12)): 1, "502": 1}
 	m.Rows[3].Cells[2].Verdict = `odd"><b>bold</b>`
 	doc := renderHTML(t, m)
 

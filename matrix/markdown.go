@@ -7,7 +7,7 @@ import (
 	"strings"
 	"unicode"
 
-	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // Headings of the Markdown document, besides the families' titles and the ids.
@@ -149,7 +149,7 @@ func (m *Matrix) writeDetails(b *bufio.Writer) {
 		}
 		passed := 0
 		for i, c := range r.Cells {
-			if c.Verdict == harness.Pass && !c.Untested() {
+			if c.Verdict == scenarios.VerdictPass && !c.Untested() {
 				passed++
 				continue
 			}

@@ -36,16 +36,16 @@ func fixture(t testing.TB) ([]*scenarios.Scenario, []*harness.Report) {
 		sc("custom/thing", scenarios.Must, "my notes"),
 	}
 	ok := func(id string) harness.Result {
-		return harness.Result{ID: id, Verdict: harness.Pass, Outcome: "passthrough", Expected: "passthrough", Actual: "200 relayed"}
+		return harness.Result{ID: id, Verdict: scenarios.VerdictPass, Outcome: "passthrough", Expected: "passthrough", Actual: "200 relayed"}
 	}
-	res := func(id string, v harness.Verdict, outcome, actual string) harness.Result {
-		return harness.Result{ID: id, Verdict: v, Outcome: outcome, Expected: "expected of " + id, Actual: actual}
+	res := func(id string, v scenarios.Verdict, outcome, actual string) harness.Result {
+		return harness.Result{ID: id, Verdict: v, Outcome: scenarios.Outcome(outcome), Expected: "expected of " + id, Actual: actual}
 	}
-	fake := res("body/truncated-chunked", harness.Fail, "fake-complete", "200, chunked, last-chunk present, 30 bytes — truncation presented as complete")
+	fake := res("body/truncated-chunked", scenarios.VerdictFail, "fake-complete", "200, chunked, last-chunk present, 30 bytes — truncation presented as complete")
 	fake.FirstBytes = hostileBytes
 	fake.Log = "line one\n<img src=x onerror=alert(3)>\n"
-	repeated := res("pass/early-4xx-then-reset-400", harness.NonStrict, "502", "502 from the proxy (worst of 50 runs: passthrough ×48, 502 ×2)")
-	repeated.Outcomes = map[string]int{"passthrough": 48, "502": 2}
+	repeated := res("pass/early-4xx-then-reset-400", scenarios.VerdictNonStrict, "502", "502 from the proxy (worst of 50 runs: passthrough ×48, 502 ×2)")
+	repeated.Outcomes = map[scenarios.Outcome]int{"passthrough": 48, "502": 2}
 	notPooled := ok("pass/ok")
 	notPooled.Notes = []string{"not pooled"}
 
@@ -62,19 +62,19 @@ func fixture(t testing.TB) ([]*scenarios.Scenario, []*harness.Report) {
 	}
 	return scs, []*harness.Report{
 		report("nginx", "nginx/1.22.1",
-			ok("pass/ok"), fake, res("conn/refused", harness.Pass, "502", "502 from the proxy"),
-			ok("header/nul-in-value"), res("timeout/no-response", harness.Pass, "504", "504 from the proxy"),
+			ok("pass/ok"), fake, res("conn/refused", scenarios.VerdictPass, "502", "502 from the proxy"),
+			ok("header/nul-in-value"), res("timeout/no-response", scenarios.VerdictPass, "504", "504 from the proxy"),
 			repeated, ok("custom/thing")),
 		report("haproxy", "2.6.12",
-			notPooled, ok("body/truncated-chunked"), res("conn/refused", harness.NonStrict, "503", "503 from the proxy"),
-			res("header/nul-in-value", harness.Error, "", "client: connection refused by the proxy"),
-			res("timeout/no-response", harness.NonStrict, "502", "502 from the proxy"),
+			notPooled, ok("body/truncated-chunked"), res("conn/refused", scenarios.VerdictNonStrict, "503", "503 from the proxy"),
+			res("header/nul-in-value", scenarios.VerdictError, "", "client: connection refused by the proxy"),
+			res("timeout/no-response", scenarios.VerdictNonStrict, "502", "502 from the proxy"),
 			ok("pass/early-4xx-then-reset-400"), ok("custom/thing")),
 		report("go-stdlib", "go1.26.8",
-			ok("pass/ok"), res("body/truncated-chunked", harness.Skip, "", "interrupted"),
-			res("conn/refused", harness.Pass, "502", "502 from the proxy"), res("header/nul-in-value", harness.Fail, "raw-relay", "NUL forwarded"),
-			res("timeout/no-response", harness.Pass, "504", "504"), ok("pass/early-4xx-then-reset-400"),
-			res("extra/only-in-report", harness.Pass, "502", "502")), // no custom/thing; one id not in scs
+			ok("pass/ok"), res("body/truncated-chunked", scenarios.VerdictSkip, "", "interrupted"),
+			res("conn/refused", scenarios.VerdictPass, "502", "502 from the proxy"), res("header/nul-in-value", scenarios.VerdictFail, "raw-relay", "NUL forwarded"),
+			res("timeout/no-response", scenarios.VerdictPass, "504", "504"), ok("pass/early-4xx-then-reset-400"),
+			res("extra/only-in-report", scenarios.VerdictPass, "502", "502")), // no custom/thing; one id not in scs
 	}
 }
 
@@ -97,7 +97,7 @@ func TestBuild(t *testing.T) {
 	}
 	var fams []string
 	for _, f := range m.Families {
-		fams = append(fams, f.Name+" "+f.Title+" "+strings.Join(f.Labels, "+"))
+		fams = append(fams, f.Name+" "+f.Title+" "+joinFamilies(f.Labels, "+"))
 	}
 	wantFams := []string{"T Timeouts and connection faults conn+timeout", "H Header section header", "B Body broken after the head body",
 		"P Passthrough of valid responses pass", "custom custom custom", "extra extra extra"}
@@ -132,11 +132,11 @@ func TestBuild(t *testing.T) {
 	}
 
 	custom := m.Rows[6]
-	if c := custom.Cells[2]; c.Verdict != harness.Skip || c.Actual != "not in this target's report" {
+	if c := custom.Cells[2]; c.Verdict != scenarios.VerdictSkip || c.Actual != "not in this target's report" {
 		t.Errorf("custom/thing for go-stdlib: got %s %q; want a skip saying it is not in the report", c.Verdict, c.Actual)
 	}
 	extra := m.Rows[7]
-	if extra.Cells[0].Verdict != harness.Skip || extra.Cells[2].Verdict != harness.Pass {
+	if extra.Cells[0].Verdict != scenarios.VerdictSkip || extra.Cells[2].Verdict != scenarios.VerdictPass {
 		t.Errorf("extra/only-in-report: got %s, %s; want skip for nginx, pass for go-stdlib", extra.Cells[0].Verdict, extra.Cells[2].Verdict)
 	}
 	if r := m.Rows[0]; r.Spec != "RFC 9110 §15.6.3" || r.Quote != "quote of conn/refused" || r.Level != scenarios.Should {
@@ -167,26 +167,26 @@ func TestCellText(t *testing.T) {
 		c    Cell
 		want string
 	}{
-		{Cell{Verdict: harness.Pass, Outcome: "502"}, "✓ pass"},
-		{Cell{Verdict: harness.NonStrict, Outcome: "503"}, "~ 503"},
-		{Cell{Verdict: harness.Fail, Outcome: "fake-complete"}, "✗ fake-complete"},
-		{Cell{Verdict: harness.Fail}, "✗ fail"},
-		{Cell{Verdict: harness.Error, Outcome: "x"}, "! error"},
-		{Cell{Verdict: harness.Skip}, "- skip"},
+		{Cell{Verdict: scenarios.VerdictPass, Outcome: "502"}, "✓ pass"},
+		{Cell{Verdict: scenarios.VerdictNonStrict, Outcome: "503"}, "~ 503"},
+		{Cell{Verdict: scenarios.VerdictFail, Outcome: "fake-complete"}, "✗ fake-complete"},
+		{Cell{Verdict: scenarios.VerdictFail}, "✗ fail"},
+		{Cell{Verdict: scenarios.VerdictError, Outcome: "x"}, "! error"},
+		{Cell{Verdict: scenarios.VerdictSkip}, "- skip"},
 		{Cell{Verdict: "odd"}, "? odd"},
-		{Cell{Verdict: harness.Fail, Outcome: "fake-complete", Outcomes: map[string]int{"aborted": 47, "fake-complete": 3}}, "✗ fake-complete (3/50)"},
-		{Cell{Verdict: harness.Pass, Outcome: "aborted", Outcomes: map[string]int{"aborted": 47, "502": 3}}, "✓ pass"},
-		{Cell{Verdict: harness.Pass, Outcome: "passthrough", Pool: harness.PoolUntested}, "○ pass (not pooled)"},
-		{Cell{Verdict: harness.Pass, Outcome: "passthrough", Pool: harness.PoolDiscarded}, "✓ pass"},
-		{Cell{Verdict: harness.Pass, Outcome: "passthrough", Pool: harness.PoolReused}, "✓ pass"},
-		{Cell{Verdict: harness.Fail, Outcome: "raw-relay", Pool: harness.PoolUntested}, "✗ raw-relay"},
+		{Cell{Verdict: scenarios.VerdictFail, Outcome: "fake-complete", Outcomes: map[scenarios.Outcome]int{"aborted": 47, "fake-complete": 3}}, "✗ fake-complete (3/50)"},
+		{Cell{Verdict: scenarios.VerdictPass, Outcome: "aborted", Outcomes: map[scenarios.Outcome]int{"aborted": 47, "502": 3}}, "✓ pass"},
+		{Cell{Verdict: scenarios.VerdictPass, Outcome: "passthrough", Pool: harness.PoolUntested}, "○ pass (not pooled)"},
+		{Cell{Verdict: scenarios.VerdictPass, Outcome: "passthrough", Pool: harness.PoolDiscarded}, "✓ pass"},
+		{Cell{Verdict: scenarios.VerdictPass, Outcome: "passthrough", Pool: harness.PoolReused}, "✓ pass"},
+		{Cell{Verdict: scenarios.VerdictFail, Outcome: "raw-relay", Pool: harness.PoolUntested}, "✗ raw-relay"},
 	}
 	for _, tt := range tests {
 		if got := tt.c.Text(); got != tt.want {
 			t.Errorf("Text(%+v): got %q; want %q", tt.c, got, tt.want)
 		}
 	}
-	c := Cell{Outcomes: map[string]int{"502": 2, "aborted": 2, "passthrough": 46}}
+	c := Cell{Outcomes: map[scenarios.Outcome]int{"502": 2, "aborted": 2, "passthrough": 46}}
 	if got, want := c.OutcomeCounts(), "passthrough ×46, 502 ×2, aborted ×2"; got != want {
 		t.Errorf("OutcomeCounts: got %q; want %q", got, want)
 	}

@@ -74,7 +74,7 @@ type Family struct {
 	Name  string `json:"name"`
 	Title string `json:"title"`
 	// Labels are the id prefixes in the family, as "conn" for conn/refused.
-	Labels []string `json:"labels"`
+	Labels []scenarios.Family `json:"labels"`
 }
 
 // Row is one scenario and its cells, one per target in the order of Targets.
@@ -93,15 +93,15 @@ type Row struct {
 
 // Cell is one target's result for one scenario.
 type Cell struct {
-	Verdict harness.Verdict `json:"verdict"`
+	Verdict scenarios.Verdict `json:"verdict"`
 	// Outcome is the glossary word of the worst run; Outcomes counts every
 	// outcome of a repeated scenario.
-	Outcome  string         `json:"outcome,omitempty"`
-	Outcomes map[string]int `json:"outcomes,omitempty"`
-	Expected string         `json:"expected,omitempty"`
-	Actual   string         `json:"actual,omitempty"`
+	Outcome  scenarios.Outcome         `json:"outcome,omitempty"`
+	Outcomes map[scenarios.Outcome]int `json:"outcomes,omitempty"`
+	Expected string                    `json:"expected,omitempty"`
+	Actual   string                    `json:"actual,omitempty"`
 	// FirstBytes is the start of what the client received, escaped as
-	// harness.FirstBytes does; it is raw proxy output and is escaped again in
+	// wire.FirstBytes does; it is raw proxy output and is escaped again in
 	// every rendering.
 	FirstBytes string   `json:"first_bytes,omitempty"`
 	Notes      []string `json:"notes,omitempty"`
@@ -121,19 +121,19 @@ const (
 // section is a family of the built-in catalogue (CATALOGUE.md).
 type section struct {
 	name, title string
-	labels      []string
+	labels      []scenarios.Family
 }
 
 // sections are the catalogue's families in its order.
 var sections = []section{
-	{"T", "Timeouts and connection faults", []string{"conn", "timeout"}},
-	{"S", "Status line", []string{"status"}},
-	{"H", "Header section", []string{"header"}},
-	{"F", "Framing", []string{"framing"}},
-	{"B", "Body broken after the head", []string{"body"}},
-	{"P", "Passthrough of valid responses", []string{"pass"}},
-	{"I", "Interim responses and upgrades", []string{"interim"}},
-	{"R", "Retries and connection reuse", []string{"retry"}},
+	{"T", "Timeouts and connection faults", []scenarios.Family{scenarios.FamilyConn, scenarios.FamilyTimeout}},
+	{"S", "Status line", []scenarios.Family{scenarios.FamilyStatus}},
+	{"H", "Header section", []scenarios.Family{scenarios.FamilyHeader}},
+	{"F", "Framing", []scenarios.Family{scenarios.FamilyFraming}},
+	{"B", "Body broken after the head", []scenarios.Family{scenarios.FamilyBody}},
+	{"P", "Passthrough of valid responses", []scenarios.Family{scenarios.FamilyPass}},
+	{"I", "Interim responses and upgrades", []scenarios.Family{scenarios.FamilyInterim}},
+	{"R", "Retries and connection reuse", []scenarios.Family{scenarios.FamilyRetry}},
 }
 
 // Build combines one report per target into a Matrix. scs gives the rows, their
@@ -212,13 +212,13 @@ func rowsFor(scs []*scenarios.Scenario, reports []*harness.Report) []Row {
 
 // familyName is the Name of the family an id belongs to.
 func familyName(id string) string {
-	label, _, _ := strings.Cut(id, "/")
+	family := scenarios.FamilyOf(id)
 	for _, s := range sections {
-		if slices.Contains(s.labels, label) {
+		if slices.Contains(s.labels, family) {
 			return s.name
 		}
 	}
-	return label
+	return string(family)
 }
 
 // familiesOf lists the families the rows are in: the catalogue's in its order,
@@ -241,7 +241,7 @@ func familiesOf(rows []Row) []Family {
 		}
 	}
 	for _, u := range unknown {
-		fams = append(fams, Family{Name: u, Title: u, Labels: []string{u}})
+		fams = append(fams, Family{Name: u, Title: u, Labels: []scenarios.Family{scenarios.Family(u)}})
 	}
 	return fams
 }
@@ -249,7 +249,7 @@ func familiesOf(rows []Row) []Family {
 // cellOf is the cell for a result, or a skip cell when the report has none.
 func cellOf(r *harness.Result) Cell {
 	if r == nil {
-		return Cell{Verdict: harness.Skip, Actual: "not in this target's report"}
+		return Cell{Verdict: scenarios.VerdictSkip, Actual: "not in this target's report"}
 	}
 	return Cell{
 		Verdict:    r.Verdict,
@@ -301,7 +301,7 @@ func tally(rows []Row, i int) (Score, Counts, map[scenarios.Level]Counts) {
 		by[r.Level] = c
 		if r.Level == scenarios.Must {
 			s.MustTotal++
-			if v == harness.Pass {
+			if v == scenarios.VerdictPass {
 				s.MustPassed++
 			}
 		}
@@ -313,15 +313,15 @@ func tally(rows []Row, i int) (Score, Counts, map[scenarios.Level]Counts) {
 }
 
 // add counts one verdict; a verdict outside the five counts as error.
-func (c *Counts) add(v harness.Verdict) {
+func (c *Counts) add(v scenarios.Verdict) {
 	switch v {
-	case harness.Pass:
+	case scenarios.VerdictPass:
 		c.Pass++
-	case harness.NonStrict:
+	case scenarios.VerdictNonStrict:
 		c.NonStrict++
-	case harness.Fail:
+	case scenarios.VerdictFail:
 		c.Fail++
-	case harness.Skip:
+	case scenarios.VerdictSkip:
 		c.Skip++
 	default:
 		c.Error++

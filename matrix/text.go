@@ -2,22 +2,12 @@ package matrix
 
 import (
 	"fmt"
-	"maps"
 	"regexp"
-	"slices"
 	"strings"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
-
-// marks lead a cell's text, one per verdict, as in gatecheck run's output.
-var marks = map[harness.Verdict]string{
-	harness.Pass:      "✓",
-	harness.NonStrict: "~",
-	harness.Fail:      "✗",
-	harness.Error:     "!",
-	harness.Skip:      "-",
-}
 
 // Label is the column's heading: the name and the version, without a repeated
 // name ("apache 2.4.71" for apache and apache/2.4.71).
@@ -32,23 +22,19 @@ func (c Column) Label() string {
 	return c.Name + " " + v
 }
 
-// untestedMark leads a pass that rests on no pooled connection.
-const untestedMark = "○"
-
 // Untested reports whether the cell is a pass of a pool row in which the proxy
 // never rode a pooled upstream connection: the fault went untested.
-func (c Cell) Untested() bool { return c.Verdict == harness.Pass && c.Pool == harness.PoolUntested }
+func (c Cell) Untested() bool {
+	return c.Verdict == scenarios.VerdictPass && c.Pool == harness.PoolUntested
+}
 
 // Mark is the cell's verdict symbol: ✓ pass, ○ pass untested (not pooled),
 // ~ non-strict, ✗ fail, ! error, - skip, ? anything else.
 func (c Cell) Mark() string {
 	if c.Untested() {
-		return untestedMark
+		return scenarios.UntestedMark
 	}
-	if m, ok := marks[c.Verdict]; ok {
-		return m
-	}
-	return "?"
+	return c.Verdict.Mark()
 }
 
 // Text is the cell's short text: the mark and, for non-strict and fail, the
@@ -58,8 +44,8 @@ func (c Cell) Mark() string {
 // outcome was seen: "✗ fake-complete (3/50)".
 func (c Cell) Text() string {
 	word := string(c.Verdict)
-	if (c.Verdict == harness.NonStrict || c.Verdict == harness.Fail) && c.Outcome != "" {
-		word = c.Outcome
+	if (c.Verdict == scenarios.VerdictNonStrict || c.Verdict == scenarios.VerdictFail) && c.Outcome != "" {
+		word = string(c.Outcome)
 		if len(c.Outcomes) > 1 {
 			total := 0
 			for _, n := range c.Outcomes {
@@ -80,18 +66,7 @@ func (c Cell) OutcomeCounts() string {
 	if len(c.Outcomes) < 2 {
 		return ""
 	}
-	keys := slices.Collect(maps.Keys(c.Outcomes))
-	slices.SortFunc(keys, func(a, b string) int {
-		if d := c.Outcomes[b] - c.Outcomes[a]; d != 0 {
-			return d
-		}
-		return strings.Compare(a, b)
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, c.Outcomes[k])
-	}
-	return strings.Join(parts, ", ")
+	return scenarios.CountsText(c.Outcomes)
 }
 
 // citation is one cited section: "9112 §8" and its address at the RFC Editor.

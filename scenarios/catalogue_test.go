@@ -10,7 +10,7 @@ import (
 )
 
 // families are the families of CATALOGUE.md; the built-in catalogue covers each.
-var families = []string{"conn", "timeout", "status", "header", "framing", "body", "pass", "interim", "retry"}
+var families = []Family{"conn", "timeout", "status", "header", "framing", "body", "pass", "interim", "retry"}
 
 func TestBuiltin(t *testing.T) {
 	if err := BuiltinErr(); err != nil {
@@ -21,7 +21,7 @@ func TestBuiltin(t *testing.T) {
 		t.Errorf("got %d built-in scenarios; want at least 30", len(all))
 	}
 	seen := map[string]string{}
-	count := map[string]int{}
+	count := map[Family]int{}
 	for _, s := range all {
 		if first, dup := seen[s.ID]; dup {
 			t.Errorf("%s: duplicate id %q (first at %s)", s.Source, s.ID, first)
@@ -39,7 +39,7 @@ func TestBuiltin(t *testing.T) {
 	}
 	for f := range count {
 		if !slices.Contains(families, f) {
-			t.Errorf("family %s: not a family of CATALOGUE.md (%s)", f, strings.Join(families, ", "))
+			t.Errorf("family %s: not a family of CATALOGUE.md (%v)", f, families)
 		}
 	}
 }

@@ -2,7 +2,6 @@ package scenarios
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -19,19 +18,19 @@ func (p *parser) followUps(n *yaml.Node) []FollowUp {
 		what := fmt.Sprintf("follow-up %d", i+1)
 		f := FollowUp{
 			Request:    Request{Method: "GET", Version: "HTTP/1.1"},
-			Connection: "new",
+			Connection: ConnectionNew,
 			Upstream: []StepSpec{
 				{Name: "read", What: "request", Line: it.Line},
 				{Name: "write", Data: []byte(followUpAnswer), Line: it.Line},
 			},
-			Expect: Expectation{Pass: []Alternative{{Outcome: "passthrough"}}},
+			Expect: Expectation{Pass: []Alternative{{Outcome: OutcomePassthrough}}},
 		}
 		m := p.fields(it, what, "connection", "request", "upstream", "expect")
 		if m == nil {
 			continue
 		}
 		if v := m["connection"]; v != nil {
-			if c, ok := p.word(v, what+": connection", "new", "same"); ok {
+			if c, ok := word(p, v, what+": connection", ConnectionNew, ConnectionSame); ok {
 				f.Connection = c
 			}
 		}
@@ -62,7 +61,7 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 	var out []Example
 	errsBefore := len(p.errs)
 	names := map[string]int{}
-	count := map[string]int{}
+	count := map[Verdict]int{}
 	for i, it := range items {
 		what := fmt.Sprintf("example %d", i+1)
 		m := p.fields(it, what, "name", "verdict", "outcome", "client", "attempts", "after_upstream", "follow_ups")
@@ -77,7 +76,7 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 			}
 			names[e.Name] = m["name"].Line
 		}
-		e.Verdict, _ = p.word(m["verdict"], what+": verdict", verdicts...)
+		e.Verdict, _ = word(p, m["verdict"], what+": verdict", verdicts...)
 		count[e.Verdict]++
 		if v := m["outcome"]; v != nil {
 			e.Outcome, _ = p.outcome(v, what+": outcome", false)
@@ -96,8 +95,8 @@ func (p *parser) examples(n *yaml.Node, s *Scenario) []Example {
 		}
 		out = append(out, e)
 	}
-	if len(p.errs) == errsBefore && (count["pass"] == 0 || count["fail"] == 0) {
-		p.add(p.lineOf(n), "examples: want at least one with verdict pass and one with verdict fail (got %d pass, %d fail)", count["pass"], count["fail"])
+	if len(p.errs) == errsBefore && (count[VerdictPass] == 0 || count[VerdictFail] == 0) {
+		p.add(p.lineOf(n), "examples: want at least one with verdict pass and one with verdict fail (got %d pass, %d fail)", count[VerdictPass], count[VerdictFail])
 	}
 	return out
 }
@@ -110,15 +109,15 @@ func (p *parser) checkExampleOutcome(n *yaml.Node, what string, e Example, s *Sc
 	alone := len(s.FollowUps) == 0
 	switch {
 	case e.Outcome == "" || e.Verdict == "":
-	case slices.Contains(failingOutcomes, e.Outcome) && e.Verdict != "fail":
+	case e.Outcome.AlwaysFails() && e.Verdict != VerdictFail:
 		p.addAt(n.Line, what, "outcome %q always fails, not %s", e.Outcome, e.Verdict)
-	case e.Verdict == "pass" && !listed(x.Pass, e.Outcome):
+	case e.Verdict == VerdictPass && !listed(x.Pass, e.Outcome):
 		p.addAt(n.Line, what, "outcome %q is not in expect.pass (%s)", e.Outcome, describeList(x.Pass))
-	case e.Verdict == "non-strict" && !listed(x.NonStrict, e.Outcome):
+	case e.Verdict == VerdictNonStrict && !listed(x.NonStrict, e.Outcome):
 		p.addAt(n.Line, what, "outcome %q is not in expect.non_strict (%s)", e.Outcome, describeList(x.NonStrict))
-	case alone && e.Verdict != "pass" && listedBare(x.Pass, e.Outcome):
+	case alone && e.Verdict != VerdictPass && listedBare(x.Pass, e.Outcome):
 		p.addAt(n.Line, what, "outcome %q passes, not %s: expect.pass lists it without checks", e.Outcome, e.Verdict)
-	case alone && e.Verdict == "fail" && listedBare(x.NonStrict, e.Outcome):
+	case alone && e.Verdict == VerdictFail && listedBare(x.NonStrict, e.Outcome):
 		p.addAt(n.Line, what, "outcome %q is non-strict, not fail: expect.non_strict lists it without checks", e.Outcome)
 	}
 }

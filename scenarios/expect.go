@@ -8,13 +8,6 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// outcomeWords are the outcomes a pass or non_strict list may name, besides any
-// three-digit status 100-599 (CATALOGUE.md glossary).
-var outcomeWords = []string{"502", "504", "5xx", "passthrough", "repaired", "dropped", "aborted", "no-response"}
-
-// failingOutcomes always fail; only examples may name them.
-var failingOutcomes = []string{"fake-complete", "raw-relay", "hung"}
-
 // checkNames are the keys of an alternative written as a map: the outcome and the
 // glossary's closed list of checks.
 var checkNames = []string{"outcome", "interim", "attempts", "reuse", "method", "field", "within"}
@@ -22,30 +15,44 @@ var checkNames = []string{"outcome", "interim", "attempts", "reuse", "method", "
 // maxAttempts bounds attempt counts in checks and examples.
 const maxAttempts = 1000
 
-// isStatus reports whether s is a three-digit status 100-599.
-func isStatus(s string) bool {
-	return len(s) == 3 && s[0] >= '1' && s[0] <= '5' && s[1] >= '0' && s[1] <= '9' && s[2] >= '0' && s[2] <= '9'
+// word reads one of the words of a typed vocabulary.
+func word[W ~string](p *parser, n *yaml.Node, what string, words ...W) (W, bool) {
+	plain := make([]string, len(words))
+	for i, w := range words {
+		plain[i] = string(w)
+	}
+	s, ok := p.word(n, what, plain...)
+	return W(s), ok
+}
+
+// strs are words as plain strings, for messages.
+func strs[W ~string](words []W) []string {
+	out := make([]string, len(words))
+	for i, w := range words {
+		out[i] = string(w)
+	}
+	return out
 }
 
 // outcome reads an outcome word. With listed false (examples), the always-failing
 // outcomes are allowed too.
-func (p *parser) outcome(n *yaml.Node, what string, listed bool) (string, bool) {
+func (p *parser) outcome(n *yaml.Node, what string, listed bool) (Outcome, bool) {
 	if n.Kind != yaml.ScalarNode || (n.Tag != "!!str" && n.Tag != "!!int") {
 		p.addAt(n.Line, what, "want an outcome word, got %s", describe(n))
 		return "", false
 	}
-	w := n.Value
+	w := Outcome(n.Value)
 	switch {
-	case slices.Contains(outcomeWords, w) || isStatus(w):
+	case slices.Contains(listable, w) || w.IsStatus():
 		return w, true
-	case slices.Contains(failingOutcomes, w) && listed:
+	case w.AlwaysFails() && listed:
 		p.addAt(n.Line, what, "outcome %q always fails; it cannot be listed", w)
 		return "", false
-	case slices.Contains(failingOutcomes, w):
+	case w.AlwaysFails():
 		return w, true
 	}
 	p.addAt(n.Line, what, "unknown outcome %q (want %s, or a status 100-599)%s",
-		clip(w), oneOf(outcomeWords), didYouMean(w, append(slices.Clone(outcomeWords), failingOutcomes...)))
+		clip(string(w)), oneOf(strs(listable)), didYouMean(string(w), strs(append(slices.Clone(listable), alwaysFailing...))))
 	return "", false
 }
 
@@ -83,7 +90,7 @@ func (p *parser) expectation(n *yaml.Node, what string, followUp bool, marks []s
 			return true
 		})
 	}
-	bare := map[string]string{} // outcome without checks -> list it is in
+	bare := map[Outcome]string{} // outcome without checks -> list it is in
 	if pn := m["pass"]; pn.Kind == yaml.SequenceNode && len(pn.Content) == 0 {
 		p.addAt(p.lineOf(pn), what, "pass: empty; name at least one outcome")
 	}
@@ -95,7 +102,7 @@ func (p *parser) expectation(n *yaml.Node, what string, followUp bool, marks []s
 }
 
 // alternatives reads a pass or non_strict list.
-func (p *parser) alternatives(n *yaml.Node, what string, followUp bool, marks []string, repair *Repair, bare map[string]string) []Alternative {
+func (p *parser) alternatives(n *yaml.Node, what string, followUp bool, marks []string, repair *Repair, bare map[Outcome]string) []Alternative {
 	items, ok := p.list(n, what)
 	if !ok {
 		return nil
@@ -106,7 +113,7 @@ func (p *parser) alternatives(n *yaml.Node, what string, followUp bool, marks []
 		if !ok {
 			continue
 		}
-		if a.Outcome == "repaired" && repair == nil {
+		if a.Outcome == OutcomeRepaired && repair == nil {
 			p.addAt(it.Line, what, "outcome repaired needs expect.repair (the field and its repaired value)")
 			continue
 		}
@@ -140,7 +147,7 @@ func (p *parser) alternative(n *yaml.Node, what string, followUp bool, marks []s
 		ok = false
 	}
 	if v := m["interim"]; v != nil {
-		if a.Interim, good = p.word(v, what+": interim", "forwarded", "none"); !good {
+		if a.Interim, good = word(p, v, what+": interim", InterimForwarded, InterimNone); !good {
 			ok = false
 		}
 	}
@@ -153,7 +160,7 @@ func (p *parser) alternative(n *yaml.Node, what string, followUp bool, marks []s
 		if !followUp {
 			p.addAt(v.Line, what, "reuse is a check for follow-ups only (whether one rode the main request's upstream connection)")
 			ok = false
-		} else if a.Reuse, good = p.word(v, what+": reuse", "never", "allowed"); !good {
+		} else if a.Reuse, good = word(p, v, what+": reuse", ReuseNever, ReuseAllowed); !good {
 			ok = false
 		}
 	}
@@ -216,7 +223,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 			ok = false
 			continue
 		}
-		c := FieldCheck{In: "head"}
+		c := FieldCheck{In: SectionHead}
 		good := true
 		if name, nameOK := p.str(m["name"], what+": name"); nameOK && p.fieldName(m["name"], what+": name", name) {
 			c.Name = name
@@ -263,7 +270,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 		}
 		if in := m["in"]; in != nil {
 			var inOK bool
-			c.In, inOK = p.word(in, what+": in", "head", "trailers")
+			c.In, inOK = word(p, in, what+": in", SectionHead, SectionTrailers)
 			good = good && inOK
 		}
 		if good {
@@ -277,7 +284,7 @@ func (p *parser) fieldChecks(n *yaml.Node, what string) ([]FieldCheck, bool) {
 
 // within reads within: <duration> or {limit, event, after}.
 func (p *parser) within(n *yaml.Node, what string, marks []string) (*Within, bool) {
-	w := &Within{Event: "complete", After: "last-byte"}
+	w := &Within{Event: EventComplete, After: AnchorLastByte}
 	if n.Kind != yaml.MappingNode {
 		var ok bool
 		w.Limit, ok = p.duration(n, what)
@@ -293,7 +300,7 @@ func (p *parser) within(n *yaml.Node, what string, marks []string) (*Within, boo
 		ok = false
 	}
 	if v := m["event"]; v != nil {
-		if w.Event, good = p.word(v, what+": event", "complete", "head", "first-body-byte"); !good {
+		if w.Event, good = word(p, v, what+": event", EventComplete, EventHead, EventFirstBodyByte); !good {
 			ok = false
 		}
 	}
@@ -302,9 +309,9 @@ func (p *parser) within(n *yaml.Node, what string, marks []string) (*Within, boo
 		switch {
 		case !good:
 			ok = false
-		case s != "last-byte" && !slices.Contains(marks, s):
+		case s != AnchorLastByte && !slices.Contains(marks, s):
 			p.addAt(v.Line, what, "after: %q is neither last-byte nor a mark step of this request's script%s",
-				clip(s), didYouMean(s, append([]string{"last-byte"}, marks...)))
+				clip(s), didYouMean(s, append([]string{AnchorLastByte}, marks...)))
 			ok = false
 		default:
 			w.After = s
@@ -357,10 +364,10 @@ func marksOf(steps []StepSpec) []string {
 }
 
 // verdicts an example may declare.
-var verdicts = []string{"pass", "non-strict", "fail"}
+var verdicts = []Verdict{VerdictPass, VerdictNonStrict, VerdictFail}
 
 // listed reports whether outcome is named (with or without checks) in alts.
-func listed(alts []Alternative, outcome string) bool {
+func listed(alts []Alternative, outcome Outcome) bool {
 	for _, a := range alts {
 		if a.Outcome == outcome {
 			return true
@@ -370,7 +377,7 @@ func listed(alts []Alternative, outcome string) bool {
 }
 
 // listedBare reports whether outcome is named without checks in alts.
-func listedBare(alts []Alternative, outcome string) bool {
+func listedBare(alts []Alternative, outcome Outcome) bool {
 	for _, a := range alts {
 		if a.Outcome == outcome && a.Interim == "" && a.Attempts == nil && a.Reuse == "" && a.Method == "" && a.Fields == nil && a.Within == nil {
 			return true

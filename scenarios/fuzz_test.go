@@ -70,7 +70,7 @@ func FuzzParse(f *testing.F) {
 			for _, e := range s.Examples {
 				ResolveSteps(e.Client, to)
 			}
-			_ = Select(all, []string{s.Family(), s.ID})
+			_ = Select(all, []string{string(s.Family()), s.ID})
 		}
 	})
 }

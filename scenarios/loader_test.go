@@ -16,7 +16,7 @@ func TestParseDefaults(t *testing.T) {
 		got, want any
 	}{
 		{"Source", s.Source, "t.yaml:1"},
-		{"Family", s.Family(), "pass"},
+		{"Family", s.Family(), FamilyPass},
 		{"Request.Method", s.Request.Method, "GET"},
 		{"Request.Version", s.Request.Version, "HTTP/1.1"},
 		{"Endpoint", s.Endpoint, EndpointMain},
@@ -101,7 +101,7 @@ func TestParseFollowUpDefaults(t *testing.T) {
 	if f.Connection != "new" || f.Request.Method != "GET" || f.Request.Version != "HTTP/1.1" {
 		t.Errorf("got connection %q, %s %s; want new, GET HTTP/1.1", f.Connection, f.Request.Method, f.Request.Version)
 	}
-	if got, want := s.FollowUps[1].Connection+" "+s.FollowUps[1].Request.Method, "same HEAD"; got != want {
+	if got, want := string(s.FollowUps[1].Connection)+" "+s.FollowUps[1].Request.Method, "same HEAD"; got != want {
 		t.Errorf("got %q; want %q", got, want)
 	}
 	if !reflect.DeepEqual(f.Expect, Expectation{Pass: []Alternative{{Outcome: "passthrough"}}}) {

@@ -2,11 +2,19 @@
 // for the YAML format the catalogue and users' own scenarios are written in. A
 // Scenario is data: what the client sends, what the fake upstream plays, and which
 // outcomes pass. Results are separate values in package harness.
+//
+// The glossary's words are typed here, once, for every package above
+// (vocabulary.go): verdicts with their grading rank and marks, outcomes,
+// families, the words of the checks, and the one format of outcome counts.
+//
+// scenarios must never import harness, judge or wire: they are built on it.
 package scenarios
 
 import (
 	"fmt"
 	"time"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
 // Level says what a scenario's failing outcomes violate (CATALOGUE.md glossary).
@@ -61,6 +69,24 @@ func (s *Scenario) DeclaredTimeouts(t Timeouts) Timeouts {
 		t.Connect, t.Read = s.Timeouts.Connect, s.Timeouts.Read
 	}
 	return t
+}
+
+// RequestPath is the request target of request index of one run of s that
+// carries token: PREFIX<id>/<token>/<index>, where PREFIX routes the main
+// request (index 0) to s's endpoint and follow-ups to the main one (package
+// fakeupstream's route prefixes). The fake upstream finds the run's script by
+// it, so every client of a scenario's requests sends them to it.
+func (s *Scenario) RequestPath(token string, index int) string {
+	prefix := fakeupstream.PathPrefix
+	if index == 0 {
+		switch s.Endpoint {
+		case EndpointRefused:
+			prefix = fakeupstream.RefusedPrefix
+		case EndpointConnectTimeout:
+			prefix = fakeupstream.ConnectTimeoutPrefix
+		}
+	}
+	return fmt.Sprintf("%s%s/%s/%d", prefix, s.ID, token, index)
 }
 
 // Scenario is one upstream failure and what a proxy owes its client for it.
@@ -176,10 +202,10 @@ type Repair struct {
 // Alternative is one acceptable outcome, narrowed by checks from the glossary's
 // closed list: interim, attempts, reuse, field, within.
 type Alternative struct {
-	Outcome  string `json:"outcome"`
-	Interim  string `json:"interim,omitempty"`  // "forwarded" or "none"
-	Attempts *Range `json:"attempts,omitempty"` // upstream attempts of this request
-	Reuse    string `json:"reuse,omitempty"`    // follow-ups only: "allowed" or "never"
+	Outcome  Outcome      `json:"outcome"`
+	Interim  InterimCheck `json:"interim,omitempty"`  // forwarded or none
+	Attempts *Range       `json:"attempts,omitempty"` // upstream attempts of this request
+	Reuse    ReuseCheck   `json:"reuse,omitempty"`    // follow-ups only: allowed or never
 	// Method is the method the upstream must have seen the request with ("HEAD"):
 	// a proxy that turns a HEAD into a GET never exercises a HEAD row's fault.
 	Method string       `json:"method,omitempty"`
@@ -197,7 +223,7 @@ type Range struct {
 // one of Absent, Present, Equals, Count, Lacks is set.
 type FieldCheck struct {
 	Name    string  `json:"name"`
-	In      string  `json:"in,omitempty"` // "head" (default) or "trailers"
+	In      Section `json:"in,omitempty"` // head (default) or trailers
 	Absent  bool    `json:"absent,omitempty"`
 	Present bool    `json:"present,omitempty"`
 	Equals  *string `json:"equals,omitempty"` // the field's lines joined with ", "
@@ -212,11 +238,11 @@ type FieldCheck struct {
 type Within struct {
 	// Limit is the bound; the expression "promptly" means min(1s, read_timeout / 4).
 	Limit Duration `json:"limit"`
-	// Event is the client event: "complete" (default: the whole response arrived),
-	// "head" (the final response head arrived) or "first-body-byte".
-	Event string `json:"event,omitempty"`
-	// After is the upstream anchor: "last-byte" (default: the script's last written
-	// byte for this request) or the name of a mark step.
+	// Event is the client event: complete (default: the whole response arrived),
+	// head (the final response head arrived) or first-body-byte.
+	Event Event `json:"event,omitempty"`
+	// After is the upstream anchor: AnchorLastByte (default: the script's last
+	// written byte for this request) or the name of a mark step.
 	After string `json:"after,omitempty"`
 }
 
@@ -224,8 +250,8 @@ type Within struct {
 // has been answered and its upstream script has ended.
 type FollowUp struct {
 	Request Request `json:"request"`
-	// Connection is "new" (default: a fresh client connection) or "same".
-	Connection string `json:"connection"`
+	// Connection is new (default: a fresh client connection) or same.
+	Connection Connection `json:"connection"`
 	// Upstream is the script for this request; default: a valid keep-alive 200.
 	Upstream []StepSpec `json:"-"`
 	// Expect defaults to pass: [passthrough].
@@ -235,10 +261,10 @@ type FollowUp struct {
 // Example is a client-side answer with the verdict the judge must give it. Examples
 // document a scenario and prove its expectation satisfiable and falsifiable.
 type Example struct {
-	Name    string `json:"name"`
-	Verdict string `json:"verdict"` // pass, non-strict, fail
+	Name    string  `json:"name"`
+	Verdict Verdict `json:"verdict"` // pass, non-strict, fail
 	// Outcome, when set, is the outcome word the judge must observe.
-	Outcome string `json:"outcome,omitempty"`
+	Outcome Outcome `json:"outcome,omitempty"`
 	// Client is what the client receives, as steps (write, body, chunk, drip, sleep)
 	// ended by close (default), reset or hang.
 	Client []StepSpec `json:"-"`

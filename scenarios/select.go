@@ -5,13 +5,6 @@ import (
 	"strings"
 )
 
-// Family is the id's prefix before the first "/": "framing" for
-// framing/duplicate-content-length.
-func (s *Scenario) Family() string {
-	family, _, _ := strings.Cut(s.ID, "/")
-	return family
-}
-
 // Select returns the scenarios whose id matches one of globs (path.Match syntax:
 // "framing/*", "*/truncated-*"), in their order. A glob without "/" matches the
 // family ("framing"). No globs selects everything.
@@ -24,7 +17,7 @@ func Select(all []*Scenario, globs []string) []*Scenario {
 		for _, g := range globs {
 			subject := s.ID
 			if !strings.Contains(g, "/") {
-				subject = s.Family()
+				subject = string(s.Family())
 			}
 			if ok, _ := path.Match(g, subject); ok {
 				out = append(out, s)

@@ -6,13 +6,14 @@ import (
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/suites"
+	"github.com/gatecheck/gatecheck/targets"
 )
 
 // ExampleRegister shows gatecheck's specs in your own Ginkgo suite, for a proxy you
 // run yourself at 127.0.0.1:8080 that routes the gatecheck prefixes to a fake
 // upstream at 127.0.0.1:8081 (see `gatecheck serve`). In a _test.go file:
 //
-//	var proxy, _ = harness.NewTarget("http://127.0.0.1:8080",
+//	var proxy, _ = targets.New("http://127.0.0.1:8080",
 //		scenarios.Timeouts{Connect: 2 * time.Second, Read: 5 * time.Second})
 //
 //	var _ = suites.Register(suites.Config{
@@ -28,7 +29,7 @@ import (
 //
 // Then: go test ./... -ginkgo.label-filter='must && !timeout'.
 func ExampleRegister() {
-	proxy, err := harness.NewTarget("http://127.0.0.1:8080",
+	proxy, err := targets.New("http://127.0.0.1:8080",
 		scenarios.Timeouts{Connect: 2 * time.Second, Read: 5 * time.Second})
 	if err != nil {
 		panic(err)

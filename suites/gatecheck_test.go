@@ -8,8 +8,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"slices"
-	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -32,21 +30,15 @@ var (
 )
 
 // targetNames are the targets the suite checks: the flag, else $GATECHECK_TARGETS,
-// else $GATECHECK_TARGET, else go-stdlib. "all" is go-stdlib and every process
-// target.
-func targetNames() []string {
+// else $GATECHECK_TARGET, else go-stdlib, as targets.Expand resolves them. "all"
+// is go-stdlib and every process target; those not installed are handed to
+// missing.
+func targetNames(missing func(name string)) []string {
 	list := cmp.Or(*targetFlag, os.Getenv("GATECHECK_TARGETS"), os.Getenv("GATECHECK_TARGET"), "go-stdlib")
-	var names []string
-	for n := range strings.SplitSeq(list, ",") {
-		switch n = strings.TrimSpace(n); n {
-		case "":
-		case "all":
-			names = append(names, "go-stdlib")
-			names = append(names, targets.ProcessNames()...)
-		default:
-			names = append(names, n)
-		}
-	}
+	names, _ := targets.Expand(list, func(name string) error { // missing never fails
+		missing(name)
+		return nil
+	})
 	return names
 }
 
@@ -54,7 +46,7 @@ func targetNames() []string {
 // environment, with baselines/<target>.yaml as the baseline when it exists.
 func projectConfig(name string) (suites.Config, error) {
 	t := scenarios.Timeouts{Connect: *connectFlag, Read: *readFlag, Retries: *retriesFlag}
-	target, err := harness.NewTarget(name, t)
+	target, err := targets.New(name, t)
 	if err != nil {
 		return suites.Config{}, err
 	}
@@ -87,10 +79,11 @@ func projectConfig(name string) (suites.Config, error) {
 
 // registerProject registers the built-in catalogue against every configured
 // target. A process target whose proxy is not installed gets one spec that
-// skips, naming the package — or fails, when GATECHECK_REQUIRE_PROXIES=all.
+// skips, naming the package — or fails, when GATECHECK_REQUIRE_PROXIES=all
+// requires it.
 func registerProject() error {
-	for _, name := range targetNames() {
-		if slices.Contains(targets.ProcessNames(), name) && !targets.Installed(name) {
+	for _, name := range targetNames(registerMissing) {
+		if targets.Unavailable(name) != nil {
 			registerMissing(name)
 			continue
 		}
@@ -106,11 +99,11 @@ func registerProject() error {
 func registerMissing(name string) {
 	Describe("gatecheck "+name, Label("gatecheck"), func() {
 		It("needs "+name+" installed", func() {
-			msg := targets.NotInstalled(name)
-			if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" && targets.Required(name) {
-				Fail(msg + "; GATECHECK_REQUIRE_PROXIES=all requires every proxy")
+			err := targets.Unavailable(name)
+			if errors.Is(err, targets.ErrRequired) {
+				Fail(err.Error())
 			}
-			Skip(msg)
+			Skip(err.Error())
 		})
 	})
 }

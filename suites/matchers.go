@@ -8,18 +8,19 @@ import (
 	"github.com/onsi/gomega/types"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // Pass succeeds when a harness.Result's verdict is pass or non-strict (handled
 // safely, not as the RFC prefers). On failure it prints the scenario, its RFC
 // section and level, and expected and actual.
 func Pass() types.GomegaMatcher {
-	return BeVerdict(harness.Pass, harness.NonStrict)
+	return BeVerdict(scenarios.VerdictPass, scenarios.VerdictNonStrict)
 }
 
 // BeVerdict succeeds when a harness.Result (or *harness.Result) has one of the
 // given verdicts.
-func BeVerdict(verdicts ...harness.Verdict) types.GomegaMatcher {
+func BeVerdict(verdicts ...scenarios.Verdict) types.GomegaMatcher {
 	return &verdictMatcher{want: verdicts}
 }
 
@@ -30,7 +31,7 @@ func MatchBaseline(b *harness.Baseline) types.GomegaMatcher {
 	return &baselineMatcher{baseline: b}
 }
 
-type verdictMatcher struct{ want []harness.Verdict }
+type verdictMatcher struct{ want []scenarios.Verdict }
 
 var _ types.GomegaMatcher = (*verdictMatcher)(nil)
 
@@ -99,7 +100,7 @@ func asResult(actual any) (harness.Result, error) {
 }
 
 // verdictList is "pass or non-strict".
-func verdictList(vs []harness.Verdict) string {
+func verdictList(vs []scenarios.Verdict) string {
 	s := make([]string, len(vs))
 	for i, v := range vs {
 		s[i] = string(v)

@@ -13,10 +13,10 @@ import (
 
 func TestMatchers(t *testing.T) {
 	fail := harness.Result{ID: "body/truncated-chunked", Spec: "RFC 9112 §8", Level: scenarios.Must,
-		Verdict: harness.Fail, Outcome: "fake-complete", Expected: "aborted or 502", Actual: "200, last-chunk present"}
-	nonStrict := harness.Result{ID: "conn/refused", Level: scenarios.Should, Verdict: harness.NonStrict, Outcome: "503"}
+		Verdict: scenarios.VerdictFail, Outcome: "fake-complete", Expected: "aborted or 502", Actual: "200, last-chunk present"}
+	nonStrict := harness.Result{ID: "conn/refused", Level: scenarios.Should, Verdict: scenarios.VerdictNonStrict, Outcome: "503"}
 	base := &harness.Baseline{Target: "go-stdlib", Entries: []harness.BaselineEntry{
-		{ID: "body/truncated-chunked", Verdict: harness.Fail, Outcome: "fake-complete", Reason: "known"},
+		{ID: "body/truncated-chunked", Verdict: scenarios.VerdictFail, Outcome: "fake-complete", Reason: "known"},
 	}}
 	tests := []struct {
 		name    string
@@ -26,7 +26,7 @@ func TestMatchers(t *testing.T) {
 	}{
 		{"Pass on fail", suites.Pass(), fail, false},
 		{"Pass on *non-strict", suites.Pass(), &nonStrict, true},
-		{"BeVerdict(fail) on fail", suites.BeVerdict(harness.Fail), fail, true},
+		{"BeVerdict(fail) on fail", suites.BeVerdict(scenarios.VerdictFail), fail, true},
 		{"MatchBaseline on a listed fail", suites.MatchBaseline(base), fail, true},
 		{"MatchBaseline on an unlisted non-strict", suites.MatchBaseline(base), nonStrict, false},
 	}

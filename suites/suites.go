@@ -146,11 +146,11 @@ func Register(cfg Config) bool {
 			}
 			results = append(results, r)
 			switch {
-			case r.Verdict == harness.Skip:
+			case r.Verdict == scenarios.VerdictSkip:
 				Skip(r.ID + ": " + r.Actual)
 			case cfg.Baseline != nil:
 				Expect(r).To(MatchBaseline(cfg.Baseline))
-			case r.Verdict == harness.Fail && rank(r.Level) > rank(failOn):
+			case r.Verdict == scenarios.VerdictFail && rank(r.Level) > rank(failOn):
 				// A failure below FailOn: reported below, not failed.
 			default:
 				Expect(r).To(Pass())
@@ -158,7 +158,7 @@ func Register(cfg Config) bool {
 			// Only reached when the spec passes (a failed Expect ends it): say why
 			// with -v and in reports, and what a pass rests on when it has notes
 			// (its own declared timeouts, a proxy that never pooled).
-			if r.Verdict != harness.Pass || len(r.Notes) > 0 {
+			if r.Verdict != scenarios.VerdictPass || len(r.Notes) > 0 {
 				AddReportEntry("gatecheck "+string(r.Verdict), describe(r), ReportEntryVisibilityFailureOrVerbose)
 			}
 		}, entries)
@@ -238,8 +238,7 @@ func SpecTimeoutFor(sc *scenarios.Scenario, t scenarios.Timeouts) time.Duration 
 // "exclusive" when it runs alone, with characters Ginkgo refuses in labels
 // (&|!,()/: and spaces) replaced by "-".
 func labels(sc *scenarios.Scenario) []string {
-	family, _, _ := strings.Cut(sc.ID, "/")
-	raw := append([]string{family, string(sc.Level)}, sc.Tags...)
+	raw := append([]string{string(sc.Family()), string(sc.Level)}, sc.Tags...)
 	if sc.Exclusive {
 		raw = append(raw, "exclusive")
 	}

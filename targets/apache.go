@@ -10,7 +10,7 @@ import (
 // mod_proxy_http on the event MPM. Its connect timeout takes milliseconds, its
 // read timeout whole seconds; it has no retry count.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "apache",
 		Package: "apache2",
 		Binary:  "apache2",

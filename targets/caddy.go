@@ -6,7 +6,7 @@ import "regexp"
 // dirs in the work dir so that Caddy's data and autosaved config stay there. It
 // takes timeouts as durations and retries nothing by default.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "caddy",
 		Package: "caddy",
 		Binary:  "caddy",

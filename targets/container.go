@@ -1,12 +1,12 @@
 package targets
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,6 +39,10 @@ const (
 	// containerStopTimeout bounds Stop: containers, network and built image.
 	containerStopTimeout = 30 * time.Second
 )
+
+// errNoAddress is why a container that Docker gave no address on its network
+// cannot be reached.
+var errNoAddress = errors.New("none reported by Docker")
 
 // ContainerConfig says what a Container target runs.
 type ContainerConfig struct {
@@ -129,19 +133,22 @@ func (c *Container) Upstream(ctx context.Context) (harness.Upstream, error) {
 		return nil, errors.New("already started")
 	}
 	// What a killed gatecheck left behind goes before anything new is made.
-	swept, err := SweepDocker(ctx)
+	swept, sweepErr := SweepDocker(ctx)
 	if len(swept) > 0 {
 		c.logger().Printf("gatecheck: removed, left behind by gatecheck processes that no longer run: %s", strings.Join(swept, ", "))
 	}
-	if err != nil {
-		c.logger().Printf("gatecheck: sweep: %v", err)
+	if sweepErr != nil {
+		c.logger().Printf("gatecheck: sweep: %v", sweepErr)
 	}
 	nw, err := network.New(ctx, network.WithLabels(OwnerLabels()))
 	if err != nil {
-		if strings.Contains(err.Error(), "reaper") && os.Getenv("TESTCONTAINERS_RYUK_DISABLED") != "true" {
-			// The one-line error says the fix: without a registry, Ryuk's
-			// image cannot be pulled, and gatecheck removes what it starts.
-			return nil, fmt.Errorf("create network: testcontainers-go's Ryuk reaper did not start (set TESTCONTAINERS_RYUK_DISABLED=true where its image cannot be pulled: gatecheck removes its own containers): %w", err)
+		// testcontainers-go starts its Ryuk reaper with the first network and
+		// says so in no error of a type of its own. When Docker answered the
+		// sweep, the reaper is what failed most likely, and the one-line error
+		// says the fix: without a registry, Ryuk's image cannot be pulled, and
+		// gatecheck removes what it starts.
+		if sweepErr == nil && !testcontainers.ReadConfig().Config.RyukDisabled {
+			return nil, fmt.Errorf("create network: testcontainers-go's Ryuk reaper may not have started (set TESTCONTAINERS_RYUK_DISABLED=true where its image cannot be pulled: gatecheck removes its own containers): %w", err)
 		}
 		return nil, fmt.Errorf("create network: %w", err)
 	}
@@ -156,7 +163,7 @@ func (c *Container) Upstream(ctx context.Context) (harness.Upstream, error) {
 		return nil, fmt.Errorf("fake upstream container: %w", err)
 	}
 	if c.upIP, err = up.ContainerIP(ctx); err != nil || c.upIP == "" {
-		return nil, fmt.Errorf("fake upstream container: no address on network %s: %v", nw.Name, err)
+		return nil, fmt.Errorf("fake upstream container: no address on network %s: %w", nw.Name, cmp.Or(err, errNoAddress))
 	}
 	at := func(delta int) string { return net.JoinHostPort(c.upIP, strconv.Itoa(upstreamPort+delta)) }
 	client, err := control.Dial(ctx, "http://"+at(3), fakeupstream.Endpoints{Main: at(0), Refused: at(1), ConnectTimeout: at(2)})
@@ -259,7 +266,7 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	}
 	ip, err := proxy.ContainerIP(ctx)
 	if err != nil || ip == "" {
-		return "", fmt.Errorf("proxy container %s: no address on network %s: %v", c.cfg.Image, c.net.Name, err)
+		return "", fmt.Errorf("proxy container %s: no address on network %s: %w", c.cfg.Image, c.net.Name, cmp.Or(err, errNoAddress))
 	}
 	c.version = c.detectVersion(ctx, proxy)
 	return net.JoinHostPort(ip, strconv.Itoa(containerListen)), nil

@@ -42,11 +42,10 @@ func TestExternalTargetControl(t *testing.T) {
 	}
 	defer proxy.Stop(context.Background())
 
-	ext, err := harness.NewExternal("http://"+addr, to)
+	ext, err := New("http://"+addr+"?control=http://"+api.Addr(), to)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ext.WithControl("http://" + api.Addr())
 	picked := scenarios.Select(scenarios.Builtin(), []string{"conn/*", "pass/ok", "body/*", "retry/*", "timeout/*"})
 	rep, err := harness.Run(ctx, ext, picked, harness.Options{Parallel: 8})
 	if err != nil {
@@ -64,7 +63,7 @@ func TestExternalTargetControl(t *testing.T) {
 			// external target, whose timeouts are fixed by whoever started
 			// it: it is skipped, and says why, never passed.
 			retimed++
-			if r.Verdict != harness.Skip || !strings.Contains(r.Actual, "external target's timeouts") {
+			if r.Verdict != scenarios.VerdictSkip || !strings.Contains(r.Actual, "external target's timeouts") {
 				t.Errorf("%s declares its own timeouts: through the control API got %s %s (%s); want a skip that says why", r.ID, r.Verdict, r.Outcome, r.Actual)
 			}
 			continue
@@ -72,7 +71,7 @@ func TestExternalTargetControl(t *testing.T) {
 		if r.Verdict != d.Verdict || r.Outcome != d.Outcome {
 			t.Errorf("%s: through the control API got %s %s; in-process got %s %s", r.ID, r.Verdict, r.Outcome, d.Verdict, d.Outcome)
 		}
-		if r.Verdict == harness.Error {
+		if r.Verdict == scenarios.VerdictError {
 			t.Errorf("%s: error: %s", r.ID, r.Actual)
 		}
 	}

@@ -34,7 +34,7 @@ func TestExternalTarget(t *testing.T) {
 	}
 	defer proxy.Stop(context.Background())
 
-	ext, err := harness.NewTarget("http://"+addr, to)
+	ext, err := New("http://"+addr, to)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,7 +53,7 @@ func TestExternalTarget(t *testing.T) {
 		if r.Verdict != d.Verdict || r.Outcome != d.Outcome {
 			t.Errorf("%s: external got %s %s; in-process got %s %s", r.ID, r.Verdict, r.Outcome, d.Verdict, d.Outcome)
 		}
-		if r.Verdict == harness.Error {
+		if r.Verdict == scenarios.VerdictError {
 			t.Errorf("%s: error: %s", r.ID, r.Actual)
 		}
 	}
@@ -81,7 +81,7 @@ func TestExternalTargetWrongRoute(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer proxy.Stop(context.Background())
-	ext, err := harness.NewTarget("http://"+addr, scenarios.DefaultTimeouts())
+	ext, err := New("http://"+addr, scenarios.DefaultTimeouts())
 	if err != nil {
 		t.Fatal(err)
 	}

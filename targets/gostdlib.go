@@ -1,8 +1,8 @@
-// Package targets holds the proxies gatecheck can start itself. Each kind registers
-// with harness.RegisterTarget; import the package for its side effect to make them
-// available by name:
-//
-//	import _ "github.com/gatecheck/gatecheck/targets"
+// Package targets is where targets are made: the proxies gatecheck starts itself
+// (go-stdlib in-process, process targets from the machine's packages, container
+// targets from an image), External for a proxy someone else runs, and the one
+// registry of target kinds by name. New makes any of them from a spec string;
+// Expand resolves a list of specs, "all" included.
 package targets
 
 import (
@@ -27,11 +27,9 @@ import (
 )
 
 func init() {
-	if err := harness.RegisterTarget("go-stdlib", func(t scenarios.Timeouts) (harness.Target, error) {
+	register("go-stdlib", kind{make: func(t scenarios.Timeouts) (harness.Target, error) {
 		return NewGoStdlib(t), nil
-	}); err != nil {
-		panic(err)
-	}
+	}})
 }
 
 // GoStdlib is Go's net/http/httputil.ReverseProxy as shipped, in-process: only its
@@ -92,6 +90,7 @@ func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string
 	if err != nil {
 		return "", fmt.Errorf("listen: %w", err)
 	}
+	stdLog.join(&g.logBuf)
 	g.srv = &http.Server{Handler: mux, ErrorLog: errLog, ReadHeaderTimeout: 30 * time.Second}
 	g.tr = tr
 	g.done = make(chan struct{})
@@ -112,6 +111,7 @@ func (g *GoStdlib) Stop(ctx context.Context) error {
 	}
 	err := g.srv.Close()
 	g.tr.CloseIdleConnections()
+	stdLog.leave(&g.logBuf)
 	select {
 	case <-g.done:
 	case <-ctx.Done():
@@ -141,18 +141,48 @@ func (g *GoStdlib) Timeouts() scenarios.Timeouts {
 func (g *GoStdlib) Version() string { return runtime.Version() }
 
 // Log is what the proxy logged: its errors, and what net/http wrote to the
-// standard logger when that is routed to StdLog.
-func (g *GoStdlib) Log() string { return g.logBuf.String() + stdLog.String() }
+// standard logger while it ran, when that is routed to StdLog.
+func (g *GoStdlib) Log() string { return g.logBuf.String() }
 
-// stdLog collects what net/http's transport writes with the standard logger
-// (it has no logger of its own: "Unsolicited response received on idle HTTP
-// channel"). A program that runs go-stdlib routes the standard logger here with
-// log.SetOutput(targets.StdLog), so those lines land in the target's log instead
-// of between the verdicts.
-var stdLog lockedBuffer
+// stdLog hands what net/http's transport writes with the standard logger (it
+// has no logger of its own: "Unsolicited response received on idle HTTP
+// channel") to the log of every go-stdlib target running at the time. A
+// program that runs go-stdlib routes the standard logger here with
+// log.SetOutput(targets.StdLog), so those lines land in the targets' logs
+// instead of between the verdicts. No line names its transport, so a target
+// gets the lines written while it ran, and only those.
+var stdLog = &fanout{to: map[*lockedBuffer]bool{}}
 
 // StdLog is the writer for log.SetOutput; see stdLog.
-var StdLog io.Writer = &stdLog
+var StdLog io.Writer = stdLog
+
+// fanout writes to each of a changing set of logs.
+type fanout struct {
+	mu sync.Mutex
+	to map[*lockedBuffer]bool
+}
+
+func (f *fanout) join(b *lockedBuffer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.to[b] = true
+}
+
+func (f *fanout) leave(b *lockedBuffer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	delete(f.to, b)
+}
+
+// Write writes p to every log in the set; with none, p goes nowhere.
+func (f *fanout) Write(p []byte) (int, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for b := range f.to {
+		_, _ = b.Write(p)
+	}
+	return len(p), nil
+}
 
 func (g *GoStdlib) String() string { return "go-stdlib" }
 

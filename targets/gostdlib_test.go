@@ -31,7 +31,7 @@ func TestGoStdlibCatalogue(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	for _, r := range rep.Results {
-		if r.Verdict == harness.Error {
+		if r.Verdict == scenarios.VerdictError {
 			t.Errorf("%s: error: %s", r.ID, r.Actual)
 		}
 	}

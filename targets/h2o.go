@@ -14,7 +14,7 @@ import (
 // caused it, not whichever ran beside it. It has one upstream timer for connect,
 // head and body, set to the longer of the declared timeouts, and no retry count.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:        "h2o",
 		Package:     "h2o",
 		Binary:      "h2o",

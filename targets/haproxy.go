@@ -6,7 +6,7 @@ import "regexp"
 // milliseconds and a retry count for failed connects, so it uses the declared
 // timeouts exactly.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:        "haproxy",
 		Package:     "haproxy",
 		Binary:      "haproxy",

@@ -13,7 +13,7 @@ import (
 // N+2 seconds, every time, so the target reports two seconds more. It has no
 // retry count.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:        "lighttpd",
 		Package:     "lighttpd",
 		Binary:      "lighttpd",

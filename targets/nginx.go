@@ -6,7 +6,7 @@ import "regexp"
 // takes timeouts in milliseconds; with one server per upstream block it never
 // retries on another server, so it uses no retry count.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "nginx",
 		Package: "nginx",
 		Binary:  "nginx",

@@ -18,13 +18,13 @@ import (
 // when GATECHECK_REQUIRE_PROXIES=all says every proxy must be.
 func requireInstalled(t testing.TB, name string) {
 	t.Helper()
-	if Installed(name) {
-		return
+	switch err := Unavailable(name); {
+	case err == nil:
+	case errors.Is(err, ErrRequired):
+		t.Fatal(err)
+	default:
+		t.Skip(err)
 	}
-	if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" && Required(name) {
-		t.Fatalf("%s; GATECHECK_REQUIRE_PROXIES=all requires it", NotInstalled(name))
-	}
-	t.Skip(NotInstalled(name))
 }
 
 // running returns the process group and work dir of a started target.

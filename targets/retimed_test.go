@@ -46,7 +46,7 @@ func TestGoStdlibOwnTimeouts(t *testing.T) {
 		t.Fatal(err)
 	}
 	own, def := rep.Results[0], rep.Results[1]
-	if own.Verdict != harness.Pass {
+	if own.Verdict != scenarios.VerdictPass {
 		t.Errorf("%s: got %s (%s: %s); want pass on go-stdlib started with read 4s", own.ID, own.Verdict, own.Outcome, own.Actual)
 	}
 	note := "run with its own declared timeouts (connect 1s, read 4s): the target was started again with them"
@@ -56,7 +56,7 @@ func TestGoStdlibOwnTimeouts(t *testing.T) {
 	if elapsed := time.Duration(own.ElapsedMS) * time.Millisecond; elapsed > 10*time.Second {
 		t.Errorf("%s: took %v; want the 2s answer and a start, well under 10s", own.ID, elapsed)
 	}
-	if def.Verdict != harness.Fail || !strings.HasPrefix(def.Outcome, "5") {
+	if def.Verdict != scenarios.VerdictFail || !strings.HasPrefix(string(def.Outcome), "5") {
 		t.Errorf("%s: got %s (%s); want fail with a 5xx at go-stdlib's 1s read timeout", def.ID, def.Verdict, def.Outcome)
 	}
 	if len(def.Notes) != 0 {

@@ -7,8 +7,6 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
-	"sort"
-	"sync"
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
@@ -84,52 +82,31 @@ type File struct {
 	Template string
 }
 
-var (
-	specsMu sync.Mutex
-	specs   = map[string]*Spec{}
-)
-
-// register adds a proxy's spec and makes it a harness target. It panics on a
-// duplicate name: registration happens in init and a duplicate is a bug.
-func register(s *Spec) {
-	specsMu.Lock()
-	defer specsMu.Unlock()
-	if _, ok := specs[s.Name]; ok {
-		panic(fmt.Sprintf("register process target %q: already registered", s.Name))
-	}
-	specs[s.Name] = s
-	if err := harness.RegisterTarget(s.Name, func(t scenarios.Timeouts) (harness.Target, error) {
-		return NewProcess(s.Name, t)
-	}); err != nil {
-		panic(err)
-	}
+// registerProcess makes a proxy's spec a registered target kind: a Process
+// target of that name.
+func registerProcess(s *Spec) {
+	register(s.Name, kind{spec: s, make: func(t scenarios.Timeouts) (harness.Target, error) {
+		return newProcess(s, t), nil
+	}})
 }
 
 // lookupSpec finds a registered proxy's spec.
 func lookupSpec(name string) (*Spec, error) {
-	specsMu.Lock()
-	defer specsMu.Unlock()
-	s, ok := specs[name]
-	if !ok {
-		return nil, fmt.Errorf("unknown process target %q (known: %v)", name, processNames())
+	if k := kinds[name]; k.spec != nil {
+		return k.spec, nil
 	}
-	return s, nil
+	return nil, fmt.Errorf("unknown process target %q (known: %v)", name, ProcessNames())
 }
 
 // ProcessNames lists the proxies gatecheck can start from the machine's
 // packages, sorted, whether installed or not.
 func ProcessNames() []string {
-	specsMu.Lock()
-	defer specsMu.Unlock()
-	return processNames()
-}
-
-func processNames() []string {
-	names := make([]string, 0, len(specs))
-	for n := range specs {
-		names = append(names, n)
+	var names []string
+	for _, n := range Names() {
+		if kinds[n].spec != nil {
+			names = append(names, n)
+		}
 	}
-	sort.Strings(names)
 	return names
 }
 

@@ -18,7 +18,7 @@ import (
 // service name, which names Squid's shared memory segments, so that runs side by
 // side do not collide; segments a killed Squid leaves behind are removed.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "squid",
 		Package: "squid",
 		Binary:  "squid",

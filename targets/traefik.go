@@ -9,7 +9,7 @@ import "regexp"
 // Its dial and response-header timeouts take durations; with no retry
 // middleware it retries nothing.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "traefik",
 		Install: "make traefik builds it into bin/ from tools/traefik (about 17 minutes on 2 cores the first time); bin/ must be in PATH or hold gatecheck",
 		Binary:  "traefik",

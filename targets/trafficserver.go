@@ -12,7 +12,7 @@ import (
 // dir. Its timeouts take whole seconds and fire up to a second late;
 // connect_attempts_max_retries is its retry count.
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "trafficserver",
 		Package: "trafficserver",
 		Binary:  "traffic_server",

@@ -7,7 +7,7 @@ import "regexp"
 // milliseconds; Varnish has no retry count (it retries a request once only when
 // a reused backend connection fails).
 func init() {
-	register(&Spec{
+	registerProcess(&Spec{
 		Name:    "varnish",
 		Package: "varnish",
 		Binary:  "varnishd",

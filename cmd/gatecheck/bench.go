@@ -14,6 +14,7 @@ import (
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/targets"
+	"golang.org/x/term"
 )
 
 // benchFlags are the flags of `gatecheck bench` besides the scenario and timeout
@@ -157,7 +158,7 @@ func (f *benchFlags) config(sf scenarioFlags, t scenarios.Timeouts) (bench.Confi
 	case f.url != "" && (f.mix != "" || f.target != ""):
 		return cfg, errors.New("--url is plain mode: it takes neither --mix nor --target")
 	case f.url == "" && f.target == "":
-		return cfg, fmt.Errorf("--target is required: one or more of %s, none, or http://HOST:PORT (or --url for plain GETs)", strings.Join(harness.TargetNames(), ", "))
+		return cfg, fmt.Errorf("--target is required: one or more of %s, none, or http://HOST:PORT (or --url for plain GETs)", strings.Join(targets.Names(), ", "))
 	case f.url == "" && f.mix == "":
 		return cfg, errors.New("--mix is required: scenario=weight,… as 'pass/ok=90,conn/reset-before-response=5,timeout/no-response=5'")
 	}
@@ -203,7 +204,7 @@ func (f *benchFlags) targets(t scenarios.Timeouts) ([]harness.Target, error) {
 			return nil, fmt.Errorf("--target: %q given twice", name)
 		}
 		seen[name] = true
-		if name == "none" {
+		if name == bench.NoneName {
 			if f.image != "" || f.control != "" {
 				return nil, errors.New("--target none takes neither --image nor --control")
 			}
@@ -240,15 +241,11 @@ func writeBenchReports(rep *bench.Report, f benchFlags, stdout io.Writer) error 
 	return errors.Join(errs...)
 }
 
-// terminal reports whether w is a terminal (a character device), where a
-// live progress line belongs.
+// terminal reports whether w is a terminal, where a live progress line
+// belongs. A character device that is no terminal (/dev/null) is not one.
 func terminal(w io.Writer) bool {
 	file, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := file.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
+	return ok && term.IsTerminal(int(file.Fd()))
 }
 
 // progressLine redraws one line on a terminal with \r, at most four times a

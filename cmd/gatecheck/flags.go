@@ -139,9 +139,3 @@ func (s *scenarioFlags) load() ([]*scenarios.Scenario, error) {
 	}
 	return scenarios.Select(all, s.only), nil
 }
-
-// family is the part of a scenario id before the first "/".
-func family(id string) string {
-	f, _, _ := strings.Cut(id, "/")
-	return f
-}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // The JUnit XML shape CI systems read: one testsuite per run, one testcase per
@@ -80,21 +81,21 @@ func writeJUnit(w io.Writer, rep *harness.Report, started time.Time) error {
 		},
 	}
 	for _, r := range rep.Results {
-		c := junitCase{Name: r.ID, Classname: family(r.ID), Time: seconds(r.ElapsedMS)}
+		c := junitCase{Name: r.ID, Classname: string(scenarios.FamilyOf(r.ID)), Time: seconds(r.ElapsedMS)}
 		var text strings.Builder
 		writeResult(&text, r)
 		message := fmt.Sprintf("expected: %s; actual: %s", oneLine(r.Expected), oneLine(r.Actual))
 		switch r.Verdict {
-		case harness.Fail:
+		case scenarios.VerdictFail:
 			c.Failure = &junitProblem{Message: message, Type: string(r.Level), Text: text.String()}
-		case harness.Error:
-			c.Error = &junitProblem{Message: message, Type: "error", Text: text.String()}
-		case harness.Skip:
+		case scenarios.VerdictError:
+			c.Error = &junitProblem{Message: message, Type: string(r.Verdict), Text: text.String()}
+		case scenarios.VerdictSkip:
 			c.Skipped = &junitSkipped{Message: oneLine(r.Actual)}
-		case harness.NonStrict:
+		case scenarios.VerdictNonStrict:
 			c.SystemOut = text.String()
 		}
-		if r.Log != "" && r.Verdict != harness.Pass {
+		if r.Log != "" && r.Verdict != scenarios.VerdictPass {
 			c.SystemOut += "proxy log:\n" + r.Log
 		}
 		suite.Cases = append(suite.Cases, c)

@@ -13,16 +13,16 @@ import (
 
 // listEntry is one scenario as `gatecheck list --json` prints it.
 type listEntry struct {
-	ID        string          `json:"id"`
-	Family    string          `json:"family"`
-	Summary   string          `json:"summary"`
-	Spec      string          `json:"spec"`
-	Level     scenarios.Level `json:"level"`
-	Tags      []string        `json:"tags"`
-	Endpoint  string          `json:"endpoint"`
-	Exclusive bool            `json:"exclusive"`
-	Repeat    int             `json:"repeat"`
-	Source    string          `json:"source"`
+	ID        string           `json:"id"`
+	Family    scenarios.Family `json:"family"`
+	Summary   string           `json:"summary"`
+	Spec      string           `json:"spec"`
+	Level     scenarios.Level  `json:"level"`
+	Tags      []string         `json:"tags"`
+	Endpoint  string           `json:"endpoint"`
+	Exclusive bool             `json:"exclusive"`
+	Repeat    int              `json:"repeat"`
+	Source    string           `json:"source"`
 }
 
 // list prints the chosen scenarios as an aligned table or a JSON array.
@@ -79,7 +79,7 @@ func newListEntry(sc *scenarios.Scenario) listEntry {
 		endpoint = string(scenarios.EndpointMain)
 	}
 	return listEntry{
-		ID: sc.ID, Family: family(sc.ID), Summary: sc.Summary, Spec: sc.Spec.String(),
+		ID: sc.ID, Family: sc.Family(), Summary: sc.Summary, Spec: sc.Spec.String(),
 		Level: sc.Level, Tags: tags, Endpoint: endpoint, Exclusive: sc.Exclusive,
 		Repeat: max(sc.Repeat, 1), Source: sc.Source,
 	}

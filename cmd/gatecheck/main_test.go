@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // invoke runs the CLI in-process with args and returns the exit code, stdout and
@@ -185,8 +186,8 @@ func TestRunJSONAndJUnit(t *testing.T) {
 		t.Fatalf("junit: got %d suites; want 1 with %d testcases:\n%s", len(doc.Suites), len(rep.Results), data)
 	}
 	for i, c := range doc.Suites[0].Cases {
-		if c.Name != rep.Results[i].ID || c.Classname != family(c.Name) {
-			t.Errorf("testcase %d: got %s (class %s); want %s (class %s)", i, c.Name, c.Classname, rep.Results[i].ID, family(rep.Results[i].ID))
+		if c.Name != rep.Results[i].ID || c.Classname != string(scenarios.FamilyOf(c.Name)) {
+			t.Errorf("testcase %d: got %s (class %s); want %s (class %s)", i, c.Name, c.Classname, rep.Results[i].ID, string(scenarios.FamilyOf(rep.Results[i].ID)))
 		}
 	}
 }

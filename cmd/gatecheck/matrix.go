@@ -118,32 +118,20 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	return code
 }
 
-// matrixTargets resolves --targets. "all" is go-stdlib and every process target
-// whose proxy is installed; a missing one is named on stderr, or is an error when
-// GATECHECK_REQUIRE_PROXIES=all.
+// matrixTargets resolves --targets (targets.Expand). "all" is go-stdlib and
+// every process target whose proxy is installed; a missing one is named on
+// stderr, or is an error when GATECHECK_REQUIRE_PROXIES=all requires it.
 func matrixTargets(list string, stderr io.Writer) ([]string, error) {
-	var names []string
-	for n := range strings.SplitSeq(list, ",") {
-		switch n = strings.TrimSpace(n); n {
-		case "":
-		case "all":
-			names = append(names, "go-stdlib")
-			for _, p := range targets.ProcessNames() {
-				if targets.Installed(p) {
-					names = append(names, p)
-					continue
-				}
-				msg := targets.NotInstalled(p)
-				if os.Getenv("GATECHECK_REQUIRE_PROXIES") == "all" && targets.Required(p) {
-					return nil, fmt.Errorf("%s; GATECHECK_REQUIRE_PROXIES=all requires every proxy", msg)
-				}
-				fmt.Fprintf(stderr, "skip %s\n", msg)
-			}
-		default:
-			if !slices.Contains(names, n) {
-				names = append(names, n)
-			}
+	names, err := targets.Expand(list, func(name string) error {
+		err := targets.Unavailable(name)
+		if errors.Is(err, targets.ErrRequired) {
+			return err
 		}
+		fmt.Fprintf(stderr, "skip %v\n", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	if len(names) == 0 {
 		return nil, errors.New("--targets names no target")
@@ -256,7 +244,7 @@ func reportDifferences(runs [][]*harness.Report, stdout io.Writer) int {
 				if _, ok := seen[k]; !ok {
 					keys = append(keys, k)
 				}
-				seen[k] = append(seen[k], string(r.Verdict)+" "+r.Outcome)
+				seen[k] = append(seen[k], string(r.Verdict)+" "+string(r.Outcome))
 			}
 		}
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/matrix"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // TestMatrixRunAndFrom runs one family against go-stdlib into a matrix, then
@@ -72,8 +73,8 @@ func TestMatrixBadInput(t *testing.T) {
 func TestReportDifferences(t *testing.T) {
 	rep := func(verdict, outcome string) *harness.Report {
 		return &harness.Report{Target: "x", Results: []harness.Result{
-			{ID: "a/same", Verdict: harness.Pass, Outcome: "passthrough"},
-			{ID: "a/racy", Verdict: harness.Verdict(verdict), Outcome: outcome},
+			{ID: "a/same", Verdict: scenarios.VerdictPass, Outcome: "passthrough"},
+			{ID: "a/racy", Verdict: scenarios.Verdict(verdict), Outcome: scenarios.Outcome(outcome)},
 		}}
 	}
 	var out strings.Builder

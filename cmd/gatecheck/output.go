@@ -3,23 +3,12 @@ package main
 import (
 	"fmt"
 	"io"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
-
-// marks are the symbols that lead a scenario's line, one per verdict.
-var marks = map[harness.Verdict]string{
-	harness.Pass:      "✓",
-	harness.NonStrict: "~",
-	harness.Fail:      "✗",
-	harness.Error:     "!",
-	harness.Skip:      "-",
-}
 
 // levels are the levels, strongest first.
 var levels = []scenarios.Level{scenarios.Must, scenarios.Should, scenarios.May}
@@ -31,28 +20,25 @@ var levels = []scenarios.Level{scenarios.Must, scenarios.Should, scenarios.May}
 //	    expected: aborted (no last-chunk reaches the client) or 502
 //	      actual: 200, chunked, last-chunk present, 10 of 100 bytes
 func writeResult(w io.Writer, r harness.Result) {
-	mark, ok := marks[r.Verdict]
-	if !ok {
-		mark = "?"
-	}
-	untested := r.Verdict == harness.Pass && r.Pool == harness.PoolUntested
+	mark := r.Verdict.Mark()
+	untested := r.Verdict == scenarios.VerdictPass && r.Pool == harness.PoolUntested
 	if untested {
-		mark = "○" // a pass that is no evidence: the proxy never pooled
+		mark = scenarios.UntestedMark // a pass that is no evidence: the proxy never pooled
 	}
 	fmt.Fprintf(w, "%s %s (%s, %s)\n", mark, r.ID, r.Spec, strings.ToUpper(string(r.Level)))
 	switch r.Verdict {
-	case harness.Pass:
+	case scenarios.VerdictPass:
 		if untested {
 			detail(w, "verdict", "pass ("+harness.Untested+")")
 		}
-	case harness.Skip:
+	case scenarios.VerdictSkip:
 		detail(w, "skipped", r.Actual)
 	default:
 		detail(w, "expected", r.Expected)
 		detail(w, "actual", r.Actual)
 	}
 	if len(r.Outcomes) > 1 {
-		detail(w, "outcomes", outcomeCounts(r.Outcomes))
+		detail(w, "outcomes", scenarios.CountsText(r.Outcomes))
 	}
 	for _, n := range r.Notes {
 		detail(w, "note", n)
@@ -73,23 +59,6 @@ func detail(w io.Writer, label, text string) {
 	}
 }
 
-// outcomeCounts lists every outcome seen with its count, most frequent first:
-// "aborted ×3, 502 ×2".
-func outcomeCounts(m map[string]int) string {
-	keys := slices.Collect(maps.Keys(m))
-	slices.SortFunc(keys, func(a, b string) int {
-		if m[a] != m[b] {
-			return m[b] - m[a]
-		}
-		return strings.Compare(a, b)
-	})
-	parts := make([]string, len(keys))
-	for i, k := range keys {
-		parts[i] = fmt.Sprintf("%s ×%d", k, m[k])
-	}
-	return strings.Join(parts, ", ")
-}
-
 // summaryLine is the run's last line:
 //
 //	63 scenarios: 40 pass, 5 non-strict, 16 fail (9 must, 7 should), 2 error — go-stdlib go1.26.8, 12.3s
@@ -103,7 +72,7 @@ func summaryLine(rep *harness.Report) string {
 	if s.Fail > 0 {
 		var by []string
 		for _, l := range levels {
-			if c := s.ByLevel[l][harness.Fail]; c > 0 {
+			if c := s.ByLevel[l][scenarios.VerdictFail]; c > 0 {
 				by = append(by, fmt.Sprintf("%d %s", c, l))
 			}
 		}
@@ -130,7 +99,7 @@ func writeBaselineDiffs(w io.Writer, path string, diffs []harness.BaselineDiff) 
 		return
 	}
 	fmt.Fprintf(w, "baseline %s: %d change(s)\n", path, len(diffs))
-	for _, kind := range []string{"new", "changed", "fixed"} {
+	for _, kind := range harness.DiffKinds {
 		for _, d := range diffs {
 			if d.Kind == kind {
 				fmt.Fprintf(w, "  %s\n", d)

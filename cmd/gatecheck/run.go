@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -58,7 +59,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return fail(fmt.Errorf("unexpected argument %q (scenario files go with --scenarios)", fs.Arg(0)))
 	}
 	if f.target == "" {
-		return fail(fmt.Errorf("--target is required: one of %v, or http://HOST:PORT", harness.TargetNames()))
+		return fail(fmt.Errorf("--target is required: one of %v, or http://HOST:PORT", targets.Names()))
 	}
 	failOn, err := parseLevel(f.failOn)
 	if err != nil {
@@ -94,7 +95,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		UpstreamAddr: f.upstream,
 		Parallel:     f.parallel,
 		Progress: func(r harness.Result) {
-			if ctx.Err() != nil && r.Verdict == harness.Skip {
+			if ctx.Err() != nil && r.Verdict == scenarios.VerdictSkip {
 				return // not started because of the interrupt: counted in the summary
 			}
 			writeResult(human, r)
@@ -151,7 +152,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // stronger one, else exitOK.
 func verdictCode(rep *harness.Report, failOn scenarios.Level) int {
 	for _, r := range rep.Results {
-		if r.Verdict == harness.Fail && rank(r.Level) <= rank(failOn) {
+		if r.Verdict == scenarios.VerdictFail && rank(r.Level) <= rank(failOn) {
 			return exitFindings
 		}
 	}
@@ -241,32 +242,32 @@ func rank(l scenarios.Level) int {
 
 // newRunTarget makes the target of `gatecheck run`: a proxy kind in a container
 // (--image), a registered kind, or an external proxy (with the control API of a
-// running fake upstream when --control is given).
+// running fake upstream when --control is given), by its spec (targets.New).
 func newRunTarget(f runFlags, t scenarios.Timeouts) (harness.Target, error) {
-	if f.image != "" {
+	opts := url.Values{}
+	switch {
+	case f.image != "":
 		if f.control != "" || f.upstream != "" {
 			return nil, fmt.Errorf("--image excludes --control and --upstream: the fake upstream runs in its own container")
 		}
 		// testcontainers-go's own progress lines would interleave with the results.
 		tclog.SetDefault(tclog.NewNoopLogger())
-		return targets.NewContainer(targets.ContainerConfig{Kind: f.target, Image: f.image, UpstreamImage: f.upstreamImage, Timeouts: t})
-	}
-	if f.upstreamImage != "" {
+		opts.Set("image", f.image)
+		if f.upstreamImage != "" {
+			opts.Set("upstream-image", f.upstreamImage)
+		}
+	case f.upstreamImage != "":
 		return nil, fmt.Errorf("--upstream-image goes with --image")
+	case f.control != "" && !strings.Contains(f.target, "://"):
+		return nil, fmt.Errorf("--control goes with --target http://HOST:PORT, not %q", f.target)
+	case f.control != "" && f.upstream != "":
+		return nil, fmt.Errorf("--control and --upstream exclude each other: the fake upstream is the one behind --control")
+	case f.control != "":
+		opts.Set("control", f.control)
 	}
-	target, err := harness.NewTarget(f.target, t)
-	if err != nil {
-		return nil, err
+	spec := f.target
+	if len(opts) > 0 {
+		spec += "?" + opts.Encode()
 	}
-	if f.control != "" {
-		ext, ok := target.(*harness.External)
-		if !ok {
-			return nil, fmt.Errorf("--control goes with --target http://HOST:PORT, not %q", f.target)
-		}
-		if f.upstream != "" {
-			return nil, fmt.Errorf("--control and --upstream exclude each other: the fake upstream is the one behind --control")
-		}
-		target = ext.WithControl(f.control)
-	}
-	return target, nil
+	return targets.New(spec, t)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // runStatusFamily runs the status family against go-stdlib with extra flags.
@@ -47,7 +48,7 @@ func TestRunBaseline(t *testing.T) {
 	}
 	nonPass := 0
 	for _, r := range rep.Results {
-		if r.Verdict != harness.Pass {
+		if r.Verdict != scenarios.VerdictPass {
 			nonPass++
 		}
 	}
@@ -93,7 +94,7 @@ func TestRunFailOn(t *testing.T) {
 	}
 	mustFails := 0
 	for _, r := range rep.Results {
-		if r.Verdict == harness.Fail && r.Level == "must" {
+		if r.Verdict == scenarios.VerdictFail && r.Level == "must" {
 			mustFails++
 		}
 	}

@@ -1,9 +1,42 @@
-package harness
+package wire
 
 import (
 	"strings"
 	"time"
 )
+
+// Exchange is what the client saw of one request: what it got, how and when
+// that ended. The journal's side of the request is not the client's to know;
+// the judge adds it.
+type Exchange struct {
+	Response Response `json:"response"`
+	Ending   Ending   `json:"ending"`
+	// FirstByte and End are measured from when the request was sent; FirstByte is
+	// zero when nothing arrived.
+	FirstByte time.Duration `json:"first_byte_ns"`
+	End       time.Duration `json:"end_ns"`
+	// HeadAt and FirstBodyAt are when the final head, and the first body byte,
+	// arrived (zero if never), wall clock, for within checks.
+	SentAt      time.Time `json:"sent_at"`
+	HeadAt      time.Time `json:"head_at,omitzero"`
+	FirstBodyAt time.Time `json:"first_body_at,omitzero"`
+	EndAt       time.Time `json:"end_at,omitzero"`
+	// Method is the request's method, as sent.
+	Method string `json:"method,omitempty"`
+	// BodySent is how many request body bytes the client wrote (framing included).
+	BodySent int64 `json:"body_sent,omitempty"`
+	// Err is a client-side error that is neither an end of the connection nor the
+	// deadline (a cancelled run, an unexpected socket error): the exchange is
+	// then no evidence about the proxy, and the run is an error, not a verdict.
+	Err string `json:"err,omitempty"`
+}
+
+// Tunnel reports whether the final response turned the connection into
+// something other than HTTP: a 101, or a 2xx to CONNECT (RFC 9112 §6.3 (2)).
+func (x Exchange) Tunnel() bool {
+	st := x.Response.Final.Status
+	return st == 101 || strings.EqualFold(x.Method, "CONNECT") && st/100 == 2
+}
 
 // Ending is how the client's connection ended for one response.
 type Ending string
@@ -33,11 +66,11 @@ type Head struct {
 }
 
 // Values returns every value of the named field (case-insensitive), in order.
-func (h Head) Values(name string) []string { return fieldValues(h.Fields, name) }
+func (h Head) Values(name string) []string { return FieldValues(h.Fields, name) }
 
 // Response is what a client made of a byte stream: the interim responses, the final
 // head, the body, the trailers, how the message was framed and how it ended. It is
-// produced by ParseResponse, from the harness client's bytes or from the bytes an
+// produced by ParseHTTP1Response, from the client's bytes or from the bytes an
 // upstream script writes (the reference).
 type Response struct {
 	// Raw is every byte received, up to MaxRaw (the heads and the start of the
@@ -51,7 +84,7 @@ type Response struct {
 	// 304, a 2xx to CONNECT, or Content-Length 0), "content-length", "chunked",
 	// "close", or "invalid" (an invalid or conflicting Content-Length: the body is
 	// read until the connection ends and the message is never complete).
-	Framing string `json:"framing"`
+	Framing Framing `json:"framing"`
 	// ContentLength is the declared length wherever a valid Content-Length was
 	// received (also where it does not frame the body, as for HEAD or 304); a value
 	// beyond 2^63-1 is kept as math.MaxInt64.
@@ -89,51 +122,8 @@ type Response struct {
 	Extra []byte `json:"-"`
 }
 
-// Observation is everything the harness saw for one request: what the client got,
-// how and when it ended, and the upstream journal's facts.
-type Observation struct {
-	Response Response `json:"response"`
-	Ending   Ending   `json:"ending"`
-	// FirstByte and End are measured from when the request was sent; FirstByte is
-	// zero when nothing arrived.
-	FirstByte time.Duration `json:"first_byte_ns"`
-	End       time.Duration `json:"end_ns"`
-	// HeadAt and FirstBodyAt are when the final head, and the first body byte,
-	// arrived (zero if never), wall clock, for within checks.
-	SentAt      time.Time `json:"sent_at"`
-	HeadAt      time.Time `json:"head_at,omitzero"`
-	FirstBodyAt time.Time `json:"first_body_at,omitzero"`
-	EndAt       time.Time `json:"end_at,omitzero"`
-	// Attempts is how many times the upstream saw this request.
-	Attempts int `json:"attempts"`
-	// UpstreamMethod is the method of the upstream's last sight of this request
-	// ("" when it never saw it): a proxy may turn a HEAD into a GET.
-	UpstreamMethod string `json:"upstream_method,omitempty"`
-	// Reused is true when this request rode the main request's upstream connection
-	// (follow-ups only).
-	Reused bool `json:"reused"`
-	// Method is the request's method, as sent.
-	Method string `json:"method,omitempty"`
-	// After is how the client connection stood once the client stopped reading
-	// after a complete response ("" when the response was not complete).
-	After ConnState `json:"after,omitempty"`
-	// NotSent, for a follow-up meant for the same client connection, says why
-	// it was not sent (the proxy closed that connection after the previous
-	// response, say): the observation holds nothing else, and is no evidence.
-	NotSent string `json:"not_sent,omitempty"`
-	// BodySent is how many request body bytes the client wrote (framing included).
-	BodySent int64 `json:"body_sent,omitempty"`
-	// Err is a client-side error that is neither an end of the connection nor the
-	// deadline (a cancelled run, an unexpected socket error): the observation is
-	// then no evidence about the proxy, and the run is an error, not a verdict.
-	Err string `json:"err,omitempty"`
-	// Anchors are the upstream's times for within checks: "last-byte" and every
-	// mark, wall clock.
-	Anchors map[string]time.Time `json:"anchors,omitempty"`
-}
-
 // fieldValues returns every value of the named field (case-insensitive), in order.
-func fieldValues(fields []Field, name string) []string {
+func FieldValues(fields []Field, name string) []string {
 	var out []string
 	for _, f := range fields {
 		if strings.EqualFold(f.Name, name) {

@@ -1,70 +1,17 @@
-package harness
+package targets
 
 import (
 	"context"
 	"fmt"
 	"net"
 	"net/url"
-	"sort"
-	"strings"
-	"sync"
 	"time"
 
 	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
-
-// TargetFactory makes a target with the given declared timeouts.
-type TargetFactory func(t scenarios.Timeouts) (Target, error)
-
-var (
-	targetsMu sync.Mutex
-	targets   = map[string]TargetFactory{}
-)
-
-// RegisterTarget adds a named target kind. It refuses an empty name or a name
-// already registered.
-func RegisterTarget(name string, f TargetFactory) error {
-	targetsMu.Lock()
-	defer targetsMu.Unlock()
-	if name == "" || f == nil {
-		return fmt.Errorf("register target: empty name or factory")
-	}
-	if _, ok := targets[name]; ok {
-		return fmt.Errorf("register target %q: already registered", name)
-	}
-	targets[name] = f
-	return nil
-}
-
-// TargetNames lists the registered target kinds, sorted.
-func TargetNames() []string {
-	targetsMu.Lock()
-	defer targetsMu.Unlock()
-	names := make([]string, 0, len(targets))
-	for n := range targets {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
-
-// NewTarget makes the named target: a registered kind such as "go-stdlib", or an
-// address "http://HOST:PORT" of a proxy the user already runs (external).
-func NewTarget(name string, t scenarios.Timeouts) (Target, error) {
-	targetsMu.Lock()
-	f, ok := targets[name]
-	targetsMu.Unlock()
-	if ok {
-		return f(t)
-	}
-	if strings.Contains(name, "://") {
-		return NewExternal(name, t)
-	}
-	return nil, fmt.Errorf("unknown target %q (known: %s, or a proxy's address like http://127.0.0.1:8080)",
-		name, strings.Join(TargetNames(), ", "))
-}
 
 // External is a proxy someone else started: gatecheck neither starts nor stops it.
 // The proxy must route the fakeupstream prefixes to the fake upstream's endpoints
@@ -77,8 +24,9 @@ type External struct {
 }
 
 var (
-	_ Target           = (*External)(nil)
-	_ UpstreamProvider = (*External)(nil)
+	_ harness.Target           = (*External)(nil)
+	_ harness.UpstreamProvider = (*External)(nil)
+	_ harness.Fixed            = (*External)(nil)
 )
 
 // NewExternal makes an external target from "http://HOST:PORT".
@@ -128,6 +76,12 @@ func (e *External) Stop(context.Context) error { return nil }
 // Timeouts are the timeouts the user declared for the proxy.
 func (e *External) Timeouts() scenarios.Timeouts { return e.timeouts }
 
+// FixedTimeouts says why the proxy cannot be started again with a scenario's
+// own declared timeouts.
+func (e *External) FixedTimeouts() string {
+	return "an external target's timeouts are fixed by whoever started it"
+}
+
 func (e *External) String() string { return "external " + e.url }
 
 // WithControl makes the target use the fake upstream of a `gatecheck serve`
@@ -141,7 +95,7 @@ func (e *External) WithControl(controlURL string) *External {
 
 // Upstream is the control API's client when the target has a control URL, else
 // nil: the session then starts its own fake upstream.
-func (e *External) Upstream(ctx context.Context) (Upstream, error) {
+func (e *External) Upstream(ctx context.Context) (harness.Upstream, error) {
 	if e.control == "" {
 		return nil, nil
 	}

@@ -1,4 +1,4 @@
-package harness
+package wire
 
 import (
 	"bufio"
@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
-	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // peer is the far end of one test connection: a real local TCP listener that
@@ -121,7 +120,7 @@ func TestExchangeEndings(t *testing.T) {
 			conn := p.dial(t)
 			const wait = 700 * time.Millisecond
 			start := time.Now()
-			obs := Exchange(context.Background(), conn, []byte(getHead), nil, "GET", false, start.Add(wait))
+			obs := NewHTTP1Client(conn).Exchange(context.Background(), []byte(getHead), nil, "GET", false, start.Add(wait))
 			elapsed := time.Since(start)
 			if obs.Ending != c.ending || obs.Response.Complete != c.complete || string(obs.Response.Body) != c.body {
 				t.Errorf("got %s, complete %v, body %q; want %s, %v, %q", obs.Ending, obs.Response.Complete, obs.Response.Body, c.ending, c.complete, c.body)
@@ -152,9 +151,9 @@ func TestExchangeTimestamps(t *testing.T) {
 		io.WriteString(c, "5\r\nhello\r\n0\r\n\r\n")
 	})
 	conn := p.dial(t)
-	done := make(chan Observation)
+	done := make(chan Exchange)
 	go func() {
-		done <- Exchange(context.Background(), conn, []byte(getHead), nil, "GET", false, time.Now().Add(5*time.Second))
+		done <- NewHTTP1Client(conn).Exchange(context.Background(), []byte(getHead), nil, "GET", false, time.Now().Add(5*time.Second))
 	}()
 	// The head alone must not complete the exchange; the client reads on.
 	select {
@@ -185,15 +184,15 @@ func TestExchangeSendsBody(t *testing.T) {
 		got <- string(b)
 		io.WriteString(c, okHead+"hello")
 	})
-	head, body := BuildRequest(scenarios.Request{Method: "POST", Body: []byte("payload")}, "/p", "x")
-	obs := Exchange(context.Background(), p.dial(t), head, body, "POST", false, time.Now().Add(5*time.Second))
+	head, body := BuildHTTP1Request(Request{Method: "POST", Body: []byte("payload"), Path: "/p", Host: "x"})
+	obs := NewHTTP1Client(p.dial(t)).Exchange(context.Background(), head, body, "POST", false, time.Now().Add(5*time.Second))
 	if b := <-got; b != "payload" || obs.Ending != EndComplete || obs.BodySent != int64(len(body)) {
 		t.Errorf("upstream got body %q, client ended %s having sent %d; want payload, complete, %d", b, obs.Ending, obs.BodySent, len(body))
 	}
 }
 
 func TestExchangeExpectContinue(t *testing.T) {
-	head, body := BuildRequest(scenarios.Request{Method: "PUT", Body: []byte("payload"), ExpectContinue: true}, "/p", "x")
+	head, body := BuildHTTP1Request(Request{Method: "PUT", Body: []byte("payload"), ExpectContinue: true, Path: "/p", Host: "x"})
 	t.Run("body after 100", func(t *testing.T) {
 		t.Parallel()
 		early := make(chan bool, 1)
@@ -212,7 +211,7 @@ func TestExchangeExpectContinue(t *testing.T) {
 			}
 			io.WriteString(c, okHead+"hello")
 		})
-		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		obs := NewHTTP1Client(p.dial(t)).Exchange(context.Background(), head, body, "PUT", true, time.Now().Add(5*time.Second))
 		if <-early {
 			t.Errorf("the body arrived before the 100")
 		}
@@ -233,7 +232,7 @@ func TestExchangeExpectContinue(t *testing.T) {
 		})
 		// A connection that will carry another request: the body goes out
 		// after the final response (without Reuse the write would be cut).
-		cl := NewClient(p.dial(t))
+		cl := NewHTTP1Client(p.dial(t))
 		cl.Reuse = true
 		obs := cl.Exchange(context.Background(), head, body, "PUT", true, time.Now().Add(5*time.Second))
 		if b := <-got; obs.Ending != EndComplete || b != string(body) {
@@ -249,7 +248,7 @@ func TestExchangeExpectContinue(t *testing.T) {
 				io.WriteString(c, okHead+"hello")
 			}
 		})
-		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		obs := NewHTTP1Client(p.dial(t)).Exchange(context.Background(), head, body, "PUT", true, time.Now().Add(5*time.Second))
 		if obs.Ending != EndComplete || obs.BodySent != int64(len(body)) {
 			t.Errorf("got %s, body sent %d; want complete, %d", obs.Ending, obs.BodySent, len(body))
 		}
@@ -257,7 +256,7 @@ func TestExchangeExpectContinue(t *testing.T) {
 	t.Run("no body when the connection ends first", func(t *testing.T) {
 		t.Parallel()
 		p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) { readHead(r); c.Close() })
-		obs := Exchange(context.Background(), p.dial(t), head, body, "PUT", true, time.Now().Add(5*time.Second))
+		obs := NewHTTP1Client(p.dial(t)).Exchange(context.Background(), head, body, "PUT", true, time.Now().Add(5*time.Second))
 		if obs.Ending != EndTruncated || obs.BodySent != 0 {
 			t.Errorf("got %s, body sent %d; want truncated, 0", obs.Ending, obs.BodySent)
 		}
@@ -275,9 +274,9 @@ func TestExchangeEarlyResponse(t *testing.T) {
 		<-stop // reads nothing more
 	})
 	t.Cleanup(func() { close(stop) }) // runs before the peer's cleanup
-	head, body := BuildRequest(scenarios.Request{Method: "POST", BodyBytes: 32 << 20}, "/p", "x")
+	head, body := BuildHTTP1Request(Request{Method: "POST", BodyBytes: 32 << 20, Path: "/p", Host: "x"})
 	start := time.Now()
-	obs := Exchange(context.Background(), p.dial(t), head, body, "POST", false, start.Add(10*time.Second))
+	obs := NewHTTP1Client(p.dial(t)).Exchange(context.Background(), head, body, "POST", false, start.Add(10*time.Second))
 	if elapsed := time.Since(start); elapsed >= writeGrace {
 		t.Errorf("took %v; want the write cut before writeGrace (%v)", elapsed, writeGrace)
 	}
@@ -290,7 +289,7 @@ func TestExchangeEarlyResponse(t *testing.T) {
 // an early response has ended is written to the end, so that the connection's
 // next request starts after it.
 func TestExchangeReuseSendsWholeBody(t *testing.T) {
-	head, body := BuildRequest(scenarios.Request{Method: "POST", BodyBytes: 8 << 20}, "/p", "x")
+	head, body := BuildHTTP1Request(Request{Method: "POST", BodyBytes: 8 << 20, Path: "/p", Host: "x"})
 	got := make(chan int64, 1)
 	p := startPeer(t, func(c *net.TCPConn, r *bufio.Reader) {
 		readHead(r)
@@ -298,7 +297,7 @@ func TestExchangeReuseSendsWholeBody(t *testing.T) {
 		n, _ := io.CopyN(io.Discard, r, int64(len(body)))
 		got <- n
 	})
-	cl := NewClient(p.dial(t))
+	cl := NewHTTP1Client(p.dial(t))
 	cl.Reuse = true
 	obs := cl.Exchange(context.Background(), head, body, "POST", false, time.Now().Add(10*time.Second))
 	if n := <-got; obs.Ending != EndComplete || obs.BodySent != int64(len(body)) || n != int64(len(body)) {
@@ -313,7 +312,7 @@ func TestClientCarry(t *testing.T) {
 		io.WriteString(c, okHead+"hello"+"HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok")
 		io.Copy(io.Discard, r)
 	})
-	cl := NewClient(p.dial(t))
+	cl := NewHTTP1Client(p.dial(t))
 	deadline := time.Now().Add(5 * time.Second)
 	first := cl.Exchange(context.Background(), []byte(getHead), nil, "GET", false, deadline)
 	second := cl.Exchange(context.Background(), []byte(getHead), nil, "GET", false, deadline)
@@ -327,7 +326,7 @@ func TestExchangeCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(50*time.Millisecond, cancel)
 	start := time.Now()
-	obs := Exchange(ctx, p.dial(t), []byte(getHead), nil, "GET", false, start.Add(10*time.Second))
+	obs := NewHTTP1Client(p.dial(t)).Exchange(ctx, []byte(getHead), nil, "GET", false, start.Add(10*time.Second))
 	if elapsed := time.Since(start); elapsed > 2*time.Second || obs.Err == "" || obs.Ending != EndTimeout {
 		t.Errorf("got %s, err %q after %v; want timeout with an error, promptly", obs.Ending, obs.Err, elapsed)
 	}
@@ -336,33 +335,34 @@ func TestExchangeCancelled(t *testing.T) {
 func TestBuildRequest(t *testing.T) {
 	for _, c := range []struct {
 		name       string
-		req        scenarios.Request
+		req        Request
 		head, body string
 	}{
-		{"defaults", scenarios.Request{}, "GET /p HTTP/1.1\r\nHost: h:1\r\n\r\n", ""},
-		{"headers in order, Host kept", scenarios.Request{Method: "HEAD", Version: "HTTP/1.0", Headers: []string{"X-B: 2", "host: given", "X-A: 1"}},
+		{"defaults", Request{}, "GET /p HTTP/1.1\r\nHost: h:1\r\n\r\n", ""},
+		{"headers in order, Host kept", Request{Method: "HEAD", Version: "HTTP/1.0", Headers: []string{"X-B: 2", "host: given", "X-A: 1"}},
 			"HEAD /p HTTP/1.0\r\nX-B: 2\r\nhost: given\r\nX-A: 1\r\n\r\n", ""},
-		{"body with Content-Length", scenarios.Request{Method: "POST", Body: []byte("abc")},
+		{"body with Content-Length", Request{Method: "POST", Body: []byte("abc")},
 			"POST /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 3\r\n\r\n", "abc"},
-		{"Content-Length given", scenarios.Request{Method: "POST", Body: []byte("abc"), Headers: []string{"Content-Length: 2"}},
+		{"Content-Length given", Request{Method: "POST", Body: []byte("abc"), Headers: []string{"Content-Length: 2"}},
 			"POST /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 2\r\n\r\n", "abc"},
-		{"chunked", scenarios.Request{Method: "POST", Body: []byte("abc"), Chunked: true},
+		{"chunked", Request{Method: "POST", Body: []byte("abc"), Chunked: true},
 			"POST /p HTTP/1.1\r\nHost: h:1\r\nTransfer-Encoding: chunked\r\n\r\n", "3\r\nabc\r\n0\r\n\r\n"},
-		{"chunked empty", scenarios.Request{Method: "POST", Chunked: true},
+		{"chunked empty", Request{Method: "POST", Chunked: true},
 			"POST /p HTTP/1.1\r\nHost: h:1\r\nTransfer-Encoding: chunked\r\n\r\n", "0\r\n\r\n"},
-		{"generated body", scenarios.Request{Method: "PUT", BodyBytes: 70},
+		{"generated body", Request{Method: "PUT", BodyBytes: 70},
 			"PUT /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 70\r\n\r\n", string(fakeupstream.Pattern(0, 70))},
-		{"expect continue", scenarios.Request{Method: "PUT", Body: []byte("x"), ExpectContinue: true},
+		{"expect continue", Request{Method: "PUT", Body: []byte("x"), ExpectContinue: true},
 			"PUT /p HTTP/1.1\r\nHost: h:1\r\nContent-Length: 1\r\nExpect: 100-continue\r\n\r\n", "x"},
 	} {
-		head, body := BuildRequest(c.req, "/p", "h:1")
+		c.req.Path, c.req.Host = "/p", "h:1"
+		head, body := BuildHTTP1Request(c.req)
 		if string(head) != c.head || string(body) != c.body {
 			t.Errorf("%s: got %q %q; want %q %q", c.name, head, body, c.head, c.body)
 		}
 	}
 	big := bytes.Repeat([]byte("z"), 40000)
-	_, body := BuildRequest(scenarios.Request{Method: "POST", Body: big, Chunked: true}, "/p", "h")
-	got := ParseResponse(append([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), body...), "POST", EndTimeout)
+	_, body := BuildHTTP1Request(Request{Method: "POST", Body: big, Chunked: true, Path: "/p", Host: "h"})
+	got := ParseHTTP1Response(append([]byte("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"), body...), "POST", EndTimeout)
 	if !got.Complete || !bytes.Equal(got.Body, big) || len(got.Violations) != 0 {
 		t.Errorf("chunked 40000 bytes: got complete %v, %d bytes, violations %q; want the body back", got.Complete, got.BodyLen, got.Violations)
 	}
@@ -401,17 +401,18 @@ func TestLinger(t *testing.T) {
 				io.WriteString(conn, okHead+"hello")
 				c.serve(conn, r)
 			})
-			cl := NewClient(p.dial(t))
+			cl := NewHTTP1Client(p.dial(t))
 			obs := cl.Exchange(context.Background(), []byte(getHead), nil, "GET", false, time.Now().Add(5*time.Second))
 			if obs.Ending != EndComplete {
 				t.Fatalf("exchange: %s; want complete", obs.Ending)
 			}
 			const bound = 400 * time.Millisecond
 			start := time.Now()
-			got, state := cl.Linger(context.Background(), start.Add(bound))
+			state := cl.Linger(context.Background(), start.Add(bound), &obs)
 			elapsed := time.Since(start)
-			// Stray bytes may come in the response's own read (Response.Extra) or later.
-			if all := string(obs.Response.Extra) + string(got); all != c.bytes || state != c.state {
+			// Stray bytes may come in the response's own read or later: all
+			// are in Response.Extra.
+			if all := string(obs.Response.Extra); all != c.bytes || state != c.state {
 				t.Errorf("got %q, %s; want %q, %s", all, state, c.bytes, c.state)
 			}
 			if elapsed > bound+500*time.Millisecond || (c.quick && elapsed > bound/2) {
@@ -419,34 +420,6 @@ func TestLinger(t *testing.T) {
 			}
 			if len(cl.carry) != 0 {
 				t.Errorf("carry %q after Linger; want nothing", cl.carry)
-			}
-		})
-	}
-}
-
-// TestStrayWords: what the judge says of bytes after a complete response.
-func TestStrayWords(t *testing.T) {
-	const second = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\npoison"
-	for _, c := range []struct {
-		name, method, raw, extra, want string
-	}{
-		{"none", "GET", okHead + "hello", "", ""},
-		{"only CRLFs", "GET", okHead + "hello", "\r\n\r\n", ""},
-		{"a second response", "GET", okHead + "hello", second, `44 bytes after the complete message, before the client's next request: a second status line, "HTTP/1.1 200 OK"`},
-		{"a body after HEAD", "HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", "hello", "5 bytes after the response to a HEAD, which cannot have a body"},
-		{"a body after 304", "GET", "HTTP/1.1 304 Not Modified\r\n\r\n", "x", "1 byte after the 304, which cannot have a body"},
-		{"tunnel data after 101", "GET", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: Upgrade\r\n\r\n", "tunnel", ""},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			obs := Observation{Response: ParseResponse([]byte(c.raw), c.method, EndComplete), Ending: EndComplete, Method: c.method}
-			obs.Response.Extra = append(obs.Response.Extra, c.extra...)
-			got := strayWords(obs)
-			if c.want == "" && got != "" || !strings.Contains(got, c.want) {
-				t.Errorf("got %q; want …%q…", got, c.want)
-			}
-			j := Judge(scenarios.Expectation{Pass: []scenarios.Alternative{{Outcome: "passthrough"}}}, obs.Response, obs, scenarios.DefaultTimeouts(), false)
-			if wantRelay := c.want != ""; (j.Outcome == OutcomeRawRelay) != wantRelay || wantRelay && j.Verdict != Fail {
-				t.Errorf("judged %s %s (%s); want raw-relay %v", j.Verdict, j.Outcome, j.Actual, wantRelay)
 			}
 		})
 	}

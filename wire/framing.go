@@ -1,4 +1,4 @@
-package harness
+package wire
 
 import (
 	"fmt"
@@ -6,19 +6,27 @@ import (
 	"strings"
 )
 
-// The values of Response.Framing.
+// Framing is how an HTTP/1.x response's body ends (RFC 9112 §6.3).
+type Framing string
+
+// The framings of Response.Framing.
 const (
-	FramingNone          = "none"
-	FramingContentLength = "content-length"
-	FramingChunked       = "chunked"
-	FramingClose         = "close"
-	FramingInvalid       = "invalid"
+	// FramingNone: no body (HEAD, 1xx, 101, 204, 304, a 2xx to CONNECT, or
+	// Content-Length 0).
+	FramingNone          Framing = "none"
+	FramingContentLength Framing = "content-length"
+	FramingChunked       Framing = "chunked"
+	// FramingClose: the body ends when the connection closes.
+	FramingClose Framing = "close"
+	// FramingInvalid: an invalid or conflicting Content-Length; the body is
+	// read until the connection ends and the message is never complete.
+	FramingInvalid Framing = "invalid"
 )
 
 // framingOf decides how the body of a final response ends, per RFC 9112 §6.3, and
 // records every framing violation on the way. It returns the framing and the
 // declared Content-Length (when one is valid, even where it frames nothing).
-func framingOf(h Head, method, where string, f *findings) (framing string, length int64) {
+func framingOf(h Head, method, where string, f *findings) (framing Framing, length int64) {
 	te := h.Values("Transfer-Encoding")
 	length, clValid := contentLength(h, where, f)
 	// §6.3 (1) and (2): responses that never have content.
@@ -53,7 +61,7 @@ func framingOf(h Head, method, where string, f *findings) (framing string, lengt
 // transferCoding checks the Transfer-Encoding lines of a final head and returns
 // "chunked" when chunked is the final coding, else "close" (RFC 9112 §6.3 (4): a
 // response whose final coding is not chunked is delimited by the close).
-func transferCoding(h Head, te []string, where string, f *findings) string {
+func transferCoding(h Head, te []string, where string, f *findings) Framing {
 	if len(h.Values("Content-Length")) > 0 {
 		f.bad("%s: Transfer-Encoding together with Content-Length (RFC 9112 §6.2: a sender MUST NOT send both; §6.3 (3): Transfer-Encoding overrides)", where)
 	}
@@ -200,7 +208,7 @@ func parseChunkSize(line string) (size int64, err, extErr string) {
 		i++
 	}
 	if i == 0 {
-		return 0, fmt.Sprintf("chunk size line %s does not start with a hexadecimal size (RFC 9112 §7.1)", quoteClip(line)), ""
+		return 0, fmt.Sprintf("chunk size line %s does not start with a hexadecimal size (RFC 9112 §7.1)", Quote(line)), ""
 	}
 	digits := strings.TrimLeft(line[:i], "0")
 	if len(digits) > 16 || len(digits) == 16 && digits[0] > '7' {
@@ -211,12 +219,12 @@ func parseChunkSize(line string) (size int64, err, extErr string) {
 	}
 	switch rest := trimOWS(line[i:]); {
 	case rest == "" && len(line) > i:
-		return size, "", fmt.Sprintf("chunk size line %s: whitespace after the size (RFC 9112 §7.1)", quoteClip(line))
+		return size, "", fmt.Sprintf("chunk size line %s: whitespace after the size (RFC 9112 §7.1)", Quote(line))
 	case rest != "" && rest[0] != ';':
-		return 0, fmt.Sprintf("chunk size line %s: %s after the size (RFC 9112 §7.1)", quoteClip(line), charName(rest[0])), ""
+		return 0, fmt.Sprintf("chunk size line %s: %s after the size (RFC 9112 §7.1)", Quote(line), charName(rest[0])), ""
 	}
 	if e := chunkExt(line[i:]); e != "" {
-		return size, "", fmt.Sprintf("chunk size line %s: %s in the chunk extension (RFC 9112 §7.1.1)", quoteClip(line), e)
+		return size, "", fmt.Sprintf("chunk size line %s: %s in the chunk extension (RFC 9112 §7.1.1)", Quote(line), e)
 	}
 	return size, "", ""
 }

@@ -1,4 +1,4 @@
-package harness
+package wire
 
 import (
 	"math"
@@ -14,7 +14,7 @@ type parseWant struct {
 	head       bool
 	status     int
 	interim    []int
-	framing    string
+	framing    Framing
 	cl         int64
 	complete   bool
 	body       string
@@ -246,7 +246,7 @@ var parseCases = []parseCase{
 func TestParseResponse(t *testing.T) {
 	for _, c := range parseCases {
 		t.Run(c.name, func(t *testing.T) {
-			got := ParseResponse([]byte(c.raw), methodOr(c.method), endingOr(c.ending))
+			got := ParseHTTP1Response([]byte(c.raw), methodOr(c.method), endingOr(c.ending))
 			checkParse(t, got, c.want)
 		})
 	}
@@ -257,7 +257,7 @@ func TestParseResponse(t *testing.T) {
 func TestParseResponseIncremental(t *testing.T) {
 	for _, c := range parseCases {
 		t.Run(c.name, func(t *testing.T) {
-			want := ParseResponse([]byte(c.raw), methodOr(c.method), endingOr(c.ending))
+			want := ParseHTTP1Response([]byte(c.raw), methodOr(c.method), endingOr(c.ending))
 			p := newParser(methodOr(c.method))
 			for i := range len(c.raw) {
 				p.feed([]byte{c.raw[i]})
@@ -277,24 +277,9 @@ func TestParseResponseIncremental(t *testing.T) {
 	}
 }
 
-func TestReference(t *testing.T) {
-	out := []byte("HTTP/1.0 200 OK\r\n\r\nhello")
-	for _, c := range []struct {
-		ending   string
-		complete bool
-	}{{"close", true}, {"half_close", true}, {"reset", false}, {"hang", false}, {"open", false}} {
-		if got := Reference(out, c.ending, "GET"); got.Complete != c.complete {
-			t.Errorf("Reference(close-delimited, %q): got complete %v; want %v", c.ending, got.Complete, c.complete)
-		}
-	}
-	if got := Reference([]byte(okHead+"hello"), "open", "GET"); !got.Complete {
-		t.Errorf("Reference(content-length, open): got incomplete; want complete")
-	}
-}
-
 func TestParseResponseCaps(t *testing.T) {
 	big := strings.Repeat("x", maxSection+10)
-	got := ParseResponse([]byte("HTTP/1.1 200 OK\r\nX-Big: "+big), "GET", EndTruncated)
+	got := ParseHTTP1Response([]byte("HTTP/1.1 200 OK\r\nX-Big: "+big), "GET", EndTruncated)
 	if got.HeadComplete || len(got.Partial) != maxSection || len(got.Violations) != 1 {
 		t.Errorf("oversized head: got head %v, partial %d bytes, violations %q; want no head, %d bytes, one violation",
 			got.HeadComplete, len(got.Partial), got.Violations, maxSection)
@@ -305,7 +290,7 @@ func TestParseResponseCaps(t *testing.T) {
 		many.WriteString("X A: 1\r\n")
 	}
 	many.WriteString("Content-Length: 0\r\n\r\n")
-	got = ParseResponse([]byte(many.String()), "GET", EndTruncated)
+	got = ParseHTTP1Response([]byte(many.String()), "GET", EndTruncated)
 	if n := len(got.Violations); n != maxFindings+1 || !strings.Contains(got.Violations[n-1], "and 5 more") {
 		t.Errorf("many violations: got %d, last %q; want %d ending in a count", n, got.Violations[n-1], maxFindings+1)
 	}
@@ -388,7 +373,7 @@ func FuzzParseResponse(f *testing.F) {
 	methods := []string{"GET", "HEAD", "CONNECT"}
 	f.Fuzz(func(t *testing.T, raw []byte, cut uint16, sel uint8) {
 		ending, method := endings[int(sel)%len(endings)], methods[int(sel>>2)%len(methods)]
-		r := ParseResponse(raw, method, ending)
+		r := ParseHTTP1Response(raw, method, ending)
 		if r.BodyLen < 0 || int64(len(r.Body)) > r.BodyLen {
 			t.Fatalf("body length %d with %d bytes kept", r.BodyLen, len(r.Body))
 		}

@@ -1,4 +1,4 @@
-package harness
+package wire
 
 import (
 	"bytes"
@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"hash"
 	"strings"
-
-	"github.com/gatecheck/gatecheck/fakeupstream"
 )
 
 // Limits of what one Response keeps. Everything beyond is still parsed and
@@ -28,7 +26,7 @@ const (
 	maxSizeLine = 4 << 10
 )
 
-// ParseResponse parses the bytes a client received for one request made with
+// ParseHTTP1Response parses the bytes a client received for one request made with
 // method. It never fails: whatever does not follow HTTP/1.1 is recorded in
 // Violations (or, where the RFCs let a recipient tolerate it, in Notes) and the
 // parse carries on as leniently as the bytes allow. Any number of interim (1xx
@@ -39,26 +37,10 @@ const (
 // the close is complete: EndComplete or EndTruncated mean a clean FIN (or bytes
 // known to be whole), EndReset a TCP reset, EndTimeout a stream still open when it
 // was cut off. Only a clean FIN completes a close-delimited body (RFC 9112 §8).
-func ParseResponse(raw []byte, method string, ending Ending) Response {
+func ParseHTTP1Response(raw []byte, method string, ending Ending) Response {
 	p := newParser(method)
 	p.feed(raw)
 	return p.result(ending)
-}
-
-// Reference parses the bytes an upstream script writes for one request — the
-// reference a client's answer is judged against — the same way a client's bytes
-// are parsed. scriptEnding is how the script leaves the connection (see
-// fakeupstream.Script.Ending): "close" and "half_close" send a FIN, "reset" a RST,
-// and "hang" or "open" leave it open, so a close-delimited body is then incomplete.
-func Reference(output []byte, scriptEnding string, method string) Response {
-	ending := EndTimeout
-	switch scriptEnding {
-	case fakeupstream.EndingClose, fakeupstream.EndingHalfClose:
-		ending = EndTruncated
-	case fakeupstream.EndingReset:
-		ending = EndReset
-	}
-	return ParseResponse(output, method, ending)
 }
 
 // pstate is where a parser is in the response.

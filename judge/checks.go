@@ -1,6 +1,7 @@
-package harness
+package judge
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -8,11 +9,12 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
-// InterimMarker is the field the fake upstream's 1xx responses carry, so that a
+// interimMarker is the field the fake upstream's 1xx responses carry, so that a
 // forwarded 1xx is told from one the proxy made itself.
-const InterimMarker = "X-Gatecheck-Interim"
+const interimMarker = "X-Gatecheck-Interim"
 
 // checkResult is what the checks of one alternative found.
 type checkResult struct {
@@ -24,7 +26,7 @@ func (c checkResult) ok() bool { return len(c.failures) == 0 }
 
 // runChecks judges every check of an alternative (the glossary's closed list:
 // interim, attempts, reuse, field, within).
-func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) checkResult {
+func runChecks(a scenarios.Alternative, ref wire.Response, obs Observation, t scenarios.Timeouts, followUp bool) checkResult {
 	var c checkResult
 	fail := func(s string) {
 		if s != "" {
@@ -33,9 +35,9 @@ func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenari
 	}
 	r := obs.Response
 	switch a.Interim {
-	case "forwarded":
+	case scenarios.InterimForwarded:
 		fail(interimForwarded(ref, r))
-	case "none":
+	case scenarios.InterimNone:
 		if len(r.Interim) > 0 {
 			fail("the client got interim " + interimList(r.Interim))
 		}
@@ -47,7 +49,7 @@ func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenari
 	case a.Reuse == "":
 	case !followUp:
 		fail("reuse is a check for follow-ups only")
-	case a.Reuse == "never" && obs.Reused:
+	case a.Reuse == scenarios.ReuseNever && obs.Reused:
 		fail("the follow-up rode the main request's upstream connection")
 	}
 	if a.Method != "" && obs.UpstreamMethod != a.Method {
@@ -67,16 +69,16 @@ func runChecks(a scenarios.Alternative, ref Response, obs Observation, t scenari
 }
 
 // interimForwarded checks that every 1xx the upstream sent reached the client in
-// order with its status and fields. When the upstream's 1xx carry InterimMarker,
+// order with its status and fields. When the upstream's 1xx carry interimMarker,
 // the client's marked 1xx must be exactly those; otherwise they must appear among
 // the client's 1xx in order.
-func interimForwarded(ref, r Response) string {
+func interimForwarded(ref, r wire.Response) string {
 	if len(ref.Interim) == 0 {
 		return ""
 	}
 	marked := false
 	for _, h := range ref.Interim {
-		marked = marked || len(h.Values(InterimMarker)) > 0
+		marked = marked || len(h.Values(interimMarker)) > 0
 	}
 	if !marked {
 		j := 0
@@ -91,9 +93,9 @@ func interimForwarded(ref, r Response) string {
 		}
 		return ""
 	}
-	var got []Head
+	var got []wire.Head
 	for _, h := range r.Interim {
-		if len(h.Values(InterimMarker)) > 0 {
+		if len(h.Values(interimMarker)) > 0 {
 			got = append(got, h)
 		}
 	}
@@ -116,14 +118,14 @@ var notCompared = []string{"connection", "keep-alive", "proxy-connection", "te",
 
 // sameInterim describes how got differs from the upstream's interim head up, or
 // returns "". Every end-to-end field of up must arrive with the same values.
-func sameInterim(up, got Head) string {
+func sameInterim(up, got wire.Head) string {
 	if up.Status != got.Status {
 		return fmt.Sprintf("status %d, the upstream's %d", got.Status, up.Status)
 	}
 	skip := slices.Clone(notCompared)
 	for _, v := range up.Values("Connection") {
 		for o := range strings.SplitSeq(v, ",") {
-			skip = append(skip, strings.ToLower(trimOWS(o)))
+			skip = append(skip, strings.ToLower(strings.Trim(o, " \t")))
 		}
 	}
 	seen := map[string]bool{}
@@ -145,12 +147,12 @@ func sameInterim(up, got Head) string {
 }
 
 // fieldCheck judges one field check, or returns "".
-func fieldCheck(c scenarios.FieldCheck, r Response) string {
+func fieldCheck(c scenarios.FieldCheck, r wire.Response) string {
 	fields, where := r.Final.Fields, ""
-	if c.In == "trailers" {
+	if c.In == scenarios.SectionTrailers {
 		fields, where = r.Trailers, "trailer "
 	}
-	vals := fieldValues(fields, c.Name)
+	vals := wire.FieldValues(fields, c.Name)
 	got := strings.Join(vals, ", ")
 	switch {
 	case c.Absent && len(vals) > 0:
@@ -170,44 +172,36 @@ func fieldCheck(c scenarios.FieldCheck, r Response) string {
 }
 
 // withinCheck judges a time bound from an upstream anchor to a client event, or
-// returns "". The event "complete" is when the response ended at the client (its
+// returns "". The event complete is when the response ended at the client (its
 // completion, or the FIN or reset that cut it short); a response that ran into
 // the deadline has no such event.
 func withinCheck(w scenarios.Within, obs Observation, t scenarios.Timeouts) string {
 	limit := w.Limit.Resolve(t)
-	after := cmpOr(w.After, "last-byte")
+	after := cmp.Or(w.After, scenarios.AnchorLastByte)
 	anchor, ok := obs.Anchors[after]
 	if !ok || anchor.IsZero() {
 		return "no time for " + anchorWords(after) + " in the journal, so nothing to time from"
 	}
 	var at time.Time
-	switch event := cmpOr(w.Event, "complete"); event {
-	case "head":
+	switch event := cmp.Or(w.Event, scenarios.EventComplete); event {
+	case scenarios.EventHead:
 		if at = obs.HeadAt; at.IsZero() {
 			return "the final head never arrived"
 		}
-	case "first-body-byte":
+	case scenarios.EventFirstBodyByte:
 		if at = obs.FirstBodyAt; at.IsZero() {
 			return "no body byte arrived"
 		}
 	default:
-		if obs.Ending == EndTimeout || obs.EndAt.IsZero() {
+		if obs.Ending == wire.EndTimeout || obs.EndAt.IsZero() {
 			return "the response had not ended at the deadline"
 		}
 		at = obs.EndAt
 	}
 	if d := at.Sub(anchor); d > limit {
-		return fmt.Sprintf("%s %s after %s (limit %s)", eventWords(cmpOr(w.Event, "complete")), roundDur(d), anchorWords(after), roundDur(limit))
+		return fmt.Sprintf("%s %s after %s (limit %s)", eventWords(cmp.Or(w.Event, scenarios.EventComplete)), roundDur(d), anchorWords(after), roundDur(limit))
 	}
 	return ""
-}
-
-// cmpOr returns s, or def when s is empty.
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func times(n int) string {
@@ -222,7 +216,7 @@ func times(n int) string {
 func listsToken(lines []string, token string) bool {
 	for _, l := range lines {
 		for e := range strings.SplitSeq(l, ",") {
-			if strings.EqualFold(trimOWS(e), token) {
+			if strings.EqualFold(strings.Trim(e, " \t"), token) {
 				return true
 			}
 		}

@@ -1,43 +1,15 @@
-package harness
+package judge
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
-
-// FirstBytes renders the first n bytes of raw for people, escaped so that every
-// byte shows: \r, \n, \t, \0 and \\ as such, other bytes outside printable ASCII
-// as \xHH. An ellipsis marks bytes left out.
-func FirstBytes(raw []byte, n int) string {
-	var b strings.Builder
-	for i, c := range raw {
-		if i >= n {
-			b.WriteString("…")
-			break
-		}
-		switch {
-		case c == '\r':
-			b.WriteString(`\r`)
-		case c == '\n':
-			b.WriteString(`\n`)
-		case c == '\t':
-			b.WriteString(`\t`)
-		case c == 0:
-			b.WriteString(`\0`)
-		case c == '\\':
-			b.WriteString(`\\`)
-		case c < 0x20 || c >= 0x7f:
-			fmt.Fprintf(&b, `\x%02x`, c)
-		default:
-			b.WriteByte(c)
-		}
-	}
-	return b.String()
-}
 
 // expectedText is the expectation in words, with durations as written.
 func expectedText(exp scenarios.Expectation) string { return renderExpected(exp, nil) }
@@ -70,21 +42,21 @@ func renderAlts(alts []scenarios.Alternative, repair *scenarios.Repair, t *scena
 // renderAlt is one alternative in words: "passthrough with X-Int absent",
 // "502 after exactly 1 upstream attempt", "1xx forwarded, then 504".
 func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.Timeouts) string {
-	s := a.Outcome
+	s := string(a.Outcome)
 	switch {
-	case s == OutcomeRepaired && repair != nil:
+	case a.Outcome == scenarios.OutcomeRepaired && repair != nil:
 		s += fmt.Sprintf(" (%s: %q)", repair.Field, repair.Value)
-	case s == OutcomeDropped && repair != nil:
+	case a.Outcome == scenarios.OutcomeDropped && repair != nil:
 		s += " (" + repair.Field + " removed)"
 	}
-	if a.Interim == "forwarded" {
+	if a.Interim == scenarios.InterimForwarded {
 		s = "1xx forwarded, then " + s
 	}
 	var with []string
 	for _, f := range a.Fields {
 		with = append(with, fieldWords(f))
 	}
-	if a.Interim == "none" {
+	if a.Interim == scenarios.InterimNone {
 		with = append(with, "no 1xx")
 	}
 	if len(with) > 0 {
@@ -99,7 +71,7 @@ func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.T
 	if a.Within != nil {
 		s += ", " + withinWords(*a.Within, t)
 	}
-	if a.Reuse == "never" {
+	if a.Reuse == scenarios.ReuseNever {
 		s += ", on a new upstream connection"
 	}
 	return s
@@ -107,7 +79,7 @@ func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.T
 
 func fieldWords(f scenarios.FieldCheck) string {
 	name := f.Name
-	if f.In == "trailers" {
+	if f.In == scenarios.SectionTrailers {
 		name = "trailer " + name
 	}
 	switch {
@@ -144,21 +116,21 @@ func withinWords(w scenarios.Within, t *scenarios.Timeouts) string {
 			limit += " (" + r + ")"
 		}
 	}
-	return eventWords(cmpOr(w.Event, "complete")) + " within " + limit + " of " + anchorWords(cmpOr(w.After, "last-byte"))
+	return eventWords(cmp.Or(w.Event, scenarios.EventComplete)) + " within " + limit + " of " + anchorWords(cmp.Or(w.After, scenarios.AnchorLastByte))
 }
 
-func eventWords(event string) string {
+func eventWords(event scenarios.Event) string {
 	switch event {
-	case "head":
+	case scenarios.EventHead:
 		return "head"
-	case "first-body-byte":
+	case scenarios.EventFirstBodyByte:
 		return "first body byte"
 	}
 	return "complete"
 }
 
 func anchorWords(after string) string {
-	if after == "last-byte" {
+	if after == scenarios.AnchorLastByte {
 		return "the upstream's last byte"
 	}
 	return "the upstream's mark " + strconv.Quote(after)
@@ -168,35 +140,35 @@ func anchorWords(after string) string {
 func roundDur(d time.Duration) string { return d.Round(time.Millisecond).String() }
 
 // endWords names how a connection ended.
-func endWords(e Ending) string {
+func endWords(e wire.Ending) string {
 	switch e {
-	case EndReset:
+	case wire.EndReset:
 		return "reset"
-	case EndTimeout:
+	case wire.EndTimeout:
 		return "nothing until the deadline"
-	case EndTruncated:
+	case wire.EndTruncated:
 		return "FIN"
 	}
 	return "a clean end"
 }
 
 // closedWords says how a connection closed before any byte.
-func closedWords(e Ending) string {
-	if e == EndReset {
+func closedWords(e wire.Ending) string {
+	if e == wire.EndReset {
 		return "connection reset"
 	}
 	return "connection closed (FIN)"
 }
 
 // interimList lists interim statuses: "103, 100".
-func interimList(hs []Head) string {
+func interimList(hs []wire.Head) string {
 	if len(hs) == 0 {
 		return "no 1xx"
 	}
 	s := make([]string, len(hs))
 	for i, h := range hs {
 		s[i] = strconv.Itoa(h.Status)
-		if len(h.Values(InterimMarker)) == 0 {
+		if len(h.Values(interimMarker)) == 0 {
 			s[i] += " (unmarked)"
 		}
 	}
@@ -204,10 +176,10 @@ func interimList(hs []Head) string {
 }
 
 // interimWords is "interim 103, 100" for the client's interim responses.
-func interimWords(r Response) string { return "interim " + interimList(r.Interim) }
+func interimWords(r wire.Response) string { return "interim " + interimList(r.Interim) }
 
 // interimPrefix is "interim 103, then " when the client got interim responses.
-func interimPrefix(r Response) string {
+func interimPrefix(r wire.Response) string {
 	if len(r.Interim) == 0 {
 		return ""
 	}
@@ -215,15 +187,15 @@ func interimPrefix(r Response) string {
 }
 
 // statusWords is the final status, or the status line when it did not parse.
-func statusWords(r Response) string {
+func statusWords(r wire.Response) string {
 	if r.Final.Status == 0 {
-		return interimPrefix(r) + "status line " + quoteClip(r.Final.StatusLine)
+		return interimPrefix(r) + "status line " + wire.Quote(r.Final.StatusLine)
 	}
 	return interimPrefix(r) + strconv.Itoa(r.Final.Status)
 }
 
 // firstViolation is the first violation, with a count of the others.
-func firstViolation(r Response) string {
+func firstViolation(r wire.Response) string {
 	switch len(r.Violations) {
 	case 0:
 		return "no violation"
@@ -234,53 +206,53 @@ func firstViolation(r Response) string {
 }
 
 // upstreamWords says what the upstream sent, next to a proxy's own status.
-func upstreamWords(ref Response) string {
+func upstreamWords(ref wire.Response) string {
 	switch {
 	case len(ref.Raw) == 0:
 		return "the upstream sent nothing"
 	case !ref.HeadComplete:
 		return "the upstream sent no complete response head"
 	case ref.Final.Status == 0:
-		return "the upstream sent the invalid status line " + quoteClip(ref.Final.StatusLine)
+		return "the upstream sent the invalid status line " + wire.Quote(ref.Final.StatusLine)
 	}
 	return "upstream sent " + strconv.Itoa(ref.Final.Status)
 }
 
 // incompleteWords adds how a proxy's own response ended when it was incomplete.
-func incompleteWords(r Response, e Ending) string {
+func incompleteWords(r wire.Response, e wire.Ending) string {
 	if r.Complete {
 		return ""
 	}
-	return ", " + framingWords(r, Response{}) + ", then " + endWords(e)
+	return ", " + framingWords(r, wire.Response{}) + ", then " + endWords(e)
 }
 
 // bodyWords is the status, framing and body size the client got: "200, chunked,
 // last-chunk present, 10 of 100 bytes". The expected size is the client's own
 // Content-Length, or else the upstream's.
-func bodyWords(r, ref Response) string {
+func bodyWords(r, ref wire.Response) string {
 	return statusWords(r) + ", " + framingWords(r, ref)
 }
 
-func framingWords(r, ref Response) string {
+func framingWords(r, ref wire.Response) string {
 	of := ""
 	switch {
-	case r.Framing == FramingContentLength:
+	case r.Framing == wire.FramingContentLength:
 		of = " of " + strconv.FormatInt(r.ContentLength, 10)
-	case ref.Framing == FramingContentLength:
+	case ref.Framing == wire.FramingContentLength:
 		of = " of " + strconv.FormatInt(ref.ContentLength, 10)
 	}
 	n := strconv.FormatInt(r.BodyLen, 10) + of + " bytes"
 	switch r.Framing {
-	case FramingNone:
+	case wire.FramingNone:
 		return "no body"
-	case FramingContentLength:
+	case wire.FramingContentLength:
 		return "content-length, " + n
-	case FramingChunked:
+	case wire.FramingChunked:
 		if r.LastChunk {
 			return "chunked, last-chunk present, " + n
 		}
 		return "chunked, no last-chunk, " + n
-	case FramingClose:
+	case wire.FramingClose:
 		if r.Complete {
 			return "close-delimited, " + n + " ended by FIN"
 		}
@@ -290,20 +262,20 @@ func framingWords(r, ref Response) string {
 }
 
 // refFaultWords says what was wrong with an incomplete upstream message.
-func refFaultWords(ref Response) string {
+func refFaultWords(ref wire.Response) string {
 	for _, v := range ref.Violations {
 		if strings.HasPrefix(v, "body:") {
 			return "a broken upstream body (" + v + ")"
 		}
 	}
-	if ref.Framing == FramingInvalid {
+	if ref.Framing == wire.FramingInvalid {
 		return "a body with invalid framing (" + firstViolation(ref) + ")"
 	}
 	return "truncation"
 }
 
 // bodyDiff says how the client's body differs from the upstream's.
-func bodyDiff(r, ref Response) string {
+func bodyDiff(r, ref wire.Response) string {
 	if r.BodyLen != ref.BodyLen {
 		return fmt.Sprintf("%d bytes, the upstream sent %d", r.BodyLen, ref.BodyLen)
 	}
@@ -312,5 +284,5 @@ func bodyDiff(r, ref Response) string {
 			return fmt.Sprintf("first difference at byte %d", i)
 		}
 	}
-	return "same length, different bytes beyond the kept " + strconv.Itoa(MaxBody) + " bytes"
+	return "same length, different bytes beyond the kept " + strconv.Itoa(wire.MaxBody) + " bytes"
 }

@@ -1,4 +1,4 @@
-package harness
+package wire
 
 import (
 	"bytes"
@@ -106,30 +106,30 @@ func splitLines(raw []byte, where string, f *findings) []string {
 // as 5xx.
 func parseStatusLine(line, where string, f *findings) (version string, status int) {
 	if len(line) < 8 || line[:5] != "HTTP/" || !isDigit(line[5]) || line[6] != '.' || !isDigit(line[7]) {
-		f.bad("%s: status line %s does not start with HTTP-version (HTTP/d.d; RFC 9112 §2.3, §4)", where, quoteClip(line))
+		f.bad("%s: status line %s does not start with HTTP-version (HTTP/d.d; RFC 9112 §2.3, §4)", where, Quote(line))
 		return "", 0
 	}
 	version = line[:8]
 	if line[5] != '1' {
-		f.bad("%s: status line %s: %s is not HTTP/1.x (RFC 9112 §2.3)", where, quoteClip(line), version)
+		f.bad("%s: status line %s: %s is not HTTP/1.x (RFC 9112 §2.3)", where, Quote(line), version)
 		return version, 0
 	}
 	rest := line[8:]
 	if len(rest) < 4 || rest[0] != ' ' || !isDigit(rest[1]) || !isDigit(rest[2]) || !isDigit(rest[3]) {
-		f.bad("%s: status line %s: want SP and a three-digit status code after %s (RFC 9112 §4)", where, quoteClip(line), version)
+		f.bad("%s: status line %s: want SP and a three-digit status code after %s (RFC 9112 §4)", where, Quote(line), version)
 		return version, 0
 	}
 	code, _ := strconv.Atoi(rest[1:4])
 	switch rest = rest[4:]; {
 	case rest == "":
-		f.note("%s: status line %s has no SP after the status code (RFC 9112 §4: a server MUST send it even without a reason phrase)", where, quoteClip(line))
+		f.note("%s: status line %s has no SP after the status code (RFC 9112 §4: a server MUST send it even without a reason phrase)", where, Quote(line))
 	case rest[0] != ' ':
-		f.bad("%s: status line %s: want SP after the status code (RFC 9112 §4)", where, quoteClip(line))
+		f.bad("%s: status line %s: want SP after the status code (RFC 9112 §4)", where, Quote(line))
 		return version, 0
 	default:
 		for i := 1; i < len(rest); i++ {
 			if c := rest[i]; isCTL(c) && c != '\t' {
-				f.bad("%s: status line %s: %s in the reason phrase (RFC 9112 §4%s)", where, quoteClip(line), ctlName(c), crSection(c))
+				f.bad("%s: status line %s: %s in the reason phrase (RFC 9112 §4%s)", where, Quote(line), ctlName(c), crSection(c))
 				break
 			}
 		}
@@ -151,14 +151,14 @@ func parseFields(lines []string, where string, afterStart bool, f *findings) []F
 		if line != "" && (line[0] == ' ' || line[0] == '\t') {
 			if len(out) == 0 {
 				if afterStart {
-					f.bad("%s: whitespace-preceded line %s right after the status line (RFC 9112 §2.2)", where, quoteClip(line))
+					f.bad("%s: whitespace-preceded line %s right after the status line (RFC 9112 §2.2)", where, Quote(line))
 				} else {
-					f.bad("%s: first line %s begins with whitespace (obs-fold with nothing to continue; RFC 9112 §5.2)", where, quoteClip(line))
+					f.bad("%s: first line %s begins with whitespace (obs-fold with nothing to continue; RFC 9112 §5.2)", where, Quote(line))
 				}
 				continue
 			}
 			prev := &out[len(out)-1]
-			f.bad("%s: obs-fold continuation line %s after field %s (RFC 9112 §5.2)", where, quoteClip(line), quoteClip(prev.Name))
+			f.bad("%s: obs-fold continuation line %s after field %s (RFC 9112 §5.2)", where, Quote(line), Quote(prev.Name))
 			cont := trimOWS(line)
 			checkValue(cont, prev.Name, where, f)
 			if cont != "" {
@@ -168,20 +168,20 @@ func parseFields(lines []string, where string, afterStart bool, f *findings) []F
 		}
 		name, value, ok := strings.Cut(line, ":")
 		if !ok {
-			f.bad("%s: line %d %s has no colon (RFC 9112 §5)", where, i+2, quoteClip(line))
+			f.bad("%s: line %d %s has no colon (RFC 9112 §5)", where, i+2, Quote(line))
 			continue
 		}
 		switch bare := strings.TrimRight(name, " \t"); {
 		case name == "":
-			f.bad("%s: empty field name in %s (RFC 9110 §5.1)", where, quoteClip(line))
+			f.bad("%s: empty field name in %s (RFC 9110 §5.1)", where, Quote(line))
 		case bare != name:
-			f.bad("%s: whitespace between field name %s and the colon (RFC 9112 §5.1)", where, quoteClip(bare))
+			f.bad("%s: whitespace between field name %s and the colon (RFC 9112 §5.1)", where, Quote(bare))
 			if c, ok := badTokenChar(bare); ok {
-				f.bad("%s: field name %s contains %s (RFC 9110 §5.1: a name is a token)", where, quoteClip(bare), charName(c))
+				f.bad("%s: field name %s contains %s (RFC 9110 §5.1: a name is a token)", where, Quote(bare), charName(c))
 			}
 		default:
 			if c, ok := badTokenChar(name); ok {
-				f.bad("%s: field name %s contains %s (RFC 9110 §5.1: a name is a token)", where, quoteClip(name), charName(c))
+				f.bad("%s: field name %s contains %s (RFC 9110 §5.1: a name is a token)", where, Quote(name), charName(c))
 			}
 		}
 		value = trimOWS(value)
@@ -200,10 +200,10 @@ func checkValue(v, name, where string, f *findings) {
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case c == 0 || c == '\r':
-			f.bad("%s: %s in the value of %s (RFC 9110 §5.5%s)", where, ctlName(c), quoteClip(name), crSection(c))
+			f.bad("%s: %s in the value of %s (RFC 9110 §5.5%s)", where, ctlName(c), Quote(name), crSection(c))
 			return
 		case isCTL(c) && c != '\t' && !noted:
-			f.note("%s: %s in the value of %s (RFC 9110 §5.5: invalid, a recipient may retain it)", where, ctlName(c), quoteClip(name))
+			f.note("%s: %s in the value of %s (RFC 9110 §5.5: invalid, a recipient may retain it)", where, ctlName(c), Quote(name))
 			noted = true
 		}
 	}
@@ -270,7 +270,7 @@ func charName(c byte) string {
 
 // quoteClip quotes s for a message, escaping control bytes and clipping it to 60
 // bytes.
-func quoteClip(s string) string {
+func Quote(s string) string {
 	if len(s) > 60 {
 		return strconv.Quote(s[:60]) + "…"
 	}

@@ -1,4 +1,4 @@
-package harness
+package judge
 
 import (
 	"slices"
@@ -6,23 +6,8 @@ import (
 	"strings"
 
 	"github.com/gatecheck/gatecheck/scenarios"
+	"github.com/gatecheck/gatecheck/wire"
 )
-
-// The outcomes the judge observes besides statuses (CATALOGUE.md glossary).
-const (
-	OutcomePassthrough  = "passthrough"
-	OutcomeRepaired     = "repaired"
-	OutcomeDropped      = "dropped"
-	OutcomeAborted      = "aborted"
-	OutcomeNoResponse   = "no-response"
-	OutcomeFakeComplete = "fake-complete"
-	OutcomeRawRelay     = "raw-relay"
-	OutcomeHung         = "hung"
-	Outcome5xx          = "5xx"
-)
-
-// alwaysFail are the outcomes that fail whatever the lists say.
-var alwaysFail = []string{OutcomeFakeComplete, OutcomeRawRelay, OutcomeHung}
 
 // defaultChecked are the fields passthrough compares in every scenario, when the
 // upstream sent them.
@@ -30,7 +15,7 @@ var defaultChecked = []string{"Content-Type", "Cache-Control", "X-Gatecheck"}
 
 // decision is an outcome with the words that explain it.
 type decision struct {
-	outcome string
+	outcome scenarios.Outcome
 	// actual describes what the client got, for Judgement.Actual.
 	actual string
 }
@@ -65,21 +50,21 @@ type decision struct {
 // the outcome raw-relay;
 // fake-complete, raw-relay and hung always fail. An observation with Err set (the
 // client's own failure) gets the verdict error and the outcome "none".
-func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
+func Judge(exp scenarios.Expectation, ref wire.Response, obs Observation, t scenarios.Timeouts, followUp bool) Judgement {
 	if obs.Err != "" {
 		// A cancelled run or a socket error of the client's own is no evidence
 		// about the proxy: no verdict rather than a wrong one.
-		return Judgement{Outcome: "none", Verdict: Error, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
+		return Judgement{Outcome: scenarios.OutcomeNone, Verdict: scenarios.VerdictError, Expected: renderExpected(exp, &t), Actual: "client error: " + obs.Err}
 	}
 	d := decide(exp, ref, obs)
-	if w := strayWords(obs); w != "" {
+	if w := Stray(obs); w != "" {
 		// Bytes after a complete final response are a response to a request
 		// the client has not sent yet, whatever came before them.
-		d = decision{OutcomeRawRelay, d.actual + "; then " + w}
+		d = decision{scenarios.OutcomeRawRelay, d.actual + "; then " + w}
 	}
-	j := Judgement{Outcome: d.outcome, Verdict: Fail, Expected: renderExpected(exp, &t)}
+	j := Judgement{Outcome: d.outcome, Verdict: scenarios.VerdictFail, Expected: renderExpected(exp, &t)}
 	var failed []string
-	grade := func(alts []scenarios.Alternative, v Verdict) bool {
+	grade := func(alts []scenarios.Alternative, v scenarios.Verdict) bool {
 		for _, a := range alts {
 			if a.Outcome != d.outcome {
 				continue
@@ -93,53 +78,53 @@ func Judge(exp scenarios.Expectation, ref Response, obs Observation, t scenarios
 		}
 		return false
 	}
-	if !slices.Contains(alwaysFail, d.outcome) && !grade(exp.Pass, Pass) {
-		grade(exp.NonStrict, NonStrict)
+	if !d.outcome.AlwaysFails() && !grade(exp.Pass, scenarios.VerdictPass) {
+		grade(exp.NonStrict, scenarios.VerdictNonStrict)
 	}
 	j.Actual = d.actual
-	if j.Verdict != Pass && len(failed) > 0 {
+	if j.Verdict != scenarios.VerdictPass && len(failed) > 0 {
 		j.Actual += "; but " + strings.Join(dedupe(failed), "; ")
 	}
 	return j
 }
 
 // decide applies the ordered rules and returns the outcome.
-func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
+func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decision {
 	r := obs.Response
-	timedOut := obs.Ending == EndTimeout
+	timedOut := obs.Ending == wire.EndTimeout
 	// Rule 1: nothing received.
 	if len(r.Raw) == 0 {
 		if timedOut {
-			return decision{OutcomeHung, "nothing within " + roundDur(obs.End) + ", until the deadline"}
+			return decision{scenarios.OutcomeHung, "nothing within " + roundDur(obs.End) + ", until the deadline"}
 		}
-		return decision{OutcomeNoResponse, "no response: " + closedWords(obs.Ending) + " before any byte"}
+		return decision{scenarios.OutcomeNoResponse, "no response: " + closedWords(obs.Ending) + " before any byte"}
 	}
 	// Rule 2: no complete final head.
 	if !r.HeadComplete {
 		switch {
 		case len(r.Partial) == 0 && len(r.Interim) > 0 && len(r.Violations) == 0:
 			if timedOut {
-				return decision{OutcomeHung, interimWords(r) + ", then nothing until the deadline"}
+				return decision{scenarios.OutcomeHung, interimWords(r) + ", then nothing until the deadline"}
 			}
-			return decision{OutcomeAborted, interimWords(r) + ", then " + endWords(obs.Ending) + " without a final response"}
+			return decision{scenarios.OutcomeAborted, interimWords(r) + ", then " + endWords(obs.Ending) + " without a final response"}
 		case len(r.Partial) > 0:
-			return decision{OutcomeRawRelay, "an incomplete head (" + strconv.Itoa(len(r.Partial)) + " bytes: " +
-				FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Ending)}
+			return decision{scenarios.OutcomeRawRelay, "an incomplete head (" + strconv.Itoa(len(r.Partial)) + " bytes: " +
+				wire.FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Ending)}
 		}
-		return decision{OutcomeRawRelay, "no valid response head: " + firstViolation(r) + " (" + FirstBytes(r.Raw, 60) + ")"}
+		return decision{scenarios.OutcomeRawRelay, "no valid response head: " + firstViolation(r) + " (" + wire.FirstBytes(r.Raw, 60) + ")"}
 	}
 	// Rule 3: bytes that are not HTTP/1.1.
 	if len(r.Violations) > 0 {
-		return decision{OutcomeRawRelay, statusWords(r) + " that is not valid HTTP/1.1: " + firstViolation(r)}
+		return decision{scenarios.OutcomeRawRelay, statusWords(r) + " that is not valid HTTP/1.1: " + firstViolation(r)}
 	}
 	// Rule 4: a status the upstream did not send: the proxy's own response.
 	refValid := ref.HeadComplete && ref.Final.Status != 0
 	if !refValid || r.Final.Status != ref.Final.Status {
-		word := strconv.Itoa(r.Final.Status)
+		word := scenarios.StatusOutcome(r.Final.Status)
 		switch {
 		case named(exp, word):
 		case r.Final.Status/100 == 5:
-			word = Outcome5xx
+			word = scenarios.Outcome5xx
 		}
 		source := " from the proxy ("
 		if len(ref.Raw) > 0 && !refValid && r.Final.Status/100 != 5 {
@@ -152,16 +137,16 @@ func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
 	// Rule 5: the upstream's status, but an incomplete message.
 	if !r.Complete {
 		if timedOut {
-			return decision{OutcomeHung, bodyWords(r, ref) + ", then nothing until the deadline"}
+			return decision{scenarios.OutcomeHung, bodyWords(r, ref) + ", then nothing until the deadline"}
 		}
-		return decision{OutcomeAborted, bodyWords(r, ref) + ", then " + endWords(obs.Ending)}
+		return decision{scenarios.OutcomeAborted, bodyWords(r, ref) + ", then " + endWords(obs.Ending)}
 	}
 	// Rule 6: a complete message that is not the upstream's.
 	if !ref.Complete {
-		return decision{OutcomeFakeComplete, bodyWords(r, ref) + " — " + refFaultWords(ref) + " presented as complete"}
+		return decision{scenarios.OutcomeFakeComplete, bodyWords(r, ref) + " — " + refFaultWords(ref) + " presented as complete"}
 	}
 	if r.BodyLen != ref.BodyLen || r.BodySHA256 != ref.BodySHA256 {
-		return decision{OutcomeFakeComplete, bodyWords(r, ref) + " — a body that is not the upstream's presented as complete (" + bodyDiff(r, ref) + ")"}
+		return decision{scenarios.OutcomeFakeComplete, bodyWords(r, ref) + " — a body that is not the upstream's presented as complete (" + bodyDiff(r, ref) + ")"}
 	}
 	// Rule 7: the upstream's status and body: which fields came through.
 	return fieldsOutcome(exp, ref, r)
@@ -169,7 +154,7 @@ func decide(exp scenarios.Expectation, ref Response, obs Observation) decision {
 
 // fieldsOutcome is rule 7: passthrough, repaired, dropped or raw-relay, from the
 // offending field of a repair scenario and the checked fields.
-func fieldsOutcome(exp scenarios.Expectation, ref, r Response) decision {
+func fieldsOutcome(exp scenarios.Expectation, ref, r wire.Response) decision {
 	base := bodyWords(r, ref) + ", body identical"
 	var skip string
 	if exp.Repair != nil {
@@ -182,26 +167,26 @@ func fieldsOutcome(exp scenarios.Expectation, ref, r Response) decision {
 		got := strings.Join(vals, ", ")
 		switch {
 		case len(vals) == 0:
-			return decision{OutcomeDropped, base + ", " + name + " dropped" + changedSuffix(changed)}
+			return decision{scenarios.OutcomeDropped, base + ", " + name + " dropped" + changedSuffix(changed)}
 		case exp.Repair.Value != "" && normalizeWS(got) == normalizeWS(exp.Repair.Value):
 			if len(changed) > 0 {
-				return decision{OutcomeDropped, base + ", " + name + " repaired" + changedSuffix(changed)}
+				return decision{scenarios.OutcomeDropped, base + ", " + name + " repaired" + changedSuffix(changed)}
 			}
-			return decision{OutcomeRepaired, base + ", " + name + ": " + strconv.Quote(got) + " repaired"}
+			return decision{scenarios.OutcomeRepaired, base + ", " + name + ": " + strconv.Quote(got) + " repaired"}
 		case exp.Repair.Value == "":
-			return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, though it can only be dropped"}
+			return decision{scenarios.OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, though it can only be dropped"}
 		}
-		return decision{OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, not the prescribed repair " + strconv.Quote(exp.Repair.Value)}
+		return decision{scenarios.OutcomeRawRelay, base + ", " + name + ": " + strconv.Quote(got) + " forwarded, not the prescribed repair " + strconv.Quote(exp.Repair.Value)}
 	}
 	if len(changed) > 0 {
-		return decision{OutcomeDropped, base + changedSuffix(changed)}
+		return decision{scenarios.OutcomeDropped, base + changedSuffix(changed)}
 	}
-	return decision{OutcomePassthrough, base}
+	return decision{scenarios.OutcomePassthrough, base}
 }
 
 // changedFields compares the checked fields the upstream sent (all but skip) with
 // what reached the client and describes each that is missing or changed.
-func changedFields(exp scenarios.Expectation, ref, r Response, skip string) []string {
+func changedFields(exp scenarios.Expectation, ref, r wire.Response, skip string) []string {
 	var out []string
 	seen := map[string]bool{}
 	for _, name := range append(slices.Clone(defaultChecked), exp.CheckedFields...) {
@@ -233,7 +218,7 @@ func changedSuffix(changed []string) string {
 }
 
 // named reports whether a pass or non-strict alternative names outcome.
-func named(exp scenarios.Expectation, outcome string) bool {
+func named(exp scenarios.Expectation, outcome scenarios.Outcome) bool {
 	for _, a := range append(slices.Clone(exp.Pass), exp.NonStrict...) {
 		if a.Outcome == outcome {
 			return true
