@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/bench/svgplot"
+	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 //go:embed report.html.tmpl
@@ -128,13 +129,9 @@ type htmlSpectrum struct {
 // htmlVerdictClass is the CSS class of a verdict and its mark, as the
 // compliance matrix has them; any other word is v-unknown, marked ?.
 func htmlVerdictClass(v string) (class, mark string) {
-	switch v {
-	case "pass":
-		return "v-pass", "✓"
-	case "non-strict":
-		return "v-non-strict", "~"
-	case "fail":
-		return "v-fail", "✗"
+	switch w := scenarios.Verdict(v); w {
+	case scenarios.VerdictPass, scenarios.VerdictNonStrict, scenarios.VerdictFail:
+		return "v-" + v, w.Mark()
 	case "":
 		return "", ""
 	}
@@ -155,9 +152,9 @@ func htmlView(r *Report) htmlPage {
 		p.Cols = "cols-many"
 	}
 	for _, l := range []htmlVerdict{
-		{Verdict: "pass", Meaning: "the outcome is one the scenario passes"},
-		{Verdict: "non-strict", Meaning: "handled safely, but not as the RFC prefers"},
-		{Verdict: "fail", Meaning: "anything else"},
+		{Verdict: string(scenarios.VerdictPass), Meaning: "the outcome is one the scenario passes"},
+		{Verdict: string(scenarios.VerdictNonStrict), Meaning: "handled safely, but not as the RFC prefers"},
+		{Verdict: string(scenarios.VerdictFail), Meaning: "anything else"},
 	} {
 		l.Class, l.Mark = htmlVerdictClass(l.Verdict)
 		p.Legend = append(p.Legend, l)

@@ -104,7 +104,7 @@ func (h *handler) putScenario(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := h.up.Add(id, scripts); err != nil {
-		if strings.Contains(err.Error(), "already added") {
+		if errors.Is(err, fakeupstream.ErrAlreadyAdded) {
 			h.up.Replace(id, scripts)
 		} else {
 			writeError(w, http.StatusBadRequest, err)
