@@ -10,12 +10,16 @@ type Script struct {
 // How a script leaves the connection after the output for its request; see
 // Script.Ending.
 const (
-	EndingOpen      = "open"       // the connection stays open for a next request
-	EndingClose     = "close"      // FIN after the output
-	EndingReset     = "reset"      // RST after the output
-	EndingHalfClose = "half_close" // FIN after the output, the upstream still reads
-	EndingHang      = "hang"       // nothing more until the peer leaves or the bound
+	EndingOpen      ScriptEnding = "open"       // the connection stays open for a next request
+	EndingClose     ScriptEnding = "close"      // FIN after the output
+	EndingReset     ScriptEnding = "reset"      // RST after the output
+	EndingHalfClose ScriptEnding = "half_close" // FIN after the output, the upstream still reads
+	EndingHang      ScriptEnding = "hang"       // nothing more until the peer leaves or the bound
 )
+
+// ScriptEnding is how a script leaves the connection after its output for the
+// request that selected it (Script.Ending).
+type ScriptEnding string
 
 // Output returns the bytes the script writes for the request that selected it: every
 // byte of its Write, Body (chunk framing included), Chunk and Drip steps, in order,
@@ -33,7 +37,7 @@ func (s Script) Output() []byte {
 // Ending says how the script leaves the connection after Output: EndingClose,
 // EndingReset, EndingHalfClose, EndingHang, or EndingOpen when the script turns to
 // the next request or simply ends.
-func (s Script) Ending() string {
+func (s Script) Ending() ScriptEnding {
 	_, ending := s.reference()
 	return ending
 }
@@ -41,7 +45,7 @@ func (s Script) Ending() string {
 // reference plays the script on paper: the bytes it writes for the selecting
 // request and how it leaves the connection afterwards. A nil step writes
 // nothing here; the player refuses it.
-func (s Script) reference() ([]byte, string) {
+func (s Script) reference() ([]byte, ScriptEnding) {
 	var d draft
 	for _, st := range s.Steps {
 		if st == nil {

@@ -13,7 +13,7 @@ func TestScriptOutputAndEnding(t *testing.T) {
 		name   string
 		steps  []Step
 		output string
-		ending string
+		ending ScriptEnding
 	}{
 		{"write", []Step{Read{}, Write{[]byte("a\x00\xff")}}, "a\x00\xff", EndingOpen},
 		{"body", []Step{Body{N: 10}}, "ABCDEFGHIJ", EndingOpen},

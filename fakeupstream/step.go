@@ -22,7 +22,7 @@ type Step interface {
 	// draft plays the step on paper (see draft) and returns how it leaves the
 	// connection when the output for the selecting request ends with it, or ""
 	// when the script goes on.
-	draft(d *draft) string
+	draft(d *draft) ScriptEnding
 }
 
 // Kind is one kind of step as the registry lists it: its name, how it is

@@ -33,7 +33,7 @@ func (b Body) args() Args { return Args{N: b.N, ChunkSize: b.ChunkSize} }
 
 func (b Body) play(p *player) error { return emitBody(b, &p.off, p.write) }
 
-func (b Body) draft(d *draft) string {
+func (b Body) draft(d *draft) ScriptEnding {
 	d.body(b)
 	return ""
 }

@@ -24,7 +24,7 @@ func (c Chunk) args() Args { return Args{Data: nonNil(c.Data)} }
 
 func (c Chunk) play(p *player) error { return p.write(appendChunk(nil, c.Data)) }
 
-func (c Chunk) draft(d *draft) string {
+func (c Chunk) draft(d *draft) ScriptEnding {
 	d.write(appendChunk(nil, c.Data))
 	return ""
 }

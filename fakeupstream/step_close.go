@@ -28,7 +28,7 @@ func (Close) args() Args { return Args{} }
 
 func (Close) play(p *player) error { return p.close() }
 
-func (Close) draft(*draft) string { return EndingClose }
+func (Close) draft(*draft) ScriptEnding { return EndingClose }
 
 // close sends a FIN after everything written, then reads and discards until the
 // peer closes too (at most lingerMax), so that bytes the peer sent and the script

@@ -52,7 +52,7 @@ func (d Drip) play(p *player) error {
 	})
 }
 
-func (d Drip) draft(dr *draft) string {
+func (d Drip) draft(dr *draft) ScriptEnding {
 	if len(d.Data) > 0 {
 		dr.write(d.Data)
 	} else {

@@ -30,4 +30,4 @@ func (HalfClose) play(p *player) error {
 	return nil
 }
 
-func (HalfClose) draft(*draft) string { return EndingHalfClose }
+func (HalfClose) draft(*draft) ScriptEnding { return EndingHalfClose }

@@ -64,4 +64,4 @@ func (h Hang) play(p *player) error {
 	return p.nc.Close()
 }
 
-func (Hang) draft(*draft) string { return EndingHang }
+func (Hang) draft(*draft) ScriptEnding { return EndingHang }

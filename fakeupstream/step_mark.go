@@ -35,4 +35,4 @@ func (m Mark) play(p *player) error {
 	return nil
 }
 
-func (Mark) draft(*draft) string { return "" }
+func (Mark) draft(*draft) ScriptEnding { return "" }

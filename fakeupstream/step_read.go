@@ -72,7 +72,7 @@ func (r Read) play(p *player) error {
 
 // draft ends the output for the selecting request where the script turns to the
 // next request: at a Read of a request or a head after the first Read.
-func (r Read) draft(d *draft) string {
+func (r Read) draft(d *draft) ScriptEnding {
 	if d.claimed && r.What != ReadBody {
 		return EndingOpen
 	}

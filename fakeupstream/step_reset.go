@@ -46,4 +46,4 @@ func (Reset) play(p *player) error {
 	return nil
 }
 
-func (Reset) draft(*draft) string { return EndingReset }
+func (Reset) draft(*draft) ScriptEnding { return EndingReset }

@@ -23,4 +23,4 @@ func (s Sleep) args() Args { return Args{D: s.D} }
 
 func (s Sleep) play(p *player) error { return p.sleep(s.D) }
 
-func (Sleep) draft(*draft) string { return "" }
+func (Sleep) draft(*draft) ScriptEnding { return "" }

@@ -22,7 +22,7 @@ func (w Write) args() Args { return Args{Data: nonNil(w.Data)} }
 
 func (w Write) play(p *player) error { return p.write(w.Data) }
 
-func (w Write) draft(d *draft) string {
+func (w Write) draft(d *draft) ScriptEnding {
 	d.write(w.Data)
 	return ""
 }

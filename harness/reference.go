@@ -29,7 +29,7 @@ func references(sc *scenarios.Scenario, scripts []fakeupstream.Script) []wire.Re
 // are parsed. scriptEnding is how the script leaves the connection (see
 // fakeupstream.Script.Ending): "close" and "half_close" send a FIN, "reset" a RST,
 // and "hang" or "open" leave it open, so a close-delimited body is then incomplete.
-func reference(output []byte, scriptEnding string, method string) wire.Response {
+func reference(output []byte, scriptEnding fakeupstream.ScriptEnding, method string) wire.Response {
 	ending := wire.EndTimeout
 	switch scriptEnding {
 	case fakeupstream.EndingClose, fakeupstream.EndingHalfClose:

@@ -1,11 +1,15 @@
 package harness
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/gatecheck/gatecheck/fakeupstream"
+)
 
 func TestReference(t *testing.T) {
 	out := []byte("HTTP/1.0 200 OK\r\n\r\nhello")
 	for _, c := range []struct {
-		ending   string
+		ending   fakeupstream.ScriptEnding
 		complete bool
 	}{{"close", true}, {"half_close", true}, {"reset", false}, {"hang", false}, {"open", false}} {
 		if got := reference(out, c.ending, "GET"); got.Complete != c.complete {
