@@ -78,6 +78,14 @@ func TestCompose(t *testing.T) {
 			if r.ID != p.ID {
 				t.Fatalf("%s: result %d is %s in compose, %s as a process", kind, i, r.ID, p.ID)
 			}
+			if all[i].Timeouts != nil {
+				// Its own declared timeouts cannot be given to a proxy that
+				// compose started: the runner skips it, and says why.
+				if r.Verdict != scenarios.VerdictSkip || !strings.Contains(r.Actual, "external target's timeouts") {
+					t.Errorf("%s %s declares its own timeouts: compose %s (%s); want a skip that says why", kind, r.ID, r.Verdict, r.Actual)
+				}
+				continue
+			}
 			if !graded(r) || !graded(p) {
 				t.Errorf("%s %s: not graded: compose %s (%s); process %s (%s)", kind, r.ID, r.Verdict, r.Actual, p.Verdict, p.Actual)
 				continue
