@@ -2,6 +2,7 @@ package harness
 
 import (
 	"context"
+	"crypto/tls"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
@@ -48,4 +49,35 @@ type Paralleled interface {
 // timeouts is skipped there, with FixedTimeouts as the reason.
 type Fixed interface {
 	FixedTimeouts() string
+}
+
+// Listener is where one client of the target's reaches it.
+type Listener struct {
+	// Addr is the address the client dials, HOST:PORT.
+	Addr string
+	// TLS is the client's TLS config for a listener that speaks TLS (it trusts
+	// the run's own authority and offers ALPN "h2"); nil for cleartext.
+	TLS *tls.Config
+}
+
+// HTTP2Target is implemented by targets that listen for HTTP/2 besides
+// HTTP/1.1.
+type HTTP2Target interface {
+	// HTTP2 returns, once Start has returned, the listener for client
+	// (scenarios.ClientH2: cleartext, by prior knowledge; scenarios.ClientH2TLS:
+	// TLS with ALPN h2). A target that has no such listener returns a
+	// *NotServed that says why.
+	HTTP2(client scenarios.Client) (Listener, error)
+}
+
+// NotServed is the error of a target that has no listener for a client: every
+// scenario run with that client is a skip with Reason, never a verdict.
+type NotServed struct {
+	Target string
+	Client scenarios.Client
+	Reason string
+}
+
+func (e *NotServed) Error() string {
+	return e.Target + " has no " + string(e.Client) + " listener: " + e.Reason
 }

@@ -71,6 +71,11 @@ const (
 	OutcomeFakeComplete Outcome = "fake-complete"
 	OutcomeRawRelay     Outcome = "raw-relay"
 	OutcomeHung         Outcome = "hung"
+	// OutcomeProtocolError is an HTTP/2 client's only: the proxy broke HTTP/2's
+	// own framing rules (RFC 9113 §4-§6: a frame on a closed stream, an
+	// undecodable header block, a frame larger than the client allows...),
+	// whatever its upstream sent.
+	OutcomeProtocolError Outcome = "protocol-error"
 	// OutcomeNone is the outcome of a request whose answer was never judged:
 	// a skip, or an error of gatecheck's own.
 	OutcomeNone Outcome = "none"
@@ -82,7 +87,7 @@ var listable = []Outcome{Outcome502, Outcome504, Outcome5xx, OutcomePassthrough,
 
 // alwaysFailing are the outcomes that fail whatever a scenario lists: only
 // examples may name them.
-var alwaysFailing = []Outcome{OutcomeFakeComplete, OutcomeRawRelay, OutcomeHung}
+var alwaysFailing = []Outcome{OutcomeFakeComplete, OutcomeRawRelay, OutcomeHung, OutcomeProtocolError}
 
 // AlwaysFails reports whether o fails whatever a scenario lists: a truncated
 // body presented as complete, invalid bytes relayed, a client left waiting.
@@ -198,3 +203,55 @@ const (
 	ConnectionNew  Connection = "new"
 	ConnectionSame Connection = "same"
 )
+
+// Client is how gatecheck's client reaches the proxy: the protocol and, for
+// HTTP/2, the transport.
+type Client string
+
+// The clients.
+const (
+	ClientH1 Client = "h1" // HTTP/1.1 over TCP
+	// ClientH2 is HTTP/2 over TCP by prior knowledge (h2c, RFC 9113 §3.3).
+	ClientH2 Client = "h2"
+	// ClientH2TLS is HTTP/2 over TLS, agreed by ALPN "h2" (RFC 9113 §3.2).
+	ClientH2TLS Client = "h2-tls"
+)
+
+// Clients are every client, in the order reports show them.
+var Clients = []Client{ClientH1, ClientH2, ClientH2TLS}
+
+// Protocol is the HTTP version the client speaks, as scenarios name it in
+// their clients list: h1 or h2 (for both HTTP/2 transports).
+func (c Client) Protocol() Client {
+	if c == ClientH2TLS {
+		return ClientH2
+	}
+	return c
+}
+
+// HTTP2 reports whether the client speaks HTTP/2.
+func (c Client) HTTP2() bool { return c.Protocol() == ClientH2 }
+
+// ParseClients reads a list of clients as the command line gives it: names
+// separated by commas, or "all" for every client. Each appears once, in the
+// order of Clients.
+func ParseClients(s string) ([]Client, error) {
+	if strings.TrimSpace(s) == "all" {
+		return slices.Clone(Clients), nil
+	}
+	want := map[Client]bool{}
+	for _, part := range strings.Split(s, ",") {
+		c := Client(strings.TrimSpace(part))
+		if !slices.Contains(Clients, c) {
+			return nil, fmt.Errorf("unknown client %q (want h1, h2, h2-tls or all)", part)
+		}
+		want[c] = true
+	}
+	var out []Client
+	for _, c := range Clients {
+		if want[c] {
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
