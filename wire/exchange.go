@@ -29,6 +29,10 @@ type Exchange struct {
 	// deadline (a cancelled run, an unexpected socket error): the exchange is
 	// then no evidence about the proxy, and the run is an error, not a verdict.
 	Err string `json:"err,omitempty"`
+	// H2 is what an HTTP/2 client saw of the request's stream (nil for
+	// HTTP/1.x): the frames, END_STREAM, RST_STREAM, GOAWAY and the proxy's
+	// protocol errors.
+	H2 *H2Stream `json:"h2,omitempty"`
 }
 
 // Tunnel reports whether the final response turned the connection into

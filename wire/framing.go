@@ -21,6 +21,9 @@ const (
 	// FramingInvalid: an invalid or conflicting Content-Length; the body is
 	// read until the connection ends and the message is never complete.
 	FramingInvalid Framing = "invalid"
+	// FramingEndStream: HTTP/2 content without a content-length, ended by
+	// END_STREAM (RFC 9113 §8.1).
+	FramingEndStream Framing = "end-stream"
 )
 
 // framingOf decides how the body of a final response ends, per RFC 9112 §6.3, and
