@@ -89,7 +89,7 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) ju
 			observed[0].Anchors[a.Within.After] = observed[0].Anchors["last-byte"]
 		}
 	}
-	return judge.Run(sc, references(sc, scripts), observed, to)
+	return judge.Run(sc, scenarios.ClientH1, references(sc, scripts), observed, to)
 }
 
 // TestCatalogueExamplesJudged judges every built-in example from its declared
@@ -190,7 +190,7 @@ func TestCatalogueExamplesEndToEnd(t *testing.T) {
 // hasWithin reports whether any expectation of the scenario has a time bound.
 func hasWithin(sc *scenarios.Scenario) bool {
 	for i := 0; i <= len(sc.FollowUps); i++ {
-		if timed(expectationOf(sc, i)) {
+		if timed(expectationOf(sc, scenarios.ClientH1, i)) {
 			return true
 		}
 	}

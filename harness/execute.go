@@ -3,7 +3,6 @@ package harness
 import (
 	"context"
 	"fmt"
-	"net"
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
@@ -26,6 +25,9 @@ const dialTimeout = 5 * time.Second
 // scenario with its own declared timeouts runs alone on the target made again
 // with them (runRetimed).
 func (s *Session) Run(ctx context.Context, sc *scenarios.Scenario) Result {
+	if r, skip := s.notForClient(sc); skip {
+		return r
+	}
 	if s.retimes(sc) {
 		return s.runRetimed(ctx, sc)
 	}
@@ -73,14 +75,46 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 // prepare loads the scenario's scripts into the fake upstream. When it cannot
 // (or ctx has ended), ok is false and failed is the judgement: skip or error.
 func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts []fakeupstream.Script, failed judge.Judgement, ok bool) {
+	if why := s.clientSkip(sc); why != "" {
+		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictSkip, why), false
+	}
 	if err := ctx.Err(); err != nil {
-		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictSkip, "not run: "+err.Error()), false
+		return nil, judge.Unjudged(sc.ExpectFor(s.client), scenarios.VerdictSkip, "not run: "+err.Error()), false
 	}
 	scripts, err := s.load(ctx, sc)
 	if err != nil {
-		return nil, judge.Unjudged(sc.Expect, scenarios.VerdictError, err.Error()), false
+		return nil, judge.Unjudged(sc.ExpectFor(s.client), scenarios.VerdictError, err.Error()), false
 	}
 	return scripts, judge.Judgement{}, true
+}
+
+// clientSkip says why sc does not run over the session's client, or "".
+func (s *Session) clientSkip(sc *scenarios.Scenario) string {
+	if sc.RunsOn(s.client) {
+		return ""
+	}
+	return fmt.Sprintf("runs over %s only (clients: [%s]), not over %s", joinClients(sc.Clients), joinClients(sc.Clients), s.client)
+}
+
+// notForClient is the skip result of a scenario that does not run over the
+// session's client.
+func (s *Session) notForClient(sc *scenarios.Scenario) (Result, bool) {
+	why := s.clientSkip(sc)
+	if why == "" {
+		return Result{}, false
+	}
+	return finish(resultOf(sc), time.Now(), judge.Unjudged(sc.Expect, scenarios.VerdictSkip, why)), true
+}
+
+func joinClients(cs []scenarios.Client) string {
+	out := ""
+	for i, c := range cs {
+		if i > 0 {
+			out += ", "
+		}
+		out += string(c)
+	}
+	return out
 }
 
 // runFault says why a run of a scenario says nothing about it.
@@ -178,8 +212,12 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 	token := newToken()
 	defer s.up.Forget(token)
 
-	var conn *wire.HTTP1Client
-	defer func() { conn.Close() }()
+	var conn clientConn
+	defer func() {
+		if conn != nil {
+			conn.close()
+		}
+	}()
 	observed := make([]judge.Observation, 0, 1+len(sc.FollowUps))
 	fault := faultNone
 	mainConn := int64(-1)
@@ -199,13 +237,17 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				return s.broken(sc, scripts, observed, fmt.Errorf("follow-up %d: the upstream script for the previous request did not end before the deadline", index)), token, faultNone
 			}
 			if fu.Connection == scenarios.ConnectionSame {
-				if why := sameUnusable(observed[index-1]); why != "" {
+				why := sameUnusable(observed[index-1])
+				if why == "" && conn != nil {
+					why = conn.unusable()
+				}
+				if why != "" {
 					// Never sent, so never a pass of its checks: the result says so.
 					observed = append(observed, judge.Observation{Exchange: wire.Exchange{Method: methodOf(req)}, NotSent: why})
 					continue
 				}
-			} else {
-				conn.Close()
+			} else if conn != nil {
+				conn.close()
 				conn = nil
 			}
 		}
@@ -245,7 +287,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 				}
 			}
 		}
-		if timed(expectationOf(sc, index)) {
+		if timed(expectationOf(sc, s.client, index)) {
 			// The client can hold the upstream's last byte before the upstream's
 			// goroutine has journaled writing it: wait until the script for this
 			// request has ended (or never started) before timing against it.
@@ -262,7 +304,7 @@ func (s *Session) once(ctx context.Context, sc *scenarios.Scenario, scripts []fa
 		}
 		observed = append(observed, obs)
 	}
-	return judged{judge.Run(sc, references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed), which}, token, fault
+	return judged{judge.Run(sc, s.client, references(sc, scripts), observed, s.timeouts), observed[0], anyReused(observed), which}, token, fault
 }
 
 // anyReused reports whether a follow-up rode the main request's upstream
@@ -294,30 +336,27 @@ func strayed(r fakeupstream.Record, index int) bool {
 
 // broken is the judgement of a run the harness could not complete: error.
 func (s *Session) broken(sc *scenarios.Scenario, scripts []fakeupstream.Script, observed []judge.Observation, err error) judged {
-	j := judge.Unjudged(sc.Expect, scenarios.VerdictError, err.Error())
+	j := judge.Unjudged(sc.ExpectFor(s.client), scenarios.VerdictError, err.Error())
 	if len(observed) == 0 {
 		return judged{j: j}
 	}
-	return judged{judge.Worst(judge.Run(sc, references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed), ""}
+	return judged{judge.Worst(judge.Run(sc, s.client, references(sc, scripts), observed, s.timeouts), j), observed[0], anyReused(observed), ""}
 }
 
 // exchange sends one request of the scenario over c (dialling a new connection
 // when c is nil) and observes the answer. The client is returned open so a
 // follow-up may use the same connection; it keeps any bytes read past the answer.
-func (s *Session) exchange(ctx context.Context, c *wire.HTTP1Client, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (*wire.HTTP1Client, judge.Observation, error) {
+func (s *Session) exchange(ctx context.Context, c clientConn, sc *scenarios.Scenario, req scenarios.Request, token string, index int, deadline time.Duration) (clientConn, judge.Observation, error) {
 	if c == nil {
-		d := net.Dialer{Timeout: dialTimeout}
-		conn, err := d.DialContext(ctx, "tcp", s.addr)
-		if err != nil {
-			return nil, judge.Observation{}, fmt.Errorf("connect to the proxy at %s: %w", s.addr, err)
+		var err error
+		if c, err = s.dial(ctx, sc.H2Settings); err != nil {
+			return nil, judge.Observation{}, err
 		}
-		c = wire.NewHTTP1Client(conn)
 	}
 	// Only a follow-up on the same connection needs this request's whole body
 	// sent after its response.
-	c.Reuse = index < len(sc.FollowUps) && sc.FollowUps[index].Connection == scenarios.ConnectionSame
-	head, body := wire.BuildHTTP1Request(wireRequest(req, sc.RequestPath(token, index), s.addr))
-	x := c.Exchange(ctx, head, body, methodOf(req), req.ExpectContinue, time.Now().Add(deadline))
+	reuse := index < len(sc.FollowUps) && sc.FollowUps[index].Connection == scenarios.ConnectionSame
+	x := c.exchange(ctx, wireRequest(req, sc.RequestPath(token, index), s.addr), reuse, time.Now().Add(deadline))
 	return c, judge.Observation{Exchange: x}, nil
 }
 
@@ -345,11 +384,11 @@ func annotate(obs *judge.Observation, rec fakeupstream.Record, index int, mainCo
 	}
 }
 
-// expectationOf is the expectation of request index: 0 the main request, 1.. the
-// follow-ups.
-func expectationOf(sc *scenarios.Scenario, index int) scenarios.Expectation {
+// expectationOf is the expectation of request index for client: 0 the main
+// request, 1.. the follow-ups.
+func expectationOf(sc *scenarios.Scenario, client scenarios.Client, index int) scenarios.Expectation {
 	if index == 0 {
-		return sc.Expect
+		return sc.ExpectFor(client)
 	}
 	return sc.FollowUps[index-1].Expect
 }

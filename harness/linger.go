@@ -25,10 +25,11 @@ func lingers(obs judge.Observation) bool {
 // afterResponse keeps reading after a complete response, as a client that
 // waits for its next request would: until the upstream script for request index
 // has ended (bounded by the request's deadline), and then for promptly more.
-// What arrives goes to obs.Response.Extra (wire.HTTP1Client.Linger), where the
-// judge sees it; obs.After
+// What arrives goes to obs.Response.Extra (wire.HTTP1Client.Linger) or, for an
+// HTTP/2 client, to the stream's record (wire.H2Client.Linger: a frame on the
+// finished stream is a protocol error), where the judge sees it; obs.After
 // says how the connection then stood.
-func (s *Session) afterResponse(ctx context.Context, c *wire.HTTP1Client, obs *judge.Observation, token string, index int, deadline time.Time) {
+func (s *Session) afterResponse(ctx context.Context, c clientConn, obs *judge.Observation, token string, index int, deadline time.Time) {
 	if !lingers(*obs) {
 		if obs.Ending == wire.EndComplete {
 			obs.After = wire.ConnClosed // the FIN completed the body
@@ -42,7 +43,7 @@ func (s *Session) afterResponse(ctx context.Context, c *wire.HTTP1Client, obs *j
 	})
 	cancel()
 	until := time.Now().Add(scenarios.MustDuration("promptly").Resolve(s.timeouts))
-	obs.After = c.Linger(ctx, until, &obs.Exchange)
+	obs.After = c.linger(ctx, until, &obs.Exchange)
 }
 
 // sameUnusable says why a follow-up cannot ride the client connection the

@@ -16,14 +16,16 @@ const SchemaVersion = 1
 
 // Report is the result of running scenarios against one target.
 type Report struct {
-	SchemaVersion    int                `json:"schema_version"`
-	GatecheckVersion string             `json:"gatecheck_version"`
-	Target           string             `json:"target"`
-	TargetVersion    string             `json:"target_version,omitempty"`
-	Timeouts         scenarios.Timeouts `json:"timeouts"`
-	ElapsedMS        int64              `json:"elapsed_ms"`
-	Results          []Result           `json:"results"`
-	Summary          Summary            `json:"summary"`
+	SchemaVersion    int    `json:"schema_version"`
+	GatecheckVersion string `json:"gatecheck_version"`
+	Target           string `json:"target"`
+	TargetVersion    string `json:"target_version,omitempty"`
+	// Client is the client the requests went through: h1, h2 or h2-tls.
+	Client    scenarios.Client   `json:"client"`
+	Timeouts  scenarios.Timeouts `json:"timeouts"`
+	ElapsedMS int64              `json:"elapsed_ms"`
+	Results   []Result           `json:"results"`
+	Summary   Summary            `json:"summary"`
 }
 
 // Summary counts results per verdict, and per verdict within each level.
@@ -145,6 +147,7 @@ func (s *Session) Report(results []Result, elapsed time.Duration) *Report {
 		GatecheckVersion: Version,
 		Target:           s.target.String(),
 		TargetVersion:    s.TargetVersion(),
+		Client:           s.client,
 		Timeouts:         s.Timeouts(),
 		ElapsedMS:        elapsed.Milliseconds(),
 		Results:          results,

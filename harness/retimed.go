@@ -64,7 +64,7 @@ func (s *Session) runRetimed(ctx context.Context, sc *scenarios.Scenario) Result
 	want := sc.DeclaredTimeouts(s.declared())
 	own := timeoutsText(want)
 	fail := func(v scenarios.Verdict, actual string) Result {
-		return finish(resultOf(sc), start, judge.Unjudged(sc.Expect, v, actual))
+		return finish(resultOf(sc), start, judge.Unjudged(sc.ExpectFor(s.client), v, actual))
 	}
 	r, ok := s.target.(Retimable)
 	if !ok {
@@ -139,12 +139,15 @@ func (s *Session) openRetimed(ctx context.Context, r Retimable, want scenarios.T
 	if err != nil {
 		return nil, fmt.Errorf("make target %q again with the scenario's own declared timeouts (%s): %w", name, own, err)
 	}
-	sub := &Session{target: t, up: s.up, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
+	sub := &Session{target: t, up: s.up, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}, client: s.client}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		return nil, fmt.Errorf("start target %q again with the scenario's own declared timeouts (%s): %w", name, own, err)
 	}
 	sub.addr = addr
+	if sub.listener, err = listenerFor(t, addr, s.client); err != nil {
+		return nil, errors.Join(err, sub.Close(context.WithoutCancel(ctx)))
+	}
 	if v, ok := t.(Versioned); ok {
 		sub.version = v.Version()
 	}

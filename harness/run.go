@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/gatecheck/gatecheck/judge"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -17,6 +18,10 @@ import (
 func Run(ctx context.Context, t Target, scs []*scenarios.Scenario, opts Options) (*Report, error) {
 	start := time.Now()
 	s, err := Open(ctx, t, opts)
+	var ns *NotServed
+	if errors.As(err, &ns) {
+		return NotServedReport(t, scs, ns), nil
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -86,4 +91,19 @@ func Parallelism(t Target, asked int) int {
 		n = min(n, own)
 	}
 	return n
+}
+
+// NotServedReport is the report of a run over a client the target has no
+// listener for: every scenario a skip that says why, never a verdict.
+func NotServedReport(t Target, scs []*scenarios.Scenario, ns *NotServed) *Report {
+	results := make([]Result, len(scs))
+	for i, sc := range scs {
+		results[i] = finish(resultOf(sc), time.Now(), judge.Unjudged(sc.ExpectFor(ns.Client), scenarios.VerdictSkip, ns.Error()))
+	}
+	rep := &Report{SchemaVersion: SchemaVersion, GatecheckVersion: Version, Target: t.String(), Client: ns.Client,
+		Timeouts: t.Timeouts(), Results: results, Summary: Summarize(results)}
+	if v, ok := t.(Versioned); ok {
+		rep.TargetVersion = v.Version()
+	}
+	return rep
 }

@@ -7,7 +7,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +35,9 @@ type Options struct {
 	Parallel int
 	// Progress is called after each scenario, never concurrently.
 	Progress func(Result)
+	// Client is the client the session's requests go through (default h1):
+	// h2 and h2-tls need a target with that HTTP/2 listener (HTTP2Target).
+	Client scenarios.Client
 }
 
 // readyTimeout bounds the readiness probe through a freshly started target.
@@ -52,8 +54,11 @@ type Session struct {
 	up     Upstream
 	// own is the fake upstream the session started, and closes; nil when it
 	// uses one it was given or the target's.
-	own      *fakeupstream.Server
-	addr     string
+	own  *fakeupstream.Server
+	addr string
+	// client is the session's client, listener where it reaches the target.
+	client   scenarios.Client
+	listener Listener
 	timeouts scenarios.Timeouts
 	version  string
 
@@ -79,7 +84,7 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{target: t, up: up, own: own, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}}
+	s := &Session{target: t, up: up, own: own, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}, client: cmp.Or(opts.Client, scenarios.ClientH1)}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		s.closeUpstream()
@@ -88,6 +93,10 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 	s.addr = addr
 	if v, ok := t.(Versioned); ok {
 		s.version = v.Version()
+	}
+	if s.listener, err = listenerFor(t, addr, s.client); err != nil {
+		_ = s.Close(context.WithoutCancel(ctx))
+		return nil, err
 	}
 	if err := s.probe(ctx); err != nil {
 		_ = s.Close(context.WithoutCancel(ctx))
@@ -137,13 +146,18 @@ func (s *Session) probe(ctx context.Context) error {
 		if seen {
 			return nil
 		}
+		if errors.Is(err, wire.ErrNotHTTP2) || isTLSFailure(err) {
+			// Not a proxy still starting: the listener is not what the client
+			// speaks, and asking again will not change it.
+			return err
+		}
 		if err == nil {
 			err = fmt.Errorf("client got %s", describeBrief(obs))
 		}
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("readiness probe %s through %s never reached the fake upstream at %s (%v): check the route for %s",
-				path, s.addr, s.up.Endpoints().Main, err, fakeupstream.PathPrefix)
+				path, s.where(), s.up.Endpoints().Main, err, fakeupstream.PathPrefix)
 		case <-time.After(backoff):
 			backoff = min(2*backoff, 200*time.Millisecond)
 		}
@@ -159,22 +173,33 @@ func (s *Session) probeOnce(ctx context.Context) (bool, wire.Exchange, error) {
 	token := newToken()
 	defer s.up.Forget(token)
 	path := fakeupstream.PathPrefix + "ready/" + token + "/0"
-	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", s.addr)
+	conn, err := s.dial(ctx, scenarios.H2Settings{})
 	if err != nil {
-		return false, wire.Exchange{}, fmt.Errorf("dial %s: %w", s.addr, err)
+		return false, wire.Exchange{}, err
 	}
-	defer conn.Close()
-	head, body := wire.BuildHTTP1Request(wire.Request{Method: "GET", Version: "HTTP/1.1", Path: path, Host: s.addr})
+	defer conn.close()
 	deadline, _ := ctx.Deadline()
-	obs := wire.NewHTTP1Client(conn).Exchange(ctx, head, body, "GET", false, deadline)
+	obs := conn.exchange(ctx, wire.Request{Method: "GET", Version: "HTTP/1.1", Path: path, Host: s.addr}, false, deadline)
 	wctx, cancel := context.WithTimeout(ctx, probeWait)
 	defer cancel()
 	_, err = s.up.Wait(wctx, token, func(r fakeupstream.Record) bool { return r.Attempts(0) > 0 })
 	return err == nil, obs, nil
 }
 
-// Addr is the address the client dials.
+// Addr is the target's HTTP/1.1 address.
 func (s *Session) Addr() string { return s.addr }
+
+// Client is the session's client.
+func (s *Session) Client() scenarios.Client { return s.client }
+
+// where names the listener the session's client dials, for errors: the
+// address, and the client unless it is h1.
+func (s *Session) where() string {
+	if s.client == scenarios.ClientH1 {
+		return s.listener.Addr
+	}
+	return fmt.Sprintf("the %s listener %s", s.client, s.listener.Addr)
+}
 
 // Endpoints are the fake upstream's addresses.
 func (s *Session) Endpoints() fakeupstream.Endpoints { return s.up.Endpoints() }

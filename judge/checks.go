@@ -65,7 +65,35 @@ func runChecks(a scenarios.Alternative, ref wire.Response, obs Observation, t sc
 	if a.Within != nil {
 		fail(withinCheck(*a.Within, obs, t))
 	}
+	if a.HTTP2Only() {
+		fail(h2Checks(a, obs))
+	}
 	return c
+}
+
+// h2Checks judges rst_code and end_stream, which only an HTTP/2 client's
+// observation can satisfy.
+func h2Checks(a scenarios.Alternative, obs Observation) string {
+	h := obs.H2
+	if h == nil {
+		return "rst_code and end_stream are HTTP/2 checks, and the client spoke HTTP/1.1"
+	}
+	var out []string
+	if len(a.RSTCode) > 0 && !slices.Contains(a.RSTCode, h.Reset) {
+		got := "no RST_STREAM"
+		if h.Reset != "" {
+			got = "RST_STREAM(" + h.Reset + ")"
+		}
+		out = append(out, "the stream ended with "+got+", not RST_STREAM("+strings.Join(a.RSTCode, " or ")+")")
+	}
+	if a.EndStream != nil && *a.EndStream != h.EndStream {
+		if h.EndStream {
+			out = append(out, "the proxy ended the stream with END_STREAM")
+		} else {
+			out = append(out, "the proxy never ended the stream with END_STREAM")
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // interimForwarded checks that every 1xx the upstream sent reached the client in

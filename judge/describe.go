@@ -74,6 +74,16 @@ func renderAlt(a scenarios.Alternative, repair *scenarios.Repair, t *scenarios.T
 	if a.Reuse == scenarios.ReuseNever {
 		s += ", on a new upstream connection"
 	}
+	if len(a.RSTCode) > 0 {
+		s += ", the stream reset with " + strings.Join(a.RSTCode, " or ")
+	}
+	if a.EndStream != nil {
+		if *a.EndStream {
+			s += ", ended by END_STREAM"
+		} else {
+			s += ", never ended by END_STREAM"
+		}
+	}
 	return s
 }
 
@@ -139,9 +149,19 @@ func anchorWords(after string) string {
 // roundDur shows a duration to the millisecond.
 func roundDur(d time.Duration) string { return d.Round(time.Millisecond).String() }
 
-// endWords names how a connection ended.
-func endWords(e wire.Ending) string {
-	switch e {
+// endWords names how a connection (for an HTTP/2 client, a stream) ended.
+func endWords(x wire.Exchange) string {
+	if x.H2 != nil {
+		switch {
+		case x.H2.Reset != "":
+			return "RST_STREAM(" + x.H2.Reset + ")"
+		case x.H2.Refused():
+			return "GOAWAY(" + x.H2.GoAway + ", last stream " + strconv.FormatUint(uint64(x.H2.GoAwayLastStream), 10) + ") leaving the stream out"
+		case x.Ending == wire.EndComplete:
+			return "END_STREAM"
+		}
+	}
+	switch x.Ending {
 	case wire.EndReset:
 		return "reset"
 	case wire.EndTimeout:
@@ -152,12 +172,47 @@ func endWords(e wire.Ending) string {
 	return "a clean end"
 }
 
-// closedWords says how a connection closed before any byte.
-func closedWords(e wire.Ending) string {
-	if e == wire.EndReset {
+// closedWords says how a connection closed (for an HTTP/2 client, a stream
+// ended) before any byte.
+func closedWords(x wire.Exchange) string {
+	if x.H2 != nil && (x.H2.Reset != "" || x.H2.Refused()) {
+		return endWords(x)
+	}
+	if x.Ending == wire.EndReset {
 		return "connection reset"
 	}
 	return "connection closed (FIN)"
+}
+
+// unitWord is what the client counts arrivals in: bytes, or HTTP/2 frames of
+// the stream.
+func unitWord(x wire.Exchange) string {
+	if x.H2 != nil {
+		return "HEADERS or DATA"
+	}
+	return "byte"
+}
+
+// protocolName is the protocol the client spoke.
+func protocolName(x wire.Exchange) string {
+	if x.H2 != nil {
+		return "HTTP/2"
+	}
+	return "HTTP/1.1"
+}
+
+// protocolErrorWords describe the proxy's HTTP/2 protocol errors: the first,
+// and how many more.
+func protocolErrorWords(obs Observation) string {
+	errs := obs.H2.ProtocolErrors
+	w := "an HTTP/2 protocol error of the proxy's: " + errs[0]
+	if len(errs) > 1 {
+		w += " (and " + strconv.Itoa(len(errs)-1) + " more)"
+	}
+	if obs.Response.HeadComplete {
+		w = statusWords(obs.Response) + ", then " + w
+	}
+	return w
 }
 
 // interimList lists interim statuses: "103, 100".
@@ -219,7 +274,7 @@ func upstreamWords(ref wire.Response) string {
 }
 
 // incompleteWords adds how a proxy's own response ended when it was incomplete.
-func incompleteWords(r wire.Response, e wire.Ending) string {
+func incompleteWords(r wire.Response, e wire.Exchange) string {
 	if r.Complete {
 		return ""
 	}

@@ -92,12 +92,17 @@ func Judge(exp scenarios.Expectation, ref wire.Response, obs Observation, t scen
 func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decision {
 	r := obs.Response
 	timedOut := obs.Ending == wire.EndTimeout
+	// Rule 0 (HTTP/2): the proxy broke HTTP/2's own framing rules, whatever
+	// else it sent.
+	if obs.H2 != nil && len(obs.H2.ProtocolErrors) > 0 {
+		return decision{scenarios.OutcomeProtocolError, protocolErrorWords(obs)}
+	}
 	// Rule 1: nothing received.
 	if len(r.Raw) == 0 {
 		if timedOut {
 			return decision{scenarios.OutcomeHung, "nothing within " + roundDur(obs.End) + ", until the deadline"}
 		}
-		return decision{scenarios.OutcomeNoResponse, "no response: " + closedWords(obs.Ending) + " before any byte"}
+		return decision{scenarios.OutcomeNoResponse, "no response: " + closedWords(obs.Exchange) + " before any " + unitWord(obs.Exchange)}
 	}
 	// Rule 2: no complete final head.
 	if !r.HeadComplete {
@@ -106,16 +111,17 @@ func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decis
 			if timedOut {
 				return decision{scenarios.OutcomeHung, interimWords(r) + ", then nothing until the deadline"}
 			}
-			return decision{scenarios.OutcomeAborted, interimWords(r) + ", then " + endWords(obs.Ending) + " without a final response"}
+			return decision{scenarios.OutcomeAborted, interimWords(r) + ", then " + endWords(obs.Exchange) + " without a final response"}
 		case len(r.Partial) > 0:
 			return decision{scenarios.OutcomeRawRelay, "an incomplete head (" + strconv.Itoa(len(r.Partial)) + " bytes: " +
-				wire.FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Ending)}
+				wire.FirstBytes(r.Partial, 60) + "), then " + endWords(obs.Exchange)}
 		}
 		return decision{scenarios.OutcomeRawRelay, "no valid response head: " + firstViolation(r) + " (" + wire.FirstBytes(r.Raw, 60) + ")"}
 	}
-	// Rule 3: bytes that are not HTTP/1.1.
+	// Rule 3: bytes that are not HTTP/1.1 (for an HTTP/2 client: a malformed
+	// response, RFC 9113 §8.1.1).
 	if len(r.Violations) > 0 {
-		return decision{scenarios.OutcomeRawRelay, statusWords(r) + " that is not valid HTTP/1.1: " + firstViolation(r)}
+		return decision{scenarios.OutcomeRawRelay, statusWords(r) + " that is not valid " + protocolName(obs.Exchange) + ": " + firstViolation(r)}
 	}
 	// Rule 4: a status the upstream did not send: the proxy's own response.
 	refValid := ref.HeadComplete && ref.Final.Status != 0
@@ -132,16 +138,22 @@ func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decis
 			// that hold none.
 			source = " for an invalid upstream response ("
 		}
-		return decision{word, interimPrefix(r) + strconv.Itoa(r.Final.Status) + source + upstreamWords(ref) + ")" + incompleteWords(r, obs.Ending)}
+		return decision{word, interimPrefix(r) + strconv.Itoa(r.Final.Status) + source + upstreamWords(ref) + ")" + incompleteWords(r, obs.Exchange)}
 	}
 	// Rule 5: the upstream's status, but an incomplete message.
 	if !r.Complete {
 		if timedOut {
 			return decision{scenarios.OutcomeHung, bodyWords(r, ref) + ", then nothing until the deadline"}
 		}
-		return decision{scenarios.OutcomeAborted, bodyWords(r, ref) + ", then " + endWords(obs.Ending)}
+		return decision{scenarios.OutcomeAborted, bodyWords(r, ref) + ", then " + endWords(obs.Exchange)}
 	}
-	// Rule 6: a complete message that is not the upstream's.
+	// Rule 6: a complete message that is not the upstream's. For an HTTP/2
+	// client, END_STREAM short of the content-length the proxy sent is one
+	// too (RFC 9113 §8.1.1), whatever the upstream's.
+	if r.Framing == wire.FramingContentLength && r.BodyLen < r.ContentLength {
+		return decision{scenarios.OutcomeFakeComplete, bodyWords(r, ref) + " — END_STREAM after " + strconv.FormatInt(r.BodyLen, 10) +
+			" bytes of the content-length of " + strconv.FormatInt(r.ContentLength, 10) + " it sent, presented as complete"}
+	}
 	if !ref.Complete {
 		return decision{scenarios.OutcomeFakeComplete, bodyWords(r, ref) + " — " + refFaultWords(ref) + " presented as complete"}
 	}

@@ -9,12 +9,14 @@ import (
 
 // Run judges the observations of one run of a scenario — the main
 // request's, then each follow-up's, as far as they got — and grades the run by
-// the worst. refs are the upstream's answers, parsed, in the same order.
-func Run(sc *scenarios.Scenario, refs []wire.Response, observed []Observation, t scenarios.Timeouts) Judgement {
+// the worst. refs are the upstream's answers, parsed, in the same order;
+// client is the client that made the requests (its protocol's expectation is
+// the main request's).
+func Run(sc *scenarios.Scenario, client scenarios.Client, refs []wire.Response, observed []Observation, t scenarios.Timeouts) Judgement {
 	var j Judgement
 	for i, obs := range observed {
 		if i == 0 {
-			j = Judge(sc.Expect, refs[0], obs, t, false)
+			j = Judge(sc.ExpectFor(client), refs[0], obs, t, false)
 			continue
 		}
 		if obs.NotSent != "" {

@@ -10,7 +10,13 @@ import (
 
 // checkNames are the keys of an alternative written as a map: the outcome and the
 // glossary's closed list of checks.
-var checkNames = []string{"outcome", "interim", "attempts", "reuse", "method", "field", "within"}
+var checkNames = []string{"outcome", "interim", "attempts", "reuse", "method", "field", "within", "rst_code", "end_stream"}
+
+// H2ErrorCodes are the error codes of RFC 9113 §7, by name, as rst_code
+// checks name them.
+var H2ErrorCodes = []string{"NO_ERROR", "PROTOCOL_ERROR", "INTERNAL_ERROR", "FLOW_CONTROL_ERROR", "SETTINGS_TIMEOUT",
+	"STREAM_CLOSED", "FRAME_SIZE_ERROR", "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR",
+	"ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED"}
 
 // maxAttempts bounds attempt counts in checks and examples.
 const maxAttempts = 1000
@@ -181,6 +187,32 @@ func (p *parser) alternative(n *yaml.Node, what string, followUp bool, marks []s
 	}
 	if v := m["within"]; v != nil {
 		if a.Within, good = p.within(v, what+": within", marks); !good {
+			ok = false
+		}
+	}
+	if v := m["rst_code"]; v != nil {
+		var codes []string
+		if v.Kind == yaml.SequenceNode {
+			codes = p.strs(v, what+": rst_code", func(n *yaml.Node, c string) bool {
+				_, good := p.word(n, what+": rst_code", H2ErrorCodes...)
+				return good
+			})
+			if len(codes) == 0 {
+				p.addAt(p.lineOf(v), what, "rst_code: empty list")
+				ok = false
+			}
+		} else if c, good := p.word(v, what+": rst_code", H2ErrorCodes...); good {
+			codes = []string{c}
+		}
+		if len(codes) == 0 {
+			ok = false
+		}
+		a.RSTCode = codes
+	}
+	if v := m["end_stream"]; v != nil {
+		if b, good := p.boolean(v, what+": end_stream"); good {
+			a.EndStream = &b
+		} else {
 			ok = false
 		}
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 
@@ -14,13 +15,13 @@ import (
 
 var (
 	idRE      = regexp.MustCompile(`^[a-z0-9-]+/[a-z0-9-]+$`)
-	sectionRE = regexp.MustCompile(`^RFC (9110|9112) §[0-9]+(\.[0-9]+)*$`)
+	sectionRE = regexp.MustCompile(`^RFC (9110|9112|9113) §[0-9]+(\.[0-9]+)*$`)
 	tagRE     = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]*$`)
 )
 
 // topFields are the keys of a scenario document.
 var topFields = []string{"id", "summary", "spec", "level", "tags", "endpoint", "request", "upstream",
-	"expect", "follow_ups", "exclusive", "repeat", "timeouts", "examples"}
+	"expect", "follow_ups", "exclusive", "repeat", "timeouts", "examples", "clients", "client_expect", "h2_settings"}
 
 // followUpAnswer is the default follow-up upstream's response: a valid keep-alive
 // 200 with a marker field and body.
@@ -152,6 +153,16 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 	if v := m["expect"]; v != nil {
 		s.Expect = p.expectation(v, "expect", false, marksOf(s.Upstream))
 	}
+	s.Clients = []Client{ClientH1, ClientH2}
+	if v := m["clients"]; v != nil {
+		s.Clients = p.clients(v)
+	}
+	if v := m["client_expect"]; v != nil {
+		s.ClientExpect = p.clientExpect(v, s, marksOf(s.Upstream))
+	}
+	if v := m["h2_settings"]; v != nil {
+		s.H2Settings = p.h2Settings(v, s)
+	}
 	if v := m["follow_ups"]; v != nil {
 		s.FollowUps = p.followUps(v)
 	}
@@ -168,10 +179,146 @@ func (p *parser) scenario(n *yaml.Node) *Scenario {
 	if v := m["examples"]; v != nil {
 		s.Examples = p.examples(v, s)
 	}
+	p.clientRules(n, m, s)
 	if len(p.errs) > errsBefore {
 		return nil
 	}
 	return s
+}
+
+// clients reads the clients list: protocols, each once.
+func (p *parser) clients(n *yaml.Node) []Client {
+	seen := map[string]bool{}
+	out := p.strs(n, "clients", func(n *yaml.Node, c string) bool {
+		if c == string(ClientH2TLS) {
+			p.addAt(n.Line, "clients", "%q is a transport; clients name protocols, h1 or h2 (h2 runs over h2c and h2-tls alike)", c)
+			return false
+		}
+		if _, ok := p.word(n, "clients", string(ClientH1), string(ClientH2)); !ok {
+			return false
+		}
+		if seen[c] {
+			p.addAt(n.Line, "clients", "%q repeated", c)
+			return false
+		}
+		seen[c] = true
+		return true
+	})
+	if len(out) == 0 {
+		p.addAt(p.lineOf(n), "clients", "empty list: name h1, h2 or both")
+	}
+	cs := make([]Client, len(out))
+	for i, c := range out {
+		cs[i] = Client(c)
+	}
+	return cs
+}
+
+// clientExpect reads client_expect: a map from a protocol the scenario runs
+// over to the expectation that replaces expect for it.
+func (p *parser) clientExpect(n *yaml.Node, s *Scenario, marks []string) map[Client]Expectation {
+	m := p.fields(n, "client_expect", string(ClientH1), string(ClientH2))
+	if m == nil {
+		return nil
+	}
+	out := map[Client]Expectation{}
+	for _, c := range []Client{ClientH1, ClientH2} {
+		v := m[string(c)]
+		if v == nil {
+			continue
+		}
+		if !slices.Contains(s.Clients, c) {
+			p.add(v.Line, "client_expect: %s: the scenario does not run over %s (clients: %s)", c, c, joinClients(s.Clients))
+			continue
+		}
+		out[c] = p.expectation(v, "client_expect: "+string(c), false, marks)
+	}
+	return out
+}
+
+// h2Settings reads an HTTP/2 client's SETTINGS, each within RFC 9113
+// §6.5.2's bounds.
+func (p *parser) h2Settings(n *yaml.Node, s *Scenario) H2Settings {
+	var h H2Settings
+	if !slices.Contains(s.Clients, ClientH2) {
+		p.add(n.Line, "h2_settings: the scenario does not run over h2 (clients: %s)", joinClients(s.Clients))
+		return h
+	}
+	m := p.fields(n, "h2_settings", "initial_window_size", "max_frame_size", "max_header_list_size", "header_table_size")
+	for _, f := range []struct {
+		key    string
+		v      *uint32
+		lo, hi int64
+	}{
+		{"initial_window_size", &h.InitialWindowSize, 1, 1<<31 - 1},
+		{"max_frame_size", &h.MaxFrameSize, 1 << 14, 1<<24 - 1},
+		{"max_header_list_size", &h.MaxHeaderListSize, 1, 1<<32 - 1},
+		{"header_table_size", &h.HeaderTableSize, 1, 1<<32 - 1},
+	} {
+		if v := m[f.key]; v != nil {
+			n, _ := p.integer(v, "h2_settings: "+f.key, f.lo, f.hi)
+			*f.v = uint32(n)
+		}
+	}
+	return h
+}
+
+// clientRules are the rules that join the clients list with the rest of the
+// scenario: a check only an HTTP/2 client makes belongs where only HTTP/2
+// clients are judged, and an HTTP/2 client cannot send an HTTP/1.x-only request.
+func (p *parser) clientRules(n *yaml.Node, m map[string]*yaml.Node, s *Scenario) {
+	h1Judged := slices.Contains(s.Clients, ClientH1) && s.ClientExpect[ClientH1].Pass == nil
+	if h1Judged && hasHTTP2Checks(s.Expect) {
+		p.add(m["expect"].Line, "expect: rst_code and end_stream are HTTP/2 checks, and the scenario runs over h1 too: put them in client_expect: h2, or set clients: [h2]")
+	}
+	if e, ok := s.ClientExpect[ClientH1]; ok && hasHTTP2Checks(e) {
+		p.add(m["client_expect"].Line, "client_expect: h1: rst_code and end_stream are HTTP/2 checks")
+	}
+	for _, fu := range s.FollowUps {
+		if slices.Contains(s.Clients, ClientH1) && hasHTTP2Checks(fu.Expect) {
+			p.add(m["follow_ups"].Line, "follow_ups: rst_code and end_stream are HTTP/2 checks, and the scenario runs over h1 too: set clients: [h2]")
+			break
+		}
+	}
+	if !slices.Contains(s.Clients, ClientH2) {
+		return
+	}
+	line := n.Line
+	if v := m["request"]; v != nil {
+		line = v.Line
+	}
+	reqs := []Request{s.Request}
+	for _, fu := range s.FollowUps {
+		reqs = append(reqs, fu.Request)
+	}
+	for _, r := range reqs {
+		switch {
+		case r.Version != "" && r.Version != "HTTP/1.1":
+			p.add(line, "request: an %s request cannot go over HTTP/2: set clients: [h1]", r.Version)
+			return
+		case r.Chunked:
+			p.add(line, "request: a chunked request body cannot go over HTTP/2 (RFC 9113 §8.2.2): set clients: [h1]")
+			return
+		}
+	}
+}
+
+// hasHTTP2Checks reports whether an alternative of e carries an HTTP/2 check.
+func hasHTTP2Checks(e Expectation) bool {
+	for _, a := range append(slices.Clone(e.Pass), e.NonStrict...) {
+		if a.HTTP2Only() {
+			return true
+		}
+	}
+	return false
+}
+
+func joinClients(cs []Client) string {
+	s := make([]string, len(cs))
+	for i, c := range cs {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
 }
 
 // spec reads the citation.

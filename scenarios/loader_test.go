@@ -141,6 +141,7 @@ func TestParseFields(t *testing.T) {
 		"request", "request:\n  method: POST\n  version: HTTP/1.0\n  headers: ['Accept: */*', 'X-A:']\n  body: 'a\\r\\n'\n  chunked: true\n  expect_continue: true",
 		"exclusive", "exclusive: true",
 		"repeat", "repeat: 50",
+		"clients", "clients: [h1]",
 	))
 	want := Request{Method: "POST", Version: "HTTP/1.0", Headers: []string{"Accept: */*", "X-A:"},
 		Body: []byte("a\r\n"), Chunked: true, ExpectContinue: true}
@@ -159,6 +160,44 @@ func TestParseFields(t *testing.T) {
 	s = parseOne(t, doc("request", "request: {body_bytes: 64KiB}"))
 	if s.Request.BodyBytes != 64<<10 {
 		t.Errorf("got body_bytes %d; want %d", s.Request.BodyBytes, 64<<10)
+	}
+}
+
+func TestParseClients(t *testing.T) {
+	s := parseOne(t, base)
+	if !reflect.DeepEqual(s.Clients, []Client{ClientH1, ClientH2}) || !s.RunsOn(ClientH2TLS) {
+		t.Errorf("default clients %v", s.Clients)
+	}
+	s = parseOne(t, doc("clients", "clients: [h2]", "client_expect", `client_expect:
+  h2: {pass: [{outcome: aborted, rst_code: [INTERNAL_ERROR, CANCEL], end_stream: false}]}`))
+	if s.RunsOn(ClientH1) || !s.RunsOn(ClientH2) {
+		t.Errorf("clients %v", s.Clients)
+	}
+	a := s.ExpectFor(ClientH2TLS).Pass[0]
+	if a.Outcome != OutcomeAborted || !reflect.DeepEqual(a.RSTCode, []string{"INTERNAL_ERROR", "CANCEL"}) || a.EndStream == nil || *a.EndStream {
+		t.Errorf("the h2 override: %+v", a)
+	}
+	if got := s.ExpectFor(ClientH1); !reflect.DeepEqual(got, s.Expect) {
+		t.Errorf("h1 falls back to expect: %+v", got)
+	}
+}
+
+func TestExpectationTyped(t *testing.T) {
+	// The HTTP/2 checks, and what they are kept from: a case each of
+	// clientRules and of parsing.
+	for _, tc := range []struct{ name, src, want string }{
+		{"h2 check judged on h1", doc("expect", "expect: {pass: [{outcome: aborted, rst_code: CANCEL}]}"), "rst_code and end_stream are HTTP/2 checks"},
+		{"unknown code", doc("clients", "clients: [h2]", "expect", "expect: {pass: [{outcome: aborted, rst_code: CANCELLED}]}"), `"CANCELLED" is not`},
+		{"a transport in clients", doc("clients", "clients: [h2-tls]"), "is a transport"},
+		{"override for a client not run", doc("clients", "clients: [h1]", "client_expect", "client_expect: {h2: {pass: [aborted]}}"), "does not run over h2"},
+		{"chunked request on h2", doc("request", "request: {method: POST, body: a, chunked: true}"), "chunked request body cannot go over HTTP/2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Parse("t.yaml", []byte(tc.src))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v; want an error with %q", err, tc.want)
+			}
+		})
 	}
 }
 

@@ -12,6 +12,7 @@ package scenarios
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
@@ -117,10 +118,43 @@ type Scenario struct {
 	// started again with them for this scenario, and the scenario's durations
 	// resolve against what that target makes of them.
 	Timeouts *Timeouts `json:"timeouts,omitempty"`
+	// Clients are the client protocols the scenario runs over (h1, h2); the
+	// default is both.
+	Clients []Client `json:"clients"`
+	// ClientExpect replaces Expect for one client protocol, where the RFCs owe
+	// that protocol's client something else.
+	ClientExpect map[Client]Expectation `json:"client_expect,omitempty"`
+	// H2Settings are the SETTINGS an HTTP/2 client sends for this scenario
+	// (zero fields: the protocol's initial values).
+	H2Settings H2Settings `json:"h2_settings,omitzero"`
 	// Examples are client-side answers with the verdict each must get.
 	Examples []Example `json:"-"`
 	// Source is where the scenario was defined, as "file:line".
 	Source string `json:"source"`
+}
+
+// H2Settings are an HTTP/2 client's SETTINGS values (RFC 9113 §6.5.2); 0
+// leaves one at its initial value.
+type H2Settings struct {
+	InitialWindowSize uint32 `json:"initial_window_size,omitempty"`
+	MaxFrameSize      uint32 `json:"max_frame_size,omitempty"`
+	MaxHeaderListSize uint32 `json:"max_header_list_size,omitempty"`
+	HeaderTableSize   uint32 `json:"header_table_size,omitempty"`
+}
+
+// RunsOn reports whether the scenario runs over client c (either HTTP/2
+// transport for h2).
+func (s *Scenario) RunsOn(c Client) bool {
+	return slices.Contains(s.Clients, c.Protocol())
+}
+
+// ExpectFor is the main request's expectation for client c: its protocol's
+// ClientExpect, else Expect.
+func (s *Scenario) ExpectFor(c Client) Expectation {
+	if e, ok := s.ClientExpect[c.Protocol()]; ok {
+		return e
+	}
+	return s.Expect
 }
 
 // Spec is the RFC text a scenario rests on.
@@ -211,7 +245,18 @@ type Alternative struct {
 	Method string       `json:"method,omitempty"`
 	Fields []FieldCheck `json:"field,omitempty"`
 	Within *Within      `json:"within,omitempty"`
+	// RSTCode, HTTP/2 only, lists the RST_STREAM error codes (RFC 9113 §7
+	// names) the stream may have been reset with; the check fails when it was
+	// reset with another or not at all.
+	RSTCode []string `json:"rst_code,omitempty"`
+	// EndStream, HTTP/2 only, says whether the proxy must (true) or must not
+	// (false) have ended the stream with END_STREAM.
+	EndStream *bool `json:"end_stream,omitempty"`
 }
+
+// HTTP2Only reports whether a carries a check that only an HTTP/2 client can
+// make.
+func (a Alternative) HTTP2Only() bool { return len(a.RSTCode) > 0 || a.EndStream != nil }
 
 // Range is an inclusive bound on a count.
 type Range struct {

@@ -581,3 +581,25 @@ func endName(err error) string {
 	}
 	return err.Error()
 }
+
+// HTTP2Request is r as the HTTP/2 client sends it: the same method, path and
+// fields, Host as :authority (unless a Host field is given, whose value then
+// is), and the same body (r.BodyBytes of fakeupstream.Pattern when r.Body is
+// empty). An HTTP/2 request has no version and no chunked coding.
+func HTTP2Request(r Request) H2Request {
+	authority := r.Host
+	for _, line := range r.Headers {
+		if n, v, ok := strings.Cut(line, ":"); ok && strings.EqualFold(strings.TrimSpace(n), "Host") {
+			authority = strings.TrimSpace(v)
+		}
+	}
+	body := r.Body
+	if len(body) == 0 && r.BodyBytes > 0 {
+		body = patternBody(r.BodyBytes)
+	}
+	method := r.Method
+	if method == "" {
+		method = "GET"
+	}
+	return H2Request{Method: method, Authority: authority, Path: r.Path, Fields: r.Headers, Body: body, ExpectContinue: r.ExpectContinue}
+}
