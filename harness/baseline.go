@@ -14,9 +14,20 @@ import (
 // fails on a change rather than on what is already known. A scenario not listed
 // is expected to pass.
 type Baseline struct {
-	Target  string          `yaml:"target"`
-	Version string          `yaml:"version"`
-	Entries []BaselineEntry `yaml:"entries"`
+	Target  string `yaml:"target"`
+	Version string `yaml:"version"`
+	// Client is the client the verdicts were seen through; a baseline without
+	// one is h1's.
+	Client  scenarios.Client `yaml:"client,omitempty"`
+	Entries []BaselineEntry  `yaml:"entries"`
+}
+
+// ClientOf is the baseline's client, h1 when it names none.
+func (b *Baseline) ClientOf() scenarios.Client {
+	if b.Client == "" {
+		return scenarios.ClientH1
+	}
+	return b.Client
 }
 
 // BaselineEntry is one known non-pass verdict.
@@ -139,6 +150,9 @@ func NewBaseline(r *Report, old *Baseline) *Baseline {
 		}
 	}
 	b := &Baseline{Target: r.Target, Version: r.TargetVersion}
+	if r.Client != "" && r.Client != scenarios.ClientH1 {
+		b.Client = r.Client
+	}
 	for _, res := range r.Results {
 		if res.Verdict == scenarios.VerdictPass {
 			if o, ok := reasons[res.ID]; ok && o.Racy {

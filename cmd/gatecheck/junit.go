@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -11,8 +12,9 @@ import (
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
-// The JUnit XML shape CI systems read: one testsuite per run, one testcase per
-// scenario with the family as classname.
+// The JUnit XML shape CI systems read: one testsuite per run (target and
+// client), one testcase per scenario with the client and the family as
+// classname ("h2.body").
 type (
 	junitSuites struct {
 		XMLName  xml.Name     `xml:"testsuites"`
@@ -61,10 +63,38 @@ type (
 // writeJUnit writes the report as JUnit XML: a fail is a <failure> (message:
 // expected and actual), an error an <error>, a skip <skipped>; non-strict passes
 // with its explanation in <system-out>.
-func writeJUnit(w io.Writer, rep *harness.Report, started time.Time) error {
-	seconds := func(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
+func writeJUnit(w io.Writer, reps []*harness.Report, started time.Time) error {
+	doc := junitSuites{Name: "gatecheck"}
+	var ms int64
+	for _, rep := range reps {
+		s := junitSuiteOf(rep, started)
+		doc.Suites = append(doc.Suites, s)
+		doc.Tests += s.Tests
+		doc.Failures += s.Failures
+		doc.Errors += s.Errors
+		doc.Skipped += s.Skipped
+		ms += rep.ElapsedMS
+	}
+	doc.Time = seconds(ms)
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+func seconds(ms int64) string { return fmt.Sprintf("%.3f", float64(ms)/1000) }
+
+// junitSuiteOf is one report's testsuite.
+func junitSuiteOf(rep *harness.Report, started time.Time) junitSuite {
+	client := cmp.Or(rep.Client, scenarios.ClientH1)
 	suite := junitSuite{
-		Name:      "gatecheck " + rep.Target,
+		Name:      "gatecheck " + rep.Target + " " + string(client),
 		Tests:     len(rep.Results),
 		Failures:  rep.Summary.Fail,
 		Errors:    rep.Summary.Error,
@@ -75,13 +105,14 @@ func writeJUnit(w io.Writer, rep *harness.Report, started time.Time) error {
 			{"gatecheck_version", rep.GatecheckVersion},
 			{"target", rep.Target},
 			{"target_version", rep.TargetVersion},
+			{"client", string(client)},
 			{"connect_timeout", rep.Timeouts.Connect.String()},
 			{"read_timeout", rep.Timeouts.Read.String()},
 			{"retries", fmt.Sprint(rep.Timeouts.Retries)},
 		},
 	}
 	for _, r := range rep.Results {
-		c := junitCase{Name: r.ID, Classname: string(scenarios.FamilyOf(r.ID)), Time: seconds(r.ElapsedMS)}
+		c := junitCase{Name: r.ID, Classname: string(client) + "." + string(scenarios.FamilyOf(r.ID)), Time: seconds(r.ElapsedMS)}
 		var text strings.Builder
 		writeResult(&text, r)
 		message := fmt.Sprintf("expected: %s; actual: %s", oneLine(r.Expected), oneLine(r.Actual))
@@ -100,18 +131,5 @@ func writeJUnit(w io.Writer, rep *harness.Report, started time.Time) error {
 		}
 		suite.Cases = append(suite.Cases, c)
 	}
-	doc := junitSuites{
-		Name: "gatecheck", Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors,
-		Skipped: suite.Skipped, Time: suite.Time, Suites: []junitSuite{suite},
-	}
-	if _, err := io.WriteString(w, xml.Header); err != nil {
-		return err
-	}
-	enc := xml.NewEncoder(w)
-	enc.Indent("", "  ")
-	if err := enc.Encode(doc); err != nil {
-		return err
-	}
-	_, err := io.WriteString(w, "\n")
-	return err
+	return suite
 }

@@ -51,6 +51,8 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown target", []string{"run", "--target", "no-such-proxy"}, "no-such-proxy"},
 		{"only matches nothing", []string{"run", "--target", "go-stdlib", "--only", "no-such-family/*"}, "no-such-family/*"},
 		{"bad fail-on", []string{"run", "--target", "go-stdlib", "--fail-on", "sometimes"}, "--fail-on"},
+		{"unknown client", []string{"run", "--target", "go-stdlib", "--client", "h3"}, `--client "h3": unknown client "h3"`},
+		{"baseline with two clients", []string{"run", "--target", "go-stdlib", "--client", "h1,h2", "--baseline", "x.yaml"}, "give one --client"},
 		{"bad parallel", []string{"run", "--target", "go-stdlib", "--parallel", "-1"}, "--parallel"},
 		{"bad retries", []string{"run", "--target", "go-stdlib", "--retries", "-1"}, "--retries"},
 		{"bad timeout", []string{"run", "--target", "go-stdlib", "--read-timeout", "soon"}, "-read-timeout"},
@@ -186,8 +188,9 @@ func TestRunJSONAndJUnit(t *testing.T) {
 		t.Fatalf("junit: got %d suites; want 1 with %d testcases:\n%s", len(doc.Suites), len(rep.Results), data)
 	}
 	for i, c := range doc.Suites[0].Cases {
-		if c.Name != rep.Results[i].ID || c.Classname != string(scenarios.FamilyOf(c.Name)) {
-			t.Errorf("testcase %d: got %s (class %s); want %s (class %s)", i, c.Name, c.Classname, rep.Results[i].ID, string(scenarios.FamilyOf(rep.Results[i].ID)))
+		want := "h1." + string(scenarios.FamilyOf(rep.Results[i].ID))
+		if c.Name != rep.Results[i].ID || c.Classname != want {
+			t.Errorf("testcase %d: got %s (class %s); want %s (class %s)", i, c.Name, c.Classname, rep.Results[i].ID, want)
 		}
 	}
 }

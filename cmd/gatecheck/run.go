@@ -21,7 +21,7 @@ import (
 // runFlags are the flags of `gatecheck run` besides the scenario and timeout ones.
 type runFlags struct {
 	target, failOn, json, junit, upstream, baseline, updateBaseline string
-	control, image, upstreamImage                                   string
+	control, image, upstreamImage, client                           string
 	parallel                                                        int
 }
 
@@ -44,6 +44,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&f.parallel, "parallel", 0, "how many scenarios run at once (exclusive ones run alone); default the target's own: 16 for go-stdlib, 1 for h2o, else 8")
 	fs.StringVar(&f.baseline, "baseline", "", "a baseline `FILE` of known verdicts: exit 1 only on a change from it")
 	fs.StringVar(&f.updateBaseline, "update-baseline", "", "write this run's non-pass verdicts as a baseline to `FILE`, keeping the reasons of unchanged entries")
+	fs.StringVar(&f.client, "client", "h1", "the `CLIENT`s to run through, comma-separated: h1 (HTTP/1.1), h2 (HTTP/2 cleartext by prior knowledge), h2-tls (HTTP/2 over TLS, ALPN h2, trusting a CA made for the run), or all")
 	var sf scenarioFlags
 	sf.add(fs)
 	var tf timeoutFlags
@@ -76,10 +77,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(err)
 	}
+	clients, err := scenarios.ParseClients(f.client)
+	if err != nil {
+		return fail(fmt.Errorf("--client %q: %w", f.client, err))
+	}
+	if len(clients) > 1 && (f.baseline != "" || f.updateBaseline != "") {
+		return fail(fmt.Errorf("--baseline and --update-baseline hold one client's verdicts: give one --client (got %s)", f.client))
+	}
 	var base *harness.Baseline
 	if f.baseline != "" {
 		if base, err = harness.LoadBaseline(f.baseline); err != nil {
 			return fail(err)
+		}
+		if base.ClientOf() != clients[0] {
+			return fail(fmt.Errorf("baseline %s holds the verdicts of the %s client, and the run is over %s", f.baseline, base.ClientOf(), clients[0]))
 		}
 	}
 	target, err := newRunTarget(f, timeouts)
@@ -91,9 +102,42 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if f.json == "-" {
 		human = stderr
 	}
+	started := time.Now()
+	code := exitOK
+	var reps []*harness.Report
+	for _, c := range clients {
+		rep, c := runClient(ctx, target, scs, c, f, failOn, base, human, stderr)
+		code = max(code, c)
+		if rep != nil {
+			reps = append(reps, rep)
+		}
+		if ctx.Err() != nil {
+			break
+		}
+	}
+	interrupted := ctx.Err() != nil
+	if len(reps) > 0 {
+		if err := writeReports(reps, f, base, started, stdout, interrupted); err != nil {
+			fmt.Fprintf(stderr, "gatecheck run: %v\n", err)
+			code = exitUsage
+		}
+	}
+	if interrupted {
+		return exitInterrupted
+	}
+	return code
+}
+
+// runClient runs the scenarios against the target through one client and
+// prints its results, its summary and its changes from the baseline. It
+// returns the report (nil when the run could not start) and the exit code the
+// run alone earns.
+func runClient(ctx context.Context, target harness.Target, scs []*scenarios.Scenario, client scenarios.Client, f runFlags,
+	failOn scenarios.Level, base *harness.Baseline, human, stderr io.Writer) (*harness.Report, int) {
 	opts := harness.Options{
 		UpstreamAddr: f.upstream,
 		Parallel:     f.parallel,
+		Client:       client,
 		Progress: func(r harness.Result) {
 			if ctx.Err() != nil && r.Verdict == scenarios.VerdictSkip {
 				return // not started because of the interrupt: counted in the summary
@@ -101,17 +145,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			writeResult(human, r)
 		},
 	}
-	fmt.Fprintf(human, "gatecheck %s: %d scenarios against %s (connect timeout %v, read timeout %v, retries %d)\n",
-		harness.Version, len(scs), target, timeouts.Connect, timeouts.Read, timeouts.Retries)
-	started := time.Now()
+	timeouts := target.Timeouts()
+	fmt.Fprintf(human, "gatecheck %s: %d scenarios against %s over %s (connect timeout %v, read timeout %v, retries %d)\n",
+		harness.Version, len(scs), target, client, timeouts.Connect, timeouts.Read, timeouts.Retries)
 	rep, runErr := harness.Run(ctx, target, scs, opts)
 	interrupted := ctx.Err() != nil
 	if rep == nil {
 		fmt.Fprintf(stderr, "gatecheck run: %v\n", runErr)
 		if interrupted {
-			return exitInterrupted
+			return nil, exitInterrupted
 		}
-		return exitUsage
+		return nil, exitUsage
 	}
 	code := verdictCode(rep, failOn)
 	fmt.Fprintln(human)
@@ -138,14 +182,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "gatecheck run: %v\n", runErr)
 		code = exitUsage
 	}
-	if err := writeReports(rep, f, base, started, stdout, interrupted); err != nil {
-		fmt.Fprintf(stderr, "gatecheck run: %v\n", err)
-		code = exitUsage
-	}
-	if interrupted {
-		return exitInterrupted
-	}
-	return code
+	return rep, code
 }
 
 // verdictCode is exitFindings when a scenario failed at failOn's level or a
@@ -159,17 +196,23 @@ func verdictCode(rep *harness.Report, failOn scenarios.Level) int {
 	return exitOK
 }
 
-// writeReports writes the JSON, JUnit and baseline files the flags ask for. An
-// interrupted run writes its partial reports but no baseline.
-func writeReports(rep *harness.Report, f runFlags, base *harness.Baseline, started time.Time, stdout io.Writer, interrupted bool) error {
+// writeReports writes the JSON, JUnit and baseline files the flags ask for:
+// the JSON is the report, or with several clients a list of them, one per
+// client; the JUnit file has a testsuite per client. An interrupted run writes
+// its partial reports but no baseline (which only one client's run writes).
+func writeReports(reps []*harness.Report, f runFlags, base *harness.Baseline, started time.Time, stdout io.Writer, interrupted bool) error {
 	var errs []error
 	if f.json != "" {
-		if err := writeJSON(f.json, rep, stdout); err != nil {
+		var v any = reps
+		if len(reps) == 1 {
+			v = reps[0]
+		}
+		if err := writeJSON(f.json, v, stdout); err != nil {
 			errs = append(errs, err)
 		}
 	}
 	if f.junit != "" {
-		if err := writeFile(f.junit, func(w io.Writer) error { return writeJUnit(w, rep, started) }); err != nil {
+		if err := writeFile(f.junit, func(w io.Writer) error { return writeJUnit(w, reps, started) }); err != nil {
 			errs = append(errs, fmt.Errorf("write --junit %s: %w", f.junit, err))
 		}
 	}
@@ -178,7 +221,7 @@ func writeReports(rep *harness.Report, f runFlags, base *harness.Baseline, start
 		if old == nil {
 			old, _ = harness.LoadBaseline(f.updateBaseline) // keep its reasons when it exists
 		}
-		data, err := harness.NewBaseline(rep, old).Marshal()
+		data, err := harness.NewBaseline(reps[0], old).Marshal()
 		if err == nil {
 			err = os.WriteFile(f.updateBaseline, data, 0o644)
 		}
