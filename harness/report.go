@@ -21,11 +21,14 @@ type Report struct {
 	Target           string `json:"target"`
 	TargetVersion    string `json:"target_version,omitempty"`
 	// Client is the client the requests went through: h1, h2 or h2-tls.
-	Client    scenarios.Client   `json:"client"`
-	Timeouts  scenarios.Timeouts `json:"timeouts"`
-	ElapsedMS int64              `json:"elapsed_ms"`
-	Results   []Result           `json:"results"`
-	Summary   Summary            `json:"summary"`
+	Client scenarios.Client `json:"client"`
+	// NotServedReason, when set, says the target has no listener for Client:
+	// every result is a skip with it.
+	NotServedReason string             `json:"not_served,omitempty"`
+	Timeouts        scenarios.Timeouts `json:"timeouts"`
+	ElapsedMS       int64              `json:"elapsed_ms"`
+	Results         []Result           `json:"results"`
+	Summary         Summary            `json:"summary"`
 }
 
 // Summary counts results per verdict, and per verdict within each level.
@@ -120,6 +123,16 @@ func ReadReport(path string) (*Report, error) {
 // http-127.0.0.1-8080). Reports and baselines are named so.
 func FileName(target string) string {
 	return unsafeName.ReplaceAllString(target, "-")
+}
+
+// ClientFileName is FileName for one target's results through one client:
+// the target's name for h1 (as before clients), with ".h2" or ".h2-tls"
+// added for the others — the name of its report and of its baseline.
+func ClientFileName(target string, client scenarios.Client) string {
+	if client == "" || client == scenarios.ClientH1 {
+		return FileName(target)
+	}
+	return FileName(target) + "." + string(client)
 }
 
 var unsafeName = regexp.MustCompile(`[^A-Za-z0-9.-]+`)

@@ -93,6 +93,10 @@ func Parallelism(t Target, asked int) int {
 	return n
 }
 
+// NotServed reports whether the report is of a client the target has no
+// listener for (NotServedReport's).
+func (r *Report) NotServed() bool { return r.NotServedReason != "" }
+
 // NotServedReport is the report of a run over a client the target has no
 // listener for: every scenario a skip that says why, never a verdict.
 func NotServedReport(t Target, scs []*scenarios.Scenario, ns *NotServed) *Report {
@@ -101,7 +105,7 @@ func NotServedReport(t Target, scs []*scenarios.Scenario, ns *NotServed) *Report
 		results[i] = finish(resultOf(sc), time.Now(), judge.Unjudged(sc.ExpectFor(ns.Client), scenarios.VerdictSkip, ns.Error()))
 	}
 	rep := &Report{SchemaVersion: SchemaVersion, GatecheckVersion: Version, Target: t.String(), Client: ns.Client,
-		Timeouts: t.Timeouts(), Results: results, Summary: Summarize(results)}
+		Timeouts: t.Timeouts(), Results: results, Summary: Summarize(results), NotServedReason: ns.Error()}
 	if v, ok := t.(Versioned); ok {
 		rep.TargetVersion = v.Version()
 	}

@@ -40,22 +40,22 @@ func ExampleBuild() {
 	//
 	// 2 targets, 2 scenarios
 	//
-	// **Score** (share of `must` scenarios passed): nginx 1.22.1 **100%** (1/1) · varnish 7.1.1 **0%** (0/1)
+	// **Score** (share of `must` scenarios passed): nginx 1.22.1 h1 **100%** (1/1) · varnish 7.1.1 h1 **0%** (0/1)
 	//
 	// | target | must passed | ✓ pass | ~ non-strict | ✗ fail | ! error | - skip | timeouts |
 	// |---|--:|--:|--:|--:|--:|--:|---|
-	// | nginx 1.22.1 | 1/1 | 2 | 0 | 0 | 0 | 0 | connect 1s, read 1s, 0 retries |
-	// | varnish 7.1.1 | 0/1 | 0 | 1 | 1 | 0 | 0 | connect 1s, read 1s, 0 retries |
+	// | nginx 1.22.1 h1 | 1/1 | 2 | 0 | 0 | 0 | 0 | connect 1s, read 1s, 0 retries |
+	// | varnish 7.1.1 h1 | 0/1 | 0 | 1 | 1 | 0 | 0 | connect 1s, read 1s, 0 retries |
 	//
 	// ## Timeouts and connection faults
 	//
-	// | scenario | RFC | level | nginx 1.22.1 | varnish 7.1.1 |
+	// | scenario | RFC | level | nginx 1.22.1 h1 | varnish 7.1.1 h1 |
 	// |---|---|---|---|---|
 	// | [conn/refused](#connrefused) | 9110 §15.6.3 | should | ✓ pass | ~ 503 |
 	//
 	// ## Body broken after the head
 	//
-	// | scenario | RFC | level | nginx 1.22.1 | varnish 7.1.1 |
+	// | scenario | RFC | level | nginx 1.22.1 h1 | varnish 7.1.1 h1 |
 	// |---|---|---|---|---|
 	// | [body/truncated-chunked](#bodytruncated-chunked) | 9112 §8 | must | ✓ pass | ✗ fake-complete |
 }

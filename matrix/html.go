@@ -41,7 +41,7 @@ type htmlPage struct {
 
 // htmlTarget is one target's column heading.
 type htmlTarget struct {
-	Name, Version, Label, Timeouts string
+	Name, Version, Client, Label, Timeouts string
 	Score                          Score
 	Percent                        string
 	Summary                        Counts
@@ -104,7 +104,8 @@ func (m *Matrix) view() htmlPage {
 
 	for _, t := range m.Targets {
 		label := t.Label()
-		p.Targets = append(p.Targets, htmlTarget{Name: t.Name, Version: strings.TrimPrefix(strings.TrimPrefix(label, t.Name), " "),
+		version := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(label, t.Name), " "), " "+string(t.Client))
+		p.Targets = append(p.Targets, htmlTarget{Name: t.Name, Version: version, Client: string(t.Client),
 			Label: label, Timeouts: t.Timeouts.String(), Score: t.Score, Percent: percent(t.Score), Summary: t.Summary})
 	}
 	for _, f := range m.Families {

@@ -21,9 +21,9 @@ func TestMarkdown(t *testing.T) {
 	got := markdown(t, built(t))
 	lines := []string{
 		"# gatecheck compliance matrix\n\n3 targets, 8 scenarios · gatecheck 0.1.0-test\n\n",
-		"**Score** (share of `must` scenarios passed): nginx 1.22.1 **75%** (3/4) · haproxy 2.6.12 **75%** (3/4) · go-stdlib go1.26.8 **25%** (1/4)\n",
-		"| haproxy 2.6.12 | 3/4 | 4 | 2 | 0 | 1 | 1 | connect 1s, read 1s, 0 retries |\n",
-		"## Timeouts and connection faults\n\n| scenario | RFC | level | nginx 1.22.1 | haproxy 2.6.12 | go-stdlib go1.26.8 |\n|---|---|---|---|---|---|\n",
+		"**Score** (share of `must` scenarios passed): nginx 1.22.1 h1 **75%** (3/4) · haproxy 2.6.12 h1 **75%** (3/4) · go-stdlib go1.26.8 h1 **25%** (1/4)\n",
+		"| haproxy 2.6.12 h1 | 3/4 | 4 | 2 | 0 | 1 | 1 | connect 1s, read 1s, 0 retries |\n",
+		"## Timeouts and connection faults\n\n| scenario | RFC | level | nginx 1.22.1 h1 | haproxy 2.6.12 h1 | go-stdlib go1.26.8 h1 |\n|---|---|---|---|---|---|\n",
 		"| [conn/refused](#connrefused) | 9110 §15.6.3 | should | ✓ pass | ~ 503 | ✓ pass |\n",
 		"| [header/nul-in-value](#headernul-in-value) | 9110 §5.5 | must | ✓ pass | ! error | ✗ raw-relay |\n",
 		"| [body/truncated-chunked](#bodytruncated-chunked) | 9112 §8 | must | ✗ fake-complete | ✓ pass | - skip |\n",
@@ -32,11 +32,11 @@ func TestMarkdown(t *testing.T) {
 		"- `fake-complete` — a broken upstream body presented to the client as a complete message.\n",
 		"### body/truncated-chunked\n\nsummary of body/truncated-chunked — [RFC 9112 §8](https://www.rfc-editor.org/rfc/rfc9112#section-8), must\n\n" +
 			"- expected: expected of body/truncated-chunked\n" +
-			"- nginx 1.22.1: ✗ fake-complete — 200, chunked, last-chunk present, 30 bytes — truncation presented as complete\n" +
-			"- go-stdlib go1.26.8: - skip — interrupted\n" +
+			"- nginx 1.22.1 h1: ✗ fake-complete — 200, chunked, last-chunk present, 30 bytes — truncation presented as complete\n" +
+			"- go-stdlib go1.26.8 h1: - skip — interrupted\n" +
 			"- 1 other target passes\n",
 		"### pass/ok\n\nsummary of pass/ok — [RFC 9110 §7.7](https://www.rfc-editor.org/rfc/rfc9110#section-7.7), must\n\n- expected: passthrough\n- every target passes\n",
-		"- haproxy 2.6.12: ~ 503 — 503 from the proxy\n- 2 other targets pass\n",
+		"- haproxy 2.6.12 h1: ~ 503 — 503 from the proxy\n- 2 other targets pass\n",
 	}
 	for _, l := range lines {
 		if !strings.Contains(got, l) {

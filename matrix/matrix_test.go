@@ -115,9 +115,9 @@ func TestBuild(t *testing.T) {
 		errs, skips  int
 	}{
 		// must rows: header/nul-in-value, body/truncated-chunked, pass/ok, custom/thing.
-		{"nginx 1.22.1", Score{3, 4, 75}, 5, 1, 1, 0, 1},
-		{"haproxy 2.6.12", Score{3, 4, 75}, 4, 2, 0, 1, 1},
-		{"go-stdlib go1.26.8", Score{1, 4, 25}, 5, 0, 1, 0, 2},
+		{"nginx 1.22.1 h1", Score{3, 4, 75}, 5, 1, 1, 0, 1},
+		{"haproxy 2.6.12 h1", Score{3, 4, 75}, 4, 2, 0, 1, 1},
+		{"go-stdlib go1.26.8 h1", Score{1, 4, 25}, 5, 0, 1, 0, 2},
 	}
 	for i, want := range scores {
 		c := m.Targets[i]
@@ -193,15 +193,19 @@ func TestCellText(t *testing.T) {
 }
 
 func TestColumnLabel(t *testing.T) {
-	tests := []struct{ name, version, want string }{
-		{"apache", "apache/2.4.71", "apache 2.4.71"},
-		{"nginx", "NGINX/1.22.1", "nginx 1.22.1"},
-		{"go-stdlib", "go1.26.8", "go-stdlib go1.26.8"},
-		{"external", "", "external"},
-		{"nginx", "nginx/", "nginx nginx/"},
+	tests := []struct {
+		name, version string
+		client        scenarios.Client
+		want          string
+	}{
+		{"apache", "apache/2.4.71", "", "apache 2.4.71"},
+		{"nginx", "NGINX/1.22.1", "h1", "nginx 1.22.1 h1"},
+		{"go-stdlib", "go1.26.8", "h2-tls", "go-stdlib go1.26.8 h2-tls"},
+		{"external", "", "h2", "external h2"},
+		{"nginx", "nginx/", "", "nginx nginx/"},
 	}
 	for _, tt := range tests {
-		if got := (Column{Name: tt.name, Version: tt.version}).Label(); got != tt.want {
+		if got := (Column{Name: tt.name, Version: tt.version, Client: tt.client}).Label(); got != tt.want {
 			t.Errorf("Label(%q, %q): got %q; want %q", tt.name, tt.version, got, tt.want)
 		}
 	}

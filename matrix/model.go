@@ -36,10 +36,14 @@ type Matrix struct {
 	Rows []Row `json:"rows"`
 }
 
-// Column is one target: who it is, its score and its verdict counts.
+// Column is one target through one client: who it is, its score and its
+// verdict counts.
 type Column struct {
-	Name     string             `json:"name"`
-	Version  string             `json:"version,omitempty"`
+	Name    string `json:"name"`
+	Version string `json:"version,omitempty"`
+	// Client is the client the column's verdicts were seen through (h1, h2 or
+	// h2-tls): one target has a column per client.
+	Client   scenarios.Client   `json:"client"`
 	Timeouts scenarios.Timeouts `json:"timeouts"`
 	Score    Score              `json:"score"`
 	// Summary counts the target's cells per verdict; ByLevel per level too.
@@ -152,7 +156,11 @@ func Build(scs []*scenarios.Scenario, reports []*harness.Report) *Matrix {
 		if v := rep.GatecheckVersion; v != "" && !slices.Contains(versions, v) {
 			versions = append(versions, v)
 		}
-		m.Targets = append(m.Targets, Column{Name: rep.Target, Version: rep.TargetVersion, Timeouts: rep.Timeouts})
+		client := rep.Client
+		if client == "" {
+			client = scenarios.ClientH1 // a report from before clients
+		}
+		m.Targets = append(m.Targets, Column{Name: rep.Target, Version: rep.TargetVersion, Client: client, Timeouts: rep.Timeouts})
 		byID := map[string]*harness.Result{}
 		for i := range rep.Results {
 			if _, dup := byID[rep.Results[i].ID]; !dup {

@@ -9,17 +9,21 @@ import (
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
-// Label is the column's heading: the name and the version, without a repeated
-// name ("apache 2.4.71" for apache and apache/2.4.71).
+// Label is the column's heading: the name, the version, without a repeated
+// name, and the client ("apache 2.4.71 h2" for apache, apache/2.4.71, h2).
 func (c Column) Label() string {
 	v := c.Version
 	if p := c.Name + "/"; len(v) > len(p) && strings.EqualFold(v[:len(p)], p) {
 		v = v[len(p):]
 	}
-	if v == "" {
-		return c.Name
+	label := c.Name
+	if v != "" {
+		label += " " + v
 	}
-	return c.Name + " " + v
+	if c.Client != "" {
+		label += " " + string(c.Client)
+	}
+	return label
 }
 
 // Untested reports whether the cell is a pass of a pool row in which the proxy

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -20,8 +21,8 @@ import (
 // matrixFlags are the flags of `gatecheck matrix` besides the scenario and
 // timeout ones.
 type matrixFlags struct {
-	targets, from, out, baselines, control string
-	jobs, runs                             int
+	targets, from, out, baselines, control, client string
+	jobs, runs                                     int
 }
 
 // matrixCmd runs the catalogue against several targets (or reads their saved
@@ -38,6 +39,7 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 	fs.StringVar(&f.baselines, "baselines", "", "compare each report with `DIR`/<target>.yaml where it exists; exit 1 on a change")
 	fs.IntVar(&f.jobs, "jobs", 2, "how many targets run at once")
 	fs.StringVar(&f.control, "control", "", "the control API `URL` of a running gatecheck serve that the http:// targets forward to (as in docker-compose.yml); they then run one at a time")
+	fs.StringVar(&f.client, "client", "h1,h2", "the `CLIENT`s, comma-separated, a column per target and client: h1, h2, h2-tls or all; a target without an h2c listener gets its h2 column over h2-tls, and one with no HTTP/2 at all a column of skips that says why")
 	fs.IntVar(&f.runs, "runs", 1, "run the whole matrix `N` times and report every verdict that differed between runs (exit 1 if any); the matrix shows the last run")
 	var sf scenarioFlags
 	sf.add(fs)
@@ -83,13 +85,17 @@ func matrixCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int
 		if err != nil {
 			return fail(err)
 		}
+		clients, err := scenarios.ParseClients(f.client)
+		if err != nil {
+			return fail(fmt.Errorf("--client %q: %w", f.client, err))
+		}
 		var runs [][]*harness.Report
 		for i := range f.runs {
 			if f.runs > 1 {
 				fmt.Fprintf(stdout, "run %d of %d\n", i+1, f.runs)
 			}
 			var c int
-			reports, c = runTargets(ctx, names, scs, timeouts, f, stdout, stderr)
+			reports, c = runTargets(ctx, names, clients, scs, timeouts, f, stdout, stderr)
 			code = max(code, c)
 			if ctx.Err() != nil {
 				fmt.Fprintln(stderr, "gatecheck matrix: interrupted; no matrix written")
@@ -139,48 +145,62 @@ func matrixTargets(list string, stderr io.Writer) ([]string, error) {
 	return names, nil
 }
 
-// runTargets runs the scenarios against each target, f.jobs at a time, writes
-// each report to f.out/reports/<target>.json and prints a summary line per
-// target. Reports come back in the order of names.
-func runTargets(ctx context.Context, names []string, scs []*scenarios.Scenario, t scenarios.Timeouts, f matrixFlags, stdout, stderr io.Writer) ([]*harness.Report, int) {
-	reports := make([]*harness.Report, len(names))
+// runTargets runs the scenarios against each target through each client,
+// f.jobs runs at a time, writes each report to
+// f.out/reports/<target>[.<client>].json and prints a summary line per run.
+// Reports come back in the order of names, then of clients.
+func runTargets(ctx context.Context, names []string, clients []scenarios.Client, scs []*scenarios.Scenario, t scenarios.Timeouts, f matrixFlags, stdout, stderr io.Writer) ([]*harness.Report, int) {
+	reports := make([]*harness.Report, len(names)*len(clients))
 	code := exitOK
 	var mu sync.Mutex
 	sem := make(chan struct{}, f.jobs)
 	var wg sync.WaitGroup
 	for i, name := range names {
-		wg.Go(func() {
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			rep, err := runTarget(ctx, name, scs, t, f.control)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				fmt.Fprintf(stderr, "gatecheck matrix: %s: %v\n", name, err)
-				code = exitUsage
-				return
-			}
-			if rep.Summary.Error > 0 {
-				code = exitUsage
-			}
-			fmt.Fprintln(stdout, summaryLine(rep))
-			if err := rep.WriteFile(filepath.Join(f.out, "reports", harness.FileName(name)+".json")); err != nil {
-				fmt.Fprintf(stderr, "gatecheck matrix: %v\n", err)
-				code = exitUsage
-			}
-			reports[i] = rep
-		})
+		for j, client := range clients {
+			wg.Go(func() {
+				sem <- struct{}{}
+				defer func() { <-sem }()
+				rep, err := runTarget(ctx, name, client, scs, t, f.control)
+				mu.Lock()
+				defer mu.Unlock()
+				if err != nil {
+					fmt.Fprintf(stderr, "gatecheck matrix: %s over %s: %v\n", name, client, err)
+					code = exitUsage
+					return
+				}
+				if rep.Summary.Error > 0 {
+					code = exitUsage
+				}
+				fmt.Fprintln(stdout, summaryLine(rep))
+				if err := rep.WriteFile(filepath.Join(f.out, "reports", harness.ClientFileName(name, client)+".json")); err != nil {
+					fmt.Fprintf(stderr, "gatecheck matrix: %v\n", err)
+					code = exitUsage
+				}
+				reports[i*len(clients)+j] = rep
+			})
+		}
 	}
 	wg.Wait()
 	return slices.DeleteFunc(reports, func(r *harness.Report) bool { return r == nil }), code
 }
 
-func runTarget(ctx context.Context, name string, scs []*scenarios.Scenario, t scenarios.Timeouts, control string) (*harness.Report, error) {
+// runTarget runs the scenarios against one target through client. For the
+// matrix's h2 column, a target that serves HTTP/2 only over TLS is run over
+// h2-tls instead, and its report says so.
+func runTarget(ctx context.Context, name string, client scenarios.Client, scs []*scenarios.Scenario, t scenarios.Timeouts, control string) (*harness.Report, error) {
 	target, err := newRunTarget(runFlags{target: name, control: control}, t)
 	if err != nil {
 		return nil, err
 	}
-	return harness.Run(ctx, target, scs, harness.Options{})
+	rep, err := harness.Run(ctx, target, scs, harness.Options{Client: client})
+	if err != nil || client != scenarios.ClientH2 || !rep.NotServed() {
+		return rep, err
+	}
+	tlsRep, err := harness.Run(ctx, target, scs, harness.Options{Client: scenarios.ClientH2TLS})
+	if err != nil || tlsRep.NotServed() {
+		return rep, nil // no HTTP/2 at all: the h2 column says why
+	}
+	return tlsRep, nil
 }
 
 // readReports reads every *.json report in dir, sorted by file name.
@@ -201,6 +221,12 @@ func readReports(dir string) ([]*harness.Report, error) {
 		}
 		reports = append(reports, rep)
 	}
+	// A target's columns in the order of clients, h1 first, whatever the
+	// file names sort as.
+	slices.SortStableFunc(reports, func(a, b *harness.Report) int {
+		return cmp.Or(cmp.Compare(harness.FileName(a.Target), harness.FileName(b.Target)),
+			cmp.Compare(slices.Index(scenarios.Clients, cmp.Or(a.Client, scenarios.ClientH1)), slices.Index(scenarios.Clients, cmp.Or(b.Client, scenarios.ClientH1))))
+	})
 	return reports, nil
 }
 
@@ -209,7 +235,7 @@ func readReports(dir string) ([]*harness.Report, error) {
 func compareBaselines(reports []*harness.Report, dir string, stdout io.Writer) int {
 	code := exitOK
 	for _, rep := range reports {
-		path := filepath.Join(dir, harness.FileName(rep.Target)+".yaml")
+		path := filepath.Join(dir, harness.ClientFileName(rep.Target, rep.Client)+".yaml")
 		base, err := harness.LoadBaseline(path)
 		if errors.Is(err, os.ErrNotExist) {
 			fmt.Fprintf(stdout, "no baseline for %s (%s)\n", rep.Target, path)
@@ -240,7 +266,7 @@ func reportDifferences(runs [][]*harness.Report, stdout io.Writer) int {
 	for _, reports := range runs {
 		for _, rep := range reports {
 			for _, r := range rep.Results {
-				k := rep.Target + "\x00" + r.ID
+				k := rep.Target + " " + string(cmp.Or(rep.Client, scenarios.ClientH1)) + "\x00" + r.ID
 				if _, ok := seen[k]; !ok {
 					keys = append(keys, k)
 				}

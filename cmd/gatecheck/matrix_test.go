@@ -28,7 +28,7 @@ func TestMatrixRunAndFrom(t *testing.T) {
 	if code != exitOK {
 		t.Fatalf("matrix: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
-	for _, name := range []string{"matrix.md", "matrix.html", "matrix.json", "reports/go-stdlib.json"} {
+	for _, name := range []string{"matrix.md", "matrix.html", "matrix.json", "reports/go-stdlib.json", "reports/go-stdlib.h2.json"} {
 		if _, err := os.Stat(filepath.Join(out, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -37,8 +37,9 @@ func TestMatrixRunAndFrom(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(m.Targets), 1; got != want {
-		t.Errorf("got %d targets; want %d", got, want)
+	// A column per client: go-stdlib over h1 and over h2.
+	if got, want := len(m.Targets), 2; got != want || m.Targets[0].Client != scenarios.ClientH1 || m.Targets[1].Client != scenarios.ClientH2 {
+		t.Errorf("got %d columns (%+v); want %d, h1 then h2", got, m.Targets, want)
 	}
 	first, _ := os.ReadFile(filepath.Join(out, "matrix.md"))
 
@@ -82,7 +83,7 @@ func TestReportDifferences(t *testing.T) {
 	if got := reportDifferences(runs, &out); got != 1 {
 		t.Errorf("got %d differing; want 1\n%s", got, out.String())
 	}
-	if !strings.Contains(out.String(), "differs: x a/racy: pass passthrough | non-strict 502 | pass passthrough") {
+	if !strings.Contains(out.String(), "differs: x h1 a/racy: pass passthrough | non-strict 502 | pass passthrough") {
 		t.Errorf("output lacks the differing line:\n%s", out.String())
 	}
 }
