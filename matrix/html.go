@@ -42,9 +42,9 @@ type htmlPage struct {
 // htmlTarget is one target's column heading.
 type htmlTarget struct {
 	Name, Version, Client, Label, Timeouts string
-	Score                          Score
-	Percent                        string
-	Summary                        Counts
+	Score                                  Score
+	Percent                                string
+	Summary                                Counts
 }
 
 // htmlFamily is one family: its heading row and its rows.
