@@ -52,7 +52,7 @@ func (s *Session) runHere(ctx context.Context, sc *scenarios.Scenario) Result {
 		s.exclusive.RLock()
 		defer s.exclusive.RUnlock()
 	}
-	reps := make([]repetition, max(sc.Repeat, 1))
+	reps := make([]repetition, s.repeats(sc))
 	for i := range reps {
 		if sc.Exclusive {
 			// Each repetition starts from an empty pool: what one left pooled

@@ -129,7 +129,10 @@ find:
 		return finish(res, start, judge.Judgement{Outcome: scenarios.OutcomeNone, Verdict: scenarios.VerdictSkip, Expected: worst.Expected,
 			Actual: "interrupted: " + context.Cause(ctx).Error()})
 	}
-	if n := max(sc.Repeat, 1); n > 1 || runs > 1 {
+	if n := s.repeats(sc); n < max(sc.Repeat, 1) {
+		worst.Notes = append(worst.Notes, fmt.Sprintf("run %d of the scenario's %d repeats: this run caps repeats at %d", n, sc.Repeat, n))
+	}
+	if n := s.repeats(sc); n > 1 || runs > 1 {
 		res.Outcomes = counts
 		if len(reps) < n {
 			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, scenarios.CountsText(counts))

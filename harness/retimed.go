@@ -139,7 +139,7 @@ func (s *Session) openRetimed(ctx context.Context, r Retimable, want scenarios.T
 	if err != nil {
 		return nil, fmt.Errorf("make target %q again with the scenario's own declared timeouts (%s): %w", name, own, err)
 	}
-	sub := &Session{target: t, up: s.up, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}, client: s.client}
+	sub := &Session{target: t, up: s.up, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}, client: s.client, maxRepeat: s.maxRepeat}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		return nil, fmt.Errorf("start target %q again with the scenario's own declared timeouts (%s): %w", name, own, err)

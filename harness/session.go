@@ -38,6 +38,10 @@ type Options struct {
 	// Client is the client the session's requests go through (default h1):
 	// h2 and h2-tls need a target with that HTTP/2 listener (HTTP2Target).
 	Client scenarios.Client
+	// MaxRepeat, when above 0, caps how many times a repeated scenario runs
+	// (its result says so): a second client's column may run fewer repeats
+	// than the first, never fewer scenarios.
+	MaxRepeat int
 }
 
 // readyTimeout bounds the readiness probe through a freshly started target.
@@ -57,10 +61,11 @@ type Session struct {
 	own  *fakeupstream.Server
 	addr string
 	// client is the session's client, listener where it reaches the target.
-	client   scenarios.Client
-	listener Listener
-	timeouts scenarios.Timeouts
-	version  string
+	client    scenarios.Client
+	listener  Listener
+	maxRepeat int
+	timeouts  scenarios.Timeouts
+	version   string
 
 	// exclusive scenarios take the write lock, all others the read lock.
 	exclusive sync.RWMutex
@@ -84,7 +89,7 @@ func Open(ctx context.Context, t Target, opts Options) (*Session, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Session{target: t, up: up, own: own, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}, client: cmp.Or(opts.Client, scenarios.ClientH1)}
+	s := &Session{target: t, up: up, own: own, timeouts: t.Timeouts(), loaded: map[string]*scenarios.Scenario{}, client: cmp.Or(opts.Client, scenarios.ClientH1), maxRepeat: opts.MaxRepeat}
 	addr, err := t.Start(ctx, s.up.Endpoints())
 	if err != nil {
 		s.closeUpstream()
@@ -188,6 +193,16 @@ func (s *Session) probeOnce(ctx context.Context) (bool, wire.Exchange, error) {
 
 // Addr is the target's HTTP/1.1 address.
 func (s *Session) Addr() string { return s.addr }
+
+// repeats is how many times sc runs in this session: its repeat, capped by
+// the session's MaxRepeat.
+func (s *Session) repeats(sc *scenarios.Scenario) int {
+	n := max(sc.Repeat, 1)
+	if s.maxRepeat > 0 {
+		n = min(n, s.maxRepeat)
+	}
+	return n
+}
 
 // Client is the session's client.
 func (s *Session) Client() scenarios.Client { return s.client }

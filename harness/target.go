@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"crypto/tls"
+	"slices"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/scenarios"
@@ -80,4 +81,25 @@ type NotServed struct {
 
 func (e *NotServed) Error() string {
 	return e.Target + " has no " + string(e.Client) + " listener: " + e.Reason
+}
+
+// HTTP2Declared is implemented by targets that know, before Start, which
+// HTTP/2 clients they serve (a proxy's listeners are in its config).
+type HTTP2Declared interface {
+	HTTP2Clients() []scenarios.Client
+}
+
+// PreferredHTTP2 is the HTTP/2 client to run t through when a run asks for
+// "h2": h2 itself (cleartext, by prior knowledge), unless t declares that it
+// serves HTTP/2 only over TLS, then h2-tls.
+func PreferredHTTP2(t Target) scenarios.Client {
+	d, ok := t.(HTTP2Declared)
+	if !ok {
+		return scenarios.ClientH2
+	}
+	cs := d.HTTP2Clients()
+	if !slices.Contains(cs, scenarios.ClientH2) && slices.Contains(cs, scenarios.ClientH2TLS) {
+		return scenarios.ClientH2TLS
+	}
+	return scenarios.ClientH2
 }

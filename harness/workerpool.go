@@ -61,7 +61,7 @@ func (s *Session) startWorkers(ctx context.Context, n int, report func(i int, r 
 // submit hands the pool every repetition of scenario i, whose scripts are
 // loaded, blocking while all workers are busy.
 func (w *workerPool) submit(i int, sc *scenarios.Scenario, scripts []fakeupstream.Script) {
-	n := max(sc.Repeat, 1)
+	n := w.s.repeats(sc)
 	p := &pending{i: i, sc: sc, scripts: scripts, reps: make([]repetition, n), ran: make([]bool, n), left: n}
 	for rep := range n {
 		w.jobs <- job{p, rep}

@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -26,7 +27,9 @@ var (
 	retriesFlag  = flag.Int("gatecheck.retries", 0, "the target's declared upstream retries")
 	failOnFlag   = flag.String("gatecheck.fail-on", "may", "lowest level whose failures fail a spec: must, should or may")
 	parallelFlag = flag.Int("gatecheck.parallel", 8, "how many scenarios of a target run at once (1: one spec at a time, each running its own scenario)")
-	reportsFlag  = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>.json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
+	reportsFlag  = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>[.<client>].json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
+	clientsFlag  = flag.String("gatecheck.clients", "", "the clients, comma-separated: h1, h2, h2-tls or all; a target's h2 container runs over h2-tls when it serves HTTP/2 only over TLS (default $GATECHECK_CLIENTS, else h1,h2)")
+	repeatFlag   = flag.Int("gatecheck.h2-max-repeat", 0, "at most this many repeats of a scenario through an HTTP/2 client, never fewer scenarios (default $GATECHECK_H2_MAX_REPEAT, else every repeat)")
 )
 
 // targetNames are the targets the suite checks: the flag, else $GATECHECK_TARGETS,
@@ -42,19 +45,50 @@ func targetNames(missing func(name string)) []string {
 	return names
 }
 
-// projectConfig builds the suite's Config for one target from the flags and the
-// environment, with baselines/<target>.yaml as the baseline when it exists.
-func projectConfig(name string) (suites.Config, error) {
+// clientList is the clients the suite runs each target through.
+func clientList() ([]scenarios.Client, error) {
+	return scenarios.ParseClients(cmp.Or(*clientsFlag, os.Getenv("GATECHECK_CLIENTS"), "h1,h2"))
+}
+
+// maxRepeat is the cap on an HTTP/2 client's repeats (0: none).
+func maxRepeat() (int, error) {
+	if *repeatFlag > 0 {
+		return *repeatFlag, nil
+	}
+	v := os.Getenv("GATECHECK_H2_MAX_REPEAT")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("GATECHECK_H2_MAX_REPEAT=%q: want a whole number of 1 or more", v)
+	}
+	return n, nil
+}
+
+// projectConfig builds the suite's Config for one target and client from the
+// flags and the environment, with baselines/<target>[.<client>].yaml as the
+// baseline when it exists.
+func projectConfig(name string, client scenarios.Client) (suites.Config, error) {
 	t := scenarios.Timeouts{Connect: *connectFlag, Read: *readFlag, Retries: *retriesFlag}
 	target, err := targets.New(name, t)
 	if err != nil {
 		return suites.Config{}, err
 	}
+	if client == scenarios.ClientH2 {
+		client = harness.PreferredHTTP2(target) // h2-tls for a proxy whose HTTP/2 is over TLS only
+	}
+	opts := harness.Options{UpstreamAddr: *upstreamFlag, Client: client}
+	if client.HTTP2() {
+		if opts.MaxRepeat, err = maxRepeat(); err != nil {
+			return suites.Config{}, err
+		}
+	}
 	cfg := suites.Config{
 		Target:   target,
-		Name:     "gatecheck " + name,
+		Name:     "gatecheck " + name + " " + string(client),
 		FailOn:   scenarios.Level(*failOnFlag),
-		Options:  harness.Options{UpstreamAddr: *upstreamFlag},
+		Options:  opts,
 		Parallel: *parallelFlag,
 	}
 	switch cfg.FailOn {
@@ -63,9 +97,9 @@ func projectConfig(name string) (suites.Config, error) {
 		return suites.Config{}, fmt.Errorf("-gatecheck.fail-on %q: want must, should or may", *failOnFlag)
 	}
 	if dir := cmp.Or(*reportsFlag, os.Getenv("GATECHECK_REPORT_DIR")); dir != "" {
-		cfg.ReportPath = filepath.Join(dir, harness.FileName(name)+".json")
+		cfg.ReportPath = filepath.Join(dir, harness.ClientFileName(name, client)+".json")
 	}
-	path := filepath.Join("baselines", harness.FileName(name)+".yaml")
+	path := filepath.Join("baselines", harness.ClientFileName(name, client)+".yaml")
 	switch _, err := os.Stat(path); {
 	case err == nil:
 		if cfg.Baseline, err = harness.LoadBaseline(path); err != nil {
@@ -82,16 +116,22 @@ func projectConfig(name string) (suites.Config, error) {
 // skips, naming the package — or fails, when GATECHECK_REQUIRE_PROXIES=all
 // requires it.
 func registerProject() error {
+	clients, err := clientList()
+	if err != nil {
+		return err
+	}
 	for _, name := range targetNames(registerMissing) {
 		if targets.Unavailable(name) != nil {
 			registerMissing(name)
 			continue
 		}
-		cfg, err := projectConfig(name)
-		if err != nil {
-			return err
+		for _, client := range clients {
+			cfg, err := projectConfig(name, client)
+			if err != nil {
+				return err
+			}
+			suites.Register(cfg)
 		}
-		suites.Register(cfg)
 	}
 	return nil
 }

@@ -4,12 +4,14 @@
 //	var _ = suites.Register(suites.Config{Target: myProxy})
 //
 // at the top level of a _test.go file of a Ginkgo suite adds an Ordered container
-// "gatecheck" with one spec per scenario, labelled with the scenario's family,
-// level and tags, so that `--label-filter='must && !timeout'` works.
+// "gatecheck" with one spec per scenario, labelled with the client (h1, h2,
+// h2-tls) and the scenario's family, level and tags, so that
+// `--label-filter='h2 && must && !timeout'` works.
 package suites
 
 import (
 	"context"
+	"errors"
 	"regexp"
 	"slices"
 	"strings"
@@ -83,7 +85,8 @@ func Register(cfg Config) bool {
 	if name == "" {
 		name = "gatecheck"
 	}
-	return Describe(name, Ordered, ContinueOnFailure, Label("gatecheck"), func() {
+	container := append([]string{"gatecheck"}, ClientLabels(cfg.Options.Client)...)
+	return Describe(name, Ordered, ContinueOnFailure, Label(container...), func() {
 		if cfg.Target == nil {
 			It("has a target", func() { Fail("suites.Register: Config.Target is nil") })
 			return
@@ -100,6 +103,9 @@ func Register(cfg Config) bool {
 		opts.Progress = nil
 
 		var session *harness.Session
+		// notServed is set when the target has no listener for the client:
+		// every spec is then a skip that says so.
+		var notServed *harness.NotServed
 		var results []harness.Result
 		// batch holds the results of a Parallel run, by scenario id.
 		batch := map[string]harness.Result{}
@@ -108,6 +114,12 @@ func Register(cfg Config) bool {
 		BeforeAll(func(ctx SpecContext) {
 			started = time.Now()
 			s, err := harness.Open(ctx, cfg.Target, opts)
+			if errors.As(err, &notServed) {
+				if cfg.ReportPath != "" {
+					Expect(harness.NotServedReport(cfg.Target, selected(name, container, scs), notServed).WriteFile(cfg.ReportPath)).To(Succeed())
+				}
+				return
+			}
 			Expect(err).NotTo(HaveOccurred(), "open a gatecheck session on %s", cfg.Target)
 			session = s
 			DeferCleanup(func(ctx SpecContext) {
@@ -117,7 +129,7 @@ func Register(cfg Config) bool {
 				}
 			}, NodeTimeout(closeTimeout))
 			if cfg.Parallel > 1 {
-				chosen := selected(name, scs)
+				chosen := selected(name, container, scs)
 				ctx, cancel := context.WithTimeout(ctx, BatchTimeout(chosen, timeouts, harness.Parallelism(cfg.Target, cfg.Parallel)))
 				defer cancel()
 				o := opts
@@ -140,6 +152,9 @@ func Register(cfg Config) bool {
 			entries = append(entries, Entry(sc.ID, Label(labels(sc)...), bound, sc))
 		}
 		DescribeTable("scenario", func(ctx SpecContext, sc *scenarios.Scenario) {
+			if notServed != nil {
+				Skip(sc.ID + ": " + notServed.Error())
+			}
 			r, ok := batch[sc.ID]
 			if !ok {
 				r = session.Run(ctx, sc)
@@ -186,10 +201,24 @@ func BatchTimeout(scs []*scenarios.Scenario, t scenarios.Timeouts, parallel int)
 	return min(shared/time.Duration(max(parallel, 1))+alone+specSlack, batchCeiling)
 }
 
-// selected are the scenarios whose specs in the container name the suite will
-// run: those matching its --label-filter, and its --focus and --skip patterns
-// when it has them (matched against the spec's full text, as Ginkgo does).
-func selected(name string, scs []*scenarios.Scenario) []*scenarios.Scenario {
+// ClientLabels are the Ginkgo labels of a container of specs run through
+// client: its protocol, h1 or h2, and h2-tls too for HTTP/2 over TLS; so
+// --label-filter=h2 selects both HTTP/2 transports.
+func ClientLabels(client scenarios.Client) []string {
+	switch client {
+	case "", scenarios.ClientH1:
+		return []string{string(scenarios.ClientH1)}
+	case scenarios.ClientH2TLS:
+		return []string{string(scenarios.ClientH2), string(scenarios.ClientH2TLS)}
+	}
+	return []string{string(client)}
+}
+
+// selected are the scenarios whose specs in the container name (with the
+// container's labels) the suite will run: those matching its --label-filter,
+// and its --focus and --skip patterns when it has them (matched against the
+// spec's full text, as Ginkgo does).
+func selected(name string, container []string, scs []*scenarios.Scenario) []*scenarios.Scenario {
 	suite, _ := GinkgoConfiguration()
 	var focus, skip []*regexp.Regexp
 	for _, f := range suite.FocusStrings {
@@ -208,7 +237,7 @@ func selected(name string, scs []*scenarios.Scenario) []*scenarios.Scenario {
 	var out []*scenarios.Scenario
 	for _, sc := range scs {
 		text := name + " scenario " + sc.ID
-		if suite.LabelFilter != "" && !Label(append([]string{"gatecheck"}, labels(sc)...)...).MatchesLabelFilter(suite.LabelFilter) {
+		if suite.LabelFilter != "" && !Label(append(slices.Clone(container), labels(sc)...)...).MatchesLabelFilter(suite.LabelFilter) {
 			continue
 		}
 		if (len(focus) > 0 && !matches(focus, text)) || matches(skip, text) {

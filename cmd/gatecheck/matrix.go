@@ -172,7 +172,7 @@ func runTargets(ctx context.Context, names []string, clients []scenarios.Client,
 					code = exitUsage
 				}
 				fmt.Fprintln(stdout, summaryLine(rep))
-				if err := rep.WriteFile(filepath.Join(f.out, "reports", harness.ClientFileName(name, client)+".json")); err != nil {
+				if err := rep.WriteFile(filepath.Join(f.out, "reports", harness.ClientFileName(name, rep.Client)+".json")); err != nil {
 					fmt.Fprintf(stderr, "gatecheck matrix: %v\n", err)
 					code = exitUsage
 				}
@@ -185,22 +185,17 @@ func runTargets(ctx context.Context, names []string, clients []scenarios.Client,
 }
 
 // runTarget runs the scenarios against one target through client. For the
-// matrix's h2 column, a target that serves HTTP/2 only over TLS is run over
+// matrix's h2 column, a target that declares HTTP/2 only over TLS is run over
 // h2-tls instead, and its report says so.
 func runTarget(ctx context.Context, name string, client scenarios.Client, scs []*scenarios.Scenario, t scenarios.Timeouts, control string) (*harness.Report, error) {
 	target, err := newRunTarget(runFlags{target: name, control: control}, t)
 	if err != nil {
 		return nil, err
 	}
-	rep, err := harness.Run(ctx, target, scs, harness.Options{Client: client})
-	if err != nil || client != scenarios.ClientH2 || !rep.NotServed() {
-		return rep, err
+	if client == scenarios.ClientH2 {
+		client = harness.PreferredHTTP2(target)
 	}
-	tlsRep, err := harness.Run(ctx, target, scs, harness.Options{Client: scenarios.ClientH2TLS})
-	if err != nil || tlsRep.NotServed() {
-		return rep, nil // no HTTP/2 at all: the h2 column says why
-	}
-	return tlsRep, nil
+	return harness.Run(ctx, target, scs, harness.Options{Client: client})
 }
 
 // readReports reads every *.json report in dir, sorted by file name.
