@@ -26,7 +26,7 @@ var (
 	processRuns = map[string]*processRun{}
 )
 
-// processResults runs the catalogue against kind's process target the first
+// processResults runs the catalogue's slice (sliceGlobs) against kind's process target the first
 // time it is asked for (concurrent callers wait for that run), and returns it.
 // TestMain has put the static Caddy first in PATH.
 func processResults(t testing.TB, kind string) *processRun {
@@ -50,7 +50,7 @@ func processResults(t testing.TB, kind string) *processRun {
 			return
 		}
 		start := time.Now()
-		r.results = r.session.RunAll(ctx, scenarios.Builtin(), harness.Options{})
+		r.results = r.session.RunAll(ctx, slice(), harness.Options{})
 		r.elapsed = time.Since(start)
 	})
 	if r.err != nil {
