@@ -56,9 +56,41 @@ func (m *Matrix) WriteMarkdown(w io.Writer) error {
 		b.WriteString("\n")
 	}
 
+	m.writeProtocolDiffs(b)
 	writeLegend(b)
 	m.writeDetails(b)
 	return b.Flush()
+}
+
+// mdProtocols is the heading of the rows that differ between a target's h1 and
+// HTTP/2 columns.
+const mdProtocols = "Where HTTP/2 differs from HTTP/1.1"
+
+// writeProtocolDiffs lists, per target, the rows whose cell differs between
+// its h1 and HTTP/2 columns; nothing when the matrix has no such pair.
+func (m *Matrix) writeProtocolDiffs(b *bufio.Writer) {
+	diffs := m.ProtocolDiffs()
+	pairs := 0
+	for _, t := range m.Targets {
+		if t.Client.HTTP2() {
+			pairs++
+		}
+	}
+	if pairs == 0 {
+		return
+	}
+	fmt.Fprintf(b, "## %s\n\n", mdProtocols)
+	if len(diffs) == 0 {
+		b.WriteString("No row differs between a target's h1 and HTTP/2 columns.\n\n")
+		return
+	}
+	b.WriteString("The same upstream fault, the same proxy, another client protocol: rows whose verdict or outcome differs (rows skipped on either side are left out).\n\n")
+	b.WriteString("| target | scenario | h1 | HTTP/2 |\n|---|---|---|---|\n")
+	anchors := m.anchors()
+	for _, d := range diffs {
+		fmt.Fprintf(b, "| %s → %s | [%s](#%s) | %s | %s |\n", md(d.H1), md(strings.TrimPrefix(d.H2, d.Target+" ")), md(d.ID), anchors[d.ID], md(d.Was), md(d.Now))
+	}
+	b.WriteString("\n")
 }
 
 // writeScores writes each target's must score on one line, then a table of its
@@ -88,7 +120,7 @@ var legend = []struct{ term, meaning string }{
 	{"`✓ pass`", "the outcome is one the scenario passes"},
 	{"`○ pass (not pooled)`", "a pass of a row about pooled upstream connections in which the proxy never reused one (retry/pool-control shows it does not pool under this config): untested for poisoning, not evidence; it counts as passed in the score, which only counts must rows' verdicts"},
 	{"`~ 503` non-strict", "handled safely, breaking no MUST, but not as the RFC prefers; the cell shows the outcome. Non-strict does **not** count as passed in the score"},
-	{"`✗ fake-complete` fail", "anything else; the cell shows the outcome. `fake-complete`, `raw-relay` and `hung` always fail"},
+	{"`✗ fake-complete` fail", "anything else; the cell shows the outcome. `fake-complete`, `raw-relay`, `hung` and `protocol-error` always fail"},
 	{"`! error`", "the harness could not judge the run: no evidence about the proxy, counted as not passed"},
 	{"`- skip`", "not run against this target, counted as not passed"},
 	{"`(3/50)`", "a repeated scenario: the graded (worst) outcome was seen in 3 of 50 runs"},
@@ -104,6 +136,8 @@ var words = []struct{ term, meaning string }{
 	{"`raw-relay`", "invalid upstream bytes forwarded as if they were HTTP"},
 	{"`no-response`", "the connection closed or reset before any response byte"},
 	{"`hung`", "nothing conclusive before the scenario's deadline"},
+	{"`protocol-error`", "through an HTTP/2 client: the proxy broke HTTP/2's own frame rules (a frame after END_STREAM, an undecodable field block…)"},
+	{"`h1`, `h2`, `h2-tls`", "the client of a column: HTTP/1.1, HTTP/2 by prior knowledge (h2c), HTTP/2 over TLS; through HTTP/2, `aborted` is RST_STREAM (or the connection's loss) before END_STREAM, `fake-complete` is END_STREAM after a broken upstream body, `raw-relay` a malformed response (a connection-specific or uppercase field…)"},
 	{"level", "what a failure violates: `must` (a MUST or MUST NOT), `should`, or `may` (a choice or a robustness check). Scores count `must` rows only"},
 }
 

@@ -306,3 +306,34 @@ func TestLoadRejects(t *testing.T) {
 		t.Errorf("missing file: got %v; want \"matrix: open …\"", err)
 	}
 }
+
+// TestProtocolDiffs: a target's h1 and h2 columns are compared row by row; a
+// skip on either side is no difference, and another target's column is never
+// its pair.
+func TestProtocolDiffs(t *testing.T) {
+	scs := []*scenarios.Scenario{
+		{ID: "body/a", Level: scenarios.Must}, {ID: "body/b", Level: scenarios.Must}, {ID: "interim/c", Level: scenarios.Must},
+	}
+	res := func(id string, v scenarios.Verdict, o string) harness.Result {
+		return harness.Result{ID: id, Verdict: v, Outcome: scenarios.Outcome(o)}
+	}
+	rep := func(name string, client scenarios.Client, rs ...harness.Result) *harness.Report {
+		return &harness.Report{Target: name, Client: client, Results: rs}
+	}
+	m := Build(scs, []*harness.Report{
+		rep("nginx", scenarios.ClientH1, res("body/a", "pass", "aborted"), res("body/b", "pass", "aborted"), res("interim/c", "pass", "passthrough")),
+		rep("nginx", scenarios.ClientH2, res("body/a", "fail", "fake-complete"), res("body/b", "pass", "aborted"), res("interim/c", "skip", "none")),
+		rep("caddy", scenarios.ClientH2, res("body/a", "pass", "aborted"), res("body/b", "fail", "raw-relay"), res("interim/c", "pass", "passthrough")),
+	})
+	got := m.ProtocolDiffs()
+	if len(got) != 1 || got[0].ID != "body/a" || got[0].Target != "nginx" || got[0].Was != "✓ pass" || !strings.Contains(got[0].Now, "fake-complete") {
+		t.Fatalf("got %+v; want one: nginx body/a, pass then fake-complete", got)
+	}
+	var md bytes.Buffer
+	if err := m.WriteMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "## Where HTTP/2 differs from HTTP/1.1") || !strings.Contains(md.String(), "| nginx h1 → h2 | [body/a]") {
+		t.Errorf("markdown lacks the differing row:\n%s", md.String())
+	}
+}

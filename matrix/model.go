@@ -335,3 +335,46 @@ func (c *Counts) add(v scenarios.Verdict) {
 		c.Error++
 	}
 }
+
+// ProtocolDiff is a row whose cell differs between one target's h1 column and
+// one of its HTTP/2 columns: the cells people quote when they compare the two.
+type ProtocolDiff struct {
+	Target string `json:"target"`
+	// H1 and H2 are the two columns' labels ("nginx 1.22.1 h1").
+	H1, H2 string `json:"-"`
+	ID     string `json:"id"`
+	// Was and Now are the h1 and HTTP/2 cells' texts.
+	Was string `json:"h1"`
+	Now string `json:"h2"`
+}
+
+// ProtocolDiffs lists, for every target with an h1 column and an HTTP/2
+// column, each row whose verdict or outcome differs between the two, in the
+// order of the targets and then of the rows. A skip on either side (a row that
+// runs over one protocol only, a target without HTTP/2) is not a difference.
+func (m *Matrix) ProtocolDiffs() []ProtocolDiff {
+	var out []ProtocolDiff
+	for i, a := range m.Targets {
+		if a.Client != scenarios.ClientH1 {
+			continue
+		}
+		for j, b := range m.Targets {
+			if b.Name != a.Name || !b.Client.HTTP2() {
+				continue
+			}
+			for _, r := range m.Rows {
+				if i >= len(r.Cells) || j >= len(r.Cells) {
+					continue
+				}
+				x, y := r.Cells[i], r.Cells[j]
+				if x.Verdict == scenarios.VerdictSkip || y.Verdict == scenarios.VerdictSkip {
+					continue
+				}
+				if x.Verdict != y.Verdict || x.Outcome != y.Outcome {
+					out = append(out, ProtocolDiff{Target: a.Name, H1: a.Label(), H2: b.Label(), ID: r.ID, Was: x.Text(), Now: y.Text()})
+				}
+			}
+		}
+	}
+	return out
+}
