@@ -24,6 +24,10 @@ func resultOf(sc *scenarios.Scenario) Result {
 	return Result{ID: sc.ID, Summary: sc.Summary, Spec: sc.Spec.String(), Level: sc.Level}
 }
 
+// framesShown is how many of an HTTP/2 stream's frames a result keeps (and
+// its last).
+const framesShown = 64
+
 // repetition is one run of a scenario as Run grades it: the judgement, the main
 // request's observation, the tokens it used and how many stray runs it replaced.
 type repetition struct {
@@ -120,6 +124,7 @@ find:
 			if run.j.Verdict == worstVerdict && run.j.Outcome == outcome {
 				worst = run.j
 				res.FirstBytes = wire.FirstBytes(run.obs.Response.Raw, firstBytesShown)
+				res.H2 = run.obs.H2.Trimmed(framesShown)
 				break find
 			}
 		}

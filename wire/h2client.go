@@ -103,6 +103,23 @@ type H2Stream struct {
 	// ProtocolErrors are the frame-level errors of the proxy's (RFC 9113 §4-§6),
 	// each with its section: any makes the outcome protocol-error.
 	ProtocolErrors []string `json:"protocol_errors,omitempty"`
+	// MoreFrames counts the frames left out of Frames (Trimmed).
+	MoreFrames int `json:"more_frames,omitempty"`
+}
+
+// Trimmed is a copy of s that keeps its first n frames and its last one (the
+// ending), counting the rest in MoreFrames: a report's record of a 16 MiB
+// body need not list a thousand DATA frames.
+func (s *H2Stream) Trimmed(n int) *H2Stream {
+	if s == nil {
+		return nil
+	}
+	c := *s
+	if len(s.Frames) > n+1 {
+		c.Frames = append(append([]H2Frame(nil), s.Frames[:n]...), s.Frames[len(s.Frames)-1])
+		c.MoreFrames = s.MoreFrames + len(s.Frames) - n - 1
+	}
+	return &c
 }
 
 // Refused reports whether the stream ended with neither a response nor
