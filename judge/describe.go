@@ -312,6 +312,11 @@ func framingWords(r, ref wire.Response) string {
 			return "close-delimited, " + n + " ended by FIN"
 		}
 		return "close-delimited, " + n
+	case wire.FramingEndStream:
+		if r.Complete {
+			return "no content-length, " + n + " ended by END_STREAM"
+		}
+		return "no content-length, " + n
 	}
 	return "invalid framing, " + n
 }
