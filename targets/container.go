@@ -26,8 +26,12 @@ import (
 
 // Ports and paths inside the containers of a Container target.
 const (
-	// containerListen is where the proxy listens in its container.
+	// containerListen is where the proxy listens in its container, and
+	// containerH2C and containerTLS where it listens for HTTP/2 (cleartext by
+	// prior knowledge, and TLS with ALPN h2) where it serves them.
 	containerListen = 8080
+	containerH2C    = 8088
+	containerTLS    = 8443
 	// upstreamPort is the fake upstream's main port in its container; refused,
 	// connect-timeout and the control API take the next three.
 	upstreamPort = 8081

@@ -26,19 +26,31 @@ import (
 )
 
 // containerInstance lays out a run inside a container: the work dir
-// /gatecheck, listening on all the container's addresses at port 8080 (extra
-// ports from 9080 on, loopback), the fake upstream at its address on the
-// network, and root, which a container's proxy starts as.
+// /gatecheck, listening on all the container's addresses at port 8080, h2c at
+// 8088 and TLS at 8443 where the proxy serves them (extra ports from 9080 on,
+// loopback), the TLS material in /gatecheck/tls, the fake upstream at its
+// address on the network, and root, which a container's proxy starts as.
 func containerInstance(s *Spec, up fakeupstream.Endpoints, t scenarios.Timeouts) (*Instance, error) {
 	ports := []int{containerListen}
 	for i := range s.Ports {
 		ports = append(ports, 9080+i)
+	}
+	if s.serves(scenarios.ClientH2) {
+		ports = append(ports, containerH2C)
+	}
+	if s.serves(scenarios.ClientH2TLS) {
+		ports = append(ports, containerTLS)
 	}
 	in, err := newInstance(s, containerDir, ports, up, t)
 	if err != nil {
 		return nil, fmt.Errorf("container config %q: %w", s.Name, err)
 	}
 	in.Listen.Host = "0.0.0.0"
+	for _, h := range []*HostPort{in.H2C, in.TLS} {
+		if h != nil {
+			h.Host = "0.0.0.0"
+		}
+	}
 	in.Root, in.User = true, s.User
 	return in, nil
 }

@@ -50,9 +50,26 @@ func checkGone(t testing.TB, pgid int, dir string) {
 	}
 }
 
+// wantHTTP2 are the HTTP/2 clients each proxy must have a listener for (see
+// the table in README.md); it must give every other one a NotServed.
+var wantHTTP2 = map[string][]scenarios.Client{
+	"nginx":         {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"haproxy":       {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"apache":        {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"caddy":         {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"h2o":           {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"lighttpd":      {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"traefik":       {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"varnish":       {scenarios.ClientH2},
+	"trafficserver": {scenarios.ClientH2TLS},
+	"squid":         {},
+}
+
 // TestProxies starts every installed proxy once, in parallel: the session's
 // readiness probe must reach the fake upstream through it, its version must be
-// known, and after Stop nothing of its process group or work dir remains.
+// known, a request over each of its listeners (HTTP/1.1, h2c by prior
+// knowledge, TLS with ALPN h2, where it serves them) must get the upstream's
+// answer, and after Stop nothing of its process group or work dir remains.
 func TestProxies(t *testing.T) {
 	for _, name := range ProcessNames() {
 		t.Run(name, func(t *testing.T) {
@@ -72,6 +89,11 @@ func TestProxies(t *testing.T) {
 			if got := p.Version(); !strings.HasPrefix(got, name+"/") {
 				t.Errorf("Version() = %q; want %s/VERSION", got, name)
 			}
+			want, ok := wantHTTP2[name]
+			if !ok {
+				t.Errorf("wantHTTP2 has no row for %s", name)
+			}
+			checkListeners(ctx, t, p, s.Addr(), s.Upstream(), want...)
 			if err := s.Close(ctx); err != nil {
 				t.Errorf("close: %v\nlog:\n%s", err, p.Log())
 			}

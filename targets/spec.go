@@ -68,12 +68,27 @@ type Spec struct {
 	// StopGrace bounds the wait after SIGTERM before the group gets SIGKILL
 	// (default 5s).
 	StopGrace time.Duration
+	// HTTP2 lists the HTTP/2 clients the proxy has a listener for, besides the
+	// HTTP/1.1 one: scenarios.ClientH2 (cleartext, by prior knowledge) and
+	// scenarios.ClientH2TLS (TLS with ALPN h2). Each gets a loopback port of its
+	// own, Instance.H2C and Instance.TLS; h2-tls also the run's certificates.
+	HTTP2 []scenarios.Client
+	// NoHTTP2 says why the proxy has no listener for the HTTP/2 clients missing
+	// from HTTP2 (the Reason of harness.NotServed); required when one is.
+	NoHTTP2 string
 	// Parallel, when not 0, is the most scenarios the proxy is given at once
 	// (harness.Paralleled), for a proxy whose crash fails every request in
 	// flight: run beside a crashing scenario, any scenario's verdict would depend
 	// on the schedule.
 	Parallel int
 }
+
+// serves reports whether the proxy has a listener for the HTTP/2 client.
+func (s *Spec) serves(client scenarios.Client) bool { return slices.Contains(s.HTTP2, client) }
+
+// portCount is how many loopback ports a run needs: the listen port, the
+// spec's extra Ports, then one per HTTP/2 client served (h2c first).
+func (s *Spec) portCount() int { return 1 + s.Ports + len(s.HTTP2) }
 
 // File is one extra file a proxy needs: the file Name in the work dir, rendered
 // from the template Template defined in the proxy's template file.
