@@ -250,6 +250,8 @@ func checkListeners(ctx context.Context, t *testing.T, target harness.Target, ad
 			t.Errorf("%s %s: the fake upstream never saw the request: %v", target, client, err)
 		} else if n := rec.Attempts(0); n != 1 {
 			t.Errorf("%s %s: the fake upstream saw %d attempts; want 1", target, client, n)
+		} else if r, ok := rec.First(0); ok {
+			t.Logf("%s %s: the fake upstream saw %s %s", target, client, r.Method, r.Target)
 		}
 	}
 	through(scenarios.ClientH1, func(path string) (int, []byte, error) { return h1Get(ctx, addr, path) })
