@@ -92,7 +92,7 @@ func (p *Process) Start(ctx context.Context, up fakeupstream.Endpoints) (string,
 		return "", err
 	}
 	sweepWorkDirs() // what killed runs left behind
-	bin, err := binaryPath(p.spec.Binary)
+	bin, err := p.spec.installed()
 	if err != nil {
 		return "", notInstalled(p.spec)
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
@@ -27,6 +28,12 @@ type Spec struct {
 	Install string
 	// Binary is the executable, looked up in PATH and then in the sbin directories.
 	Binary string
+	// Needs are further files the config loads (absolute paths, as a module
+	// that a package of its own installs), and NeedsPackages the Debian
+	// packages that install them: without them the proxy counts as not
+	// installed, and the install hint names them.
+	Needs         []string
+	NeedsPackages []string
 	// Template names the proxy's template file, templates/TEMPLATE.tmpl (default
 	// Name).
 	Template string
@@ -125,14 +132,29 @@ func ProcessNames() []string {
 	return names
 }
 
-// Installed reports whether the named proxy's binary is on this machine.
+// Installed reports whether the named proxy's binary, and every file it
+// Needs, is on this machine.
 func Installed(name string) bool {
 	s, err := lookupSpec(name)
 	if err != nil {
 		return false
 	}
-	_, err = binaryPath(s.Binary)
+	_, err = s.installed()
 	return err == nil
+}
+
+// installed finds the spec's binary and checks the files it needs.
+func (s *Spec) installed() (string, error) {
+	bin, err := binaryPath(s.Binary)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range s.Needs {
+		if _, err := os.Stat(f); err != nil {
+			return "", err
+		}
+	}
+	return bin, nil
 }
 
 // Package is the Debian package that installs the named proxy, or "" for a name
@@ -177,7 +199,7 @@ func (s *Spec) installHint() string {
 	if s.Package == "" {
 		return s.Install
 	}
-	return "apt-get install " + s.Package + " (or make proxies)"
+	return "apt-get install " + strings.Join(append([]string{s.Package}, s.NeedsPackages...), " ") + " (or make proxies)"
 }
 
 // NotInstalled is the line that names a missing proxy and how to install it, as
