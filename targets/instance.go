@@ -171,6 +171,9 @@ var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	// maxDuration is the longer of a and b, for proxies with one timer.
 	"maxDuration": func(a, b time.Duration) time.Duration { return max(a, b) },
+	// base is a path's last element, for configs that name a file in a dir
+	// given elsewhere.
+	"base": filepath.Base,
 }
 
 // ceilSeconds rounds d up to whole seconds, at least one.
