@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,6 +22,7 @@ import (
 	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/internal/certs"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -91,7 +93,12 @@ type Container struct {
 	up      testcontainers.Container
 	proxy   testcontainers.Container
 	upIP    string
+	proxyIP string
 	version string
+	// certs is the run's TLS material for a proxy that serves h2-tls, written
+	// into a temp dir on this host (removed by Stop) and copied into the
+	// proxy's container.
+	certs *certs.Set
 	// sharedNet: net is the network of the target this one was made from
 	// (WithTimeouts), which removes it.
 	sharedNet bool
@@ -112,6 +119,7 @@ var (
 	_ harness.UpstreamProvider = (*Container)(nil)
 	_ harness.Logged           = (*Container)(nil)
 	_ harness.Versioned        = (*Container)(nil)
+	_ harness.HTTP2Target      = (*Container)(nil)
 )
 
 // NewContainer makes a container target. It checks the kind and the image name;
@@ -186,7 +194,7 @@ func (c *Container) upstreamRequest() (testcontainers.GenericContainerRequest, e
 		Networks: []string{c.net.Name},
 		Cmd: []string{"serve", "--listen", "0.0.0.0:" + strconv.Itoa(upstreamPort), "--control", "0.0.0.0:" + strconv.Itoa(upstreamPort+3),
 			"--connect-timeout", t.Connect.String(), "--read-timeout", t.Read.String(), "--retries", strconv.Itoa(t.Retries)},
-		WaitingFor: forDial(upstreamPort+3, containerStartTimeout),
+		WaitingFor: forDial(containerStartTimeout, upstreamPort+3),
 		Labels:     OwnerLabels(), // also on the image built for it
 	}
 	publishOnLoopback(&req, upstreamPort+3)
@@ -238,12 +246,18 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	if err != nil {
 		return "", err
 	}
+	listen := []int{containerListen}
+	for _, h := range []*HostPort{in.H2C, in.TLS} {
+		if h != nil {
+			listen = append(listen, h.Port)
+		}
+	}
 	req := testcontainers.ContainerRequest{
 		Image:      c.cfg.Image,
 		Networks:   []string{c.net.Name},
 		Entrypoint: []string{c.spec.Binary},
 		Cmd:        c.spec.Args(in),
-		WaitingFor: forDial(containerListen, containerStartTimeout),
+		WaitingFor: forDial(containerStartTimeout, listen...),
 		Labels:     OwnerLabels(),
 	}
 	publishOnLoopback(&req, containerListen)
@@ -260,6 +274,17 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	for _, d := range c.spec.Dirs {
 		req.Files = append(req.Files, testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: in.Path(d) + "/.keep", FileMode: 0o644})
 	}
+	if in.TLS != nil {
+		if err := c.makeCerts(); err != nil {
+			return "", errors.Join(err, c.stopLocked(ctx))
+		}
+		// Readable by all in the container: the copy belongs to root there,
+		// and a proxy may read it after switching to its own user. The
+		// container and the keys exist only for this run.
+		for name, path := range map[string]string{certs.CAFile: in.CAFile, certs.CertFile: in.CertFile, certs.KeyFile: in.KeyFile, certs.BundleFile: in.BundleFile} {
+			req.Files = append(req.Files, testcontainers.ContainerFile{HostFilePath: c.certs.Path(name), ContainerFilePath: path, FileMode: 0o644})
+		}
+	}
 	proxy, err := c.startContainer(ctx, c.spec.Name, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: c.logger()})
 	c.proxy = proxy
 	if err != nil {
@@ -272,8 +297,37 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	if err != nil || ip == "" {
 		return "", fmt.Errorf("proxy container %s: no address on network %s: %w", c.cfg.Image, c.net.Name, cmp.Or(err, errNoAddress))
 	}
+	c.proxyIP = ip
 	c.version = c.detectVersion(ctx, proxy)
 	return net.JoinHostPort(ip, strconv.Itoa(containerListen)), nil
+}
+
+// makeCerts writes the run's TLS material into a temp dir of its own.
+func (c *Container) makeCerts() error {
+	dir, err := os.MkdirTemp("", "gatecheck-certs-")
+	if err != nil {
+		return fmt.Errorf("certificates: %w", err)
+	}
+	set, err := certs.New(dir)
+	if err != nil {
+		os.RemoveAll(dir)
+		return err
+	}
+	c.certs = set
+	return nil
+}
+
+// HTTP2 is the proxy container's listener for an HTTP/2 client, at its
+// address on the network: h2c on port 8088, TLS on 8443 with a client config
+// that trusts only the run's own authority. A client the proxy has no
+// listener for gets a *harness.NotServed saying why.
+func (c *Container) HTTP2(client scenarios.Client) (harness.Listener, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	running := c.proxy != nil && c.proxyIP != ""
+	h2c := net.JoinHostPort(c.proxyIP, strconv.Itoa(containerH2C))
+	tls := net.JoinHostPort(c.proxyIP, strconv.Itoa(containerTLS))
+	return c.spec.http2Listener(c.String(), client, running, h2c, tls, c.certs)
 }
 
 // Stop keeps the proxy's log, then removes the proxy's and the fake upstream's
@@ -298,7 +352,13 @@ func (c *Container) stopLocked(ctx context.Context) error {
 		if err := testcontainers.TerminateContainer(c.proxy, testcontainers.StopContext(ctx), testcontainers.StopTimeout(5*time.Second)); err != nil {
 			errs = append(errs, fmt.Errorf("remove proxy container: %w", err))
 		}
-		c.proxy, c.pid = nil, 0
+		c.proxy, c.pid, c.proxyIP = nil, 0, ""
+	}
+	if c.certs != nil {
+		if err := os.RemoveAll(c.certs.Dir); err != nil {
+			errs = append(errs, fmt.Errorf("remove the certificates: %w", err))
+		}
+		c.certs = nil
 	}
 	if c.up != nil {
 		// Terminate also removes the image when it was built from a Dockerfile.
