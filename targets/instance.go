@@ -251,9 +251,9 @@ func (s *Spec) render(in *Instance) ([]rendered, error) {
 
 // Config renders the config a run of the named proxy would use, with the listen
 // address 127.0.0.1:8080 (further ports, the HTTP/2 ones last, from 9080 on)
-// and the work dir /tmp/gatecheck-NAME in place of a run's own. A proxy with several files gets
-// them one after another, each under a "# ==> FILE <==" line, after a comment
-// with the command line.
+// and the work dir /tmp/gatecheck-NAME in place of a run's own. A proxy with
+// several files gets them one after another, each under a "# ==> FILE <=="
+// line, after a comment with the command line.
 func Config(name string, eps fakeupstream.Endpoints, t scenarios.Timeouts) (string, error) {
 	s, err := lookupSpec(name)
 	if err != nil {
