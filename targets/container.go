@@ -1,6 +1,7 @@
 package targets
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
@@ -95,9 +96,9 @@ type Container struct {
 	upIP    string
 	proxyIP string
 	version string
-	// certs is the run's TLS material for a proxy that serves h2-tls, written
-	// into a temp dir on this host (removed by Stop) and copied into the
-	// proxy's container.
+	// certs is the run's TLS material for a proxy that serves h2-tls, copied
+	// into the proxy's container; its files are gone from this host (see
+	// makeCerts).
 	certs *certs.Set
 	// sharedNet: net is the network of the target this one was made from
 	// (WithTimeouts), which removes it.
@@ -275,14 +276,15 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 		req.Files = append(req.Files, testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: in.Path(d) + "/.keep", FileMode: 0o644})
 	}
 	if in.TLS != nil {
-		if err := c.makeCerts(); err != nil {
+		data, err := c.makeCerts()
+		if err != nil {
 			return "", errors.Join(err, c.stopLocked(ctx))
 		}
 		// Readable by all in the container: the copy belongs to root there,
 		// and a proxy may read it after switching to its own user. The
 		// container and the keys exist only for this run.
 		for name, path := range map[string]string{certs.CAFile: in.CAFile, certs.CertFile: in.CertFile, certs.KeyFile: in.KeyFile, certs.BundleFile: in.BundleFile} {
-			req.Files = append(req.Files, testcontainers.ContainerFile{HostFilePath: c.certs.Path(name), ContainerFilePath: path, FileMode: 0o644})
+			req.Files = append(req.Files, testcontainers.ContainerFile{Reader: bytes.NewReader(data[name]), ContainerFilePath: path, FileMode: 0o644})
 		}
 	}
 	proxy, err := c.startContainer(ctx, c.spec.Name, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: c.logger()})
@@ -302,19 +304,29 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	return net.JoinHostPort(ip, strconv.Itoa(containerListen)), nil
 }
 
-// makeCerts writes the run's TLS material into a temp dir of its own.
-func (c *Container) makeCerts() error {
+// makeCerts makes the run's TLS material and returns its files' contents, by
+// name, for the copy into the container. certs writes them into a temp dir,
+// which goes again at once: nothing of them stays on this host, not even
+// when gatecheck is killed (the sweep removes only containers and networks).
+// The Set keeps the authority for the client's TLS config.
+func (c *Container) makeCerts() (map[string][]byte, error) {
 	dir, err := os.MkdirTemp("", "gatecheck-certs-")
 	if err != nil {
-		return fmt.Errorf("certificates: %w", err)
+		return nil, fmt.Errorf("certificates: %w", err)
 	}
+	defer os.RemoveAll(dir)
 	set, err := certs.New(dir)
 	if err != nil {
-		os.RemoveAll(dir)
-		return err
+		return nil, err
+	}
+	data := map[string][]byte{}
+	for _, name := range []string{certs.CAFile, certs.CertFile, certs.KeyFile, certs.BundleFile} {
+		if data[name], err = os.ReadFile(set.Path(name)); err != nil {
+			return nil, fmt.Errorf("certificates: %w", err)
+		}
 	}
 	c.certs = set
-	return nil
+	return data, nil
 }
 
 // HTTP2 is the proxy container's listener for an HTTP/2 client, at its
@@ -354,12 +366,7 @@ func (c *Container) stopLocked(ctx context.Context) error {
 		}
 		c.proxy, c.pid, c.proxyIP = nil, 0, ""
 	}
-	if c.certs != nil {
-		if err := os.RemoveAll(c.certs.Dir); err != nil {
-			errs = append(errs, fmt.Errorf("remove the certificates: %w", err))
-		}
-		c.certs = nil
-	}
+	c.certs = nil
 	if c.up != nil {
 		// Terminate also removes the image when it was built from a Dockerfile.
 		if err := testcontainers.TerminateContainer(c.up, testcontainers.StopContext(ctx), testcontainers.StopTimeout(5*time.Second)); err != nil {

@@ -2,6 +2,7 @@ package targets
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"net/url"
 	"os"
@@ -99,8 +100,8 @@ func TestExternalTargetWrongRoute(t *testing.T) {
 }
 
 // TestExternalHTTP2 names the HTTP/2 listeners of a proxy someone else runs
-// (go-stdlib, started by the test as a user would start theirs, with its own
-// authority's PEM file as ca): a request over each listener must get the fake
+// (go-stdlib, started by the test as a user would start theirs, with its
+// authority written to a PEM file as ca): a request over each listener must get the fake
 // upstream's answer. Without the options, HTTP2 says which one to add.
 func TestExternalHTTP2(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -125,7 +126,11 @@ func TestExternalHTTP2(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ca := proxy.certs.Path(certs.CAFile)
+	// The proxy's authority as a PEM file, as its user would hand it over.
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: proxy.certs.CA.Raw}), 0o644); err != nil {
+		t.Fatal(err)
+	}
 
 	spec := "http://" + addr + "?h2=" + h2c.Addr + "&h2-tls=" + overTLS.Addr + "&ca=" + url.QueryEscape(ca)
 	ext, err := New(spec, to)

@@ -41,8 +41,8 @@ func init() {
 // Besides HTTP/1.1 it listens for HTTP/2 on two more loopback ports: over
 // cleartext TCP by prior knowledge (http.Server.Protocols with unencrypted
 // HTTP/2 only: no upgrade, no HTTP/1.1), and over TLS with ALPN h2, then
-// http/1.1, serving a certificate of the run's own authority, written into a
-// temp dir that Stop removes.
+// http/1.1, serving a certificate of the run's own authority, kept in memory
+// only.
 type GoStdlib struct {
 	timeouts scenarios.Timeouts
 
@@ -101,13 +101,8 @@ func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string
 		}
 		mux.Handle(r.prefix, rp)
 	}
-	dir, err := os.MkdirTemp("", "gatecheck-go-stdlib-")
+	set, err := newCertSet()
 	if err != nil {
-		return "", fmt.Errorf("certificates: %w", err)
-	}
-	set, err := certs.New(dir)
-	if err != nil {
-		os.RemoveAll(dir)
 		return "", err
 	}
 	var lns []net.Listener
@@ -117,7 +112,6 @@ func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string
 			for _, l := range lns {
 				l.Close()
 			}
-			os.RemoveAll(dir)
 			return "", fmt.Errorf("listen: %w", err)
 		}
 		lns = append(lns, ln)
@@ -150,6 +144,19 @@ func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string
 	return lns[0].Addr().String(), nil
 }
 
+// newCertSet makes a run's TLS material for a Go server and client: certs
+// writes its files into a temp dir, which goes again at once, so that nothing
+// of it outlives gatecheck on disk, even killed; the Set keeps the server
+// certificate and the authority in memory.
+func newCertSet() (*certs.Set, error) {
+	dir, err := os.MkdirTemp("", "gatecheck-certs-")
+	if err != nil {
+		return nil, fmt.Errorf("certificates: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	return certs.New(dir)
+}
+
 // HTTP2 is the listener for an HTTP/2 client: h2c by prior knowledge, or TLS
 // with ALPN h2 with a client config that trusts only the run's own authority.
 func (g *GoStdlib) HTTP2(client scenarios.Client) (harness.Listener, error) {
@@ -168,8 +175,7 @@ func (g *GoStdlib) HTTP2(client scenarios.Client) (harness.Listener, error) {
 }
 
 // Stop closes the listeners, every connection and the transport's idle
-// connections, waits for the servers to return and removes the certificates'
-// temp dir.
+// connections, and waits for the servers to return.
 func (g *GoStdlib) Stop(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -183,9 +189,6 @@ func (g *GoStdlib) Stop(ctx context.Context) error {
 	case <-g.done:
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
-	}
-	if rmErr := os.RemoveAll(g.certs.Dir); rmErr != nil {
-		err = errors.Join(err, fmt.Errorf("remove the certificates: %w", rmErr))
 	}
 	g.srv, g.h2c, g.tlsSrv, g.certs = nil, nil, nil, nil
 	return err
