@@ -13,7 +13,7 @@ UNIT_PKGS     = $$($(GO) list ./... | grep -v -e '/suites$$' -e '/docker$$')
 TAG          ?= local
 
 # The proxies the process targets start, and chromium for the matrix page's test.
-PROXY_PKGS   ?= nginx haproxy apache2 caddy varnish squid trafficserver h2o lighttpd chromium
+PROXY_PKGS   ?= nginx haproxy apache2 caddy varnish squid trafficserver h2o lighttpd lighttpd-mod-openssl chromium
 # The targets the suite checks: all is go-stdlib and every process target.
 TARGETS      ?= all
 RUNS         ?= 5

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,6 +17,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/internal/certs"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/targets"
 )
@@ -41,13 +43,19 @@ func TestCompose(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
 	defer cancel()
 	out := t.TempDir()
+	// The run's TLS material, as go run ./docker/mkcerts writes it.
+	tlsDir := t.TempDir()
+	if _, err := certs.New(tlsDir); err != nil {
+		t.Fatal(err)
+	}
+	specs := runnerTargets(t, filepath.Join("..", "docker-compose.yml"))
 	labels := ownerOverride(t, filepath.Join("..", "docker-compose.yml"))
 	sliced := sliceOverride(t, filepath.Join("..", "docker-compose.yml"))
 	project := fmt.Sprintf("gatecheck-test-%d", rand.IntN(1<<30))
 	compose := func(ctx context.Context, args ...string) ([]byte, error) {
 		cmd := exec.CommandContext(ctx, "docker-compose", append([]string{"-p", project,
 			"-f", filepath.Join("..", "docker-compose.yml"), "-f", filepath.Join("..", "docker-compose.local.yml"), "-f", labels, "-f", sliced}, args...)...)
-		cmd.Env = append(os.Environ(), "GATECHECK_TAG="+tag, "GATECHECK_OUT="+out)
+		cmd.Env = append(os.Environ(), "GATECHECK_TAG="+tag, "GATECHECK_OUT="+out, "GATECHECK_CERTS="+tlsDir)
 		return cmd.CombinedOutput()
 	}
 	down := func() {
@@ -67,7 +75,11 @@ func TestCompose(t *testing.T) {
 
 	all := slice()
 	for _, kind := range []string{"nginx", "caddy", "haproxy"} {
-		rep, err := harness.ReadReport(filepath.Join(out, "reports", harness.FileName("http://"+kind+":8080")+".json"))
+		spec, ok := specs[kind]
+		if !ok {
+			t.Fatalf("the runner names no target for %s", kind)
+		}
+		rep, err := harness.ReadReport(filepath.Join(out, "reports", harness.FileName(spec)+".json"))
 		if err != nil {
 			t.Fatalf("%s: %v", kind, err)
 		}
@@ -103,6 +115,39 @@ func TestCompose(t *testing.T) {
 		}
 		t.Logf("%s: compose %s; process %s; %d verdicts unstable in %s itself", kind, summary(rep.Results), summary(pres), unstable, kind)
 	}
+}
+
+// runnerTargets are the target specs the runner service of the compose file
+// base names after --targets, by the proxy's host name (nginx, caddy...):
+// the runner's reports are named by them.
+func runnerTargets(t testing.TB, base string) map[string]string {
+	t.Helper()
+	data, err := os.ReadFile(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var file struct {
+		Services map[string]struct {
+			Command []string `yaml:"command"`
+		} `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(data, &file); err != nil {
+		t.Fatalf("%s: %v", base, err)
+	}
+	cmd := file.Services["runner"].Command
+	i := slices.Index(cmd, "--targets")
+	if i < 0 || i+1 >= len(cmd) {
+		t.Fatalf("%s: the runner's command %q has no --targets", base, cmd)
+	}
+	specs := map[string]string{}
+	for spec := range strings.SplitSeq(cmd[i+1], ",") {
+		u, err := url.Parse(spec)
+		if err != nil {
+			t.Fatalf("%s: runner target %q: %v", base, spec, err)
+		}
+		specs[u.Hostname()] = spec
+	}
+	return specs
 }
 
 // ownerOverride writes a compose file that puts targets.OwnerLabels on every

@@ -3,9 +3,12 @@ package docker
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/targets"
@@ -124,4 +127,56 @@ func grades(v scenarios.Verdict) bool {
 func summary(results []harness.Result) string {
 	s := harness.Summarize(results)
 	return fmt.Sprintf("%d pass, %d non-strict, %d fail, %d error, %d skip", s.Pass, s.NonStrict, s.Fail, s.Error, s.Skip)
+}
+
+// TestContainerHTTP2 starts each proxy image through the container target and
+// sends one request over each of its HTTP/2 listeners (h2c by prior knowledge
+// on 8088, TLS with ALPN h2 on 8443, the run's certificate copied in), at the
+// container's address on its network: each must reach the fake upstream's
+// container once and bring back its status and body.
+func TestContainerHTTP2(t *testing.T) {
+	for _, kind := range []string{"nginx", "caddy", "haproxy"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			requireImage(t, kind)
+			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+			defer cancel()
+			ctr, err := targets.NewContainer(targets.ContainerConfig{Kind: kind, Image: "gatecheck-" + kind + ":" + tag,
+				UpstreamImage: "gatecheck:" + tag, Timeouts: scenarios.DefaultTimeouts()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := open(ctx, t, ctr)
+			const id, body = "docker-http2", "through the container"
+			script := fakeupstream.Script{Steps: []fakeupstream.Step{fakeupstream.Read{}, fakeupstream.Write{Data: []byte(
+				"HTTP/1.1 202 Accepted\r\nContent-Type: text/plain\r\nContent-Length: " + strconv.Itoa(len(body)) + "\r\n\r\n" + body)}}}
+			if err := s.Upstream().Replace(ctx, id, []fakeupstream.Script{script}); err != nil {
+				t.Fatal(err)
+			}
+			for _, client := range []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS} {
+				l, err := ctr.HTTP2(client)
+				if err != nil {
+					t.Errorf("HTTP2(%s): %v", client, err)
+					continue
+				}
+				token := "via" + strings.ReplaceAll(string(client), "-", "")
+				res, err := h2Get(ctx, l, fakeupstream.PathPrefix+id+"/"+token+"/0")
+				switch {
+				case err != nil:
+					t.Errorf("%s at %s: %v\n%s", client, l.Addr, err, ctr.Log())
+					continue
+				case res.Reset != nil || res.Status != 202 || string(res.Body) != body:
+					t.Errorf("%s at %s: %d %q (reset %v, frames %v); want the upstream's 202 %q", client, l.Addr, res.Status, res.Body, res.Reset, res.Frames, body)
+					continue
+				}
+				wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
+				rec, err := s.Upstream().Wait(wctx, token, func(r fakeupstream.Record) bool { return r.Attempts(0) > 0 })
+				wcancel()
+				if err != nil || rec.Attempts(0) != 1 {
+					t.Errorf("%s: the fake upstream saw %d attempts (%v); want 1", client, rec.Attempts(0), err)
+				}
+				t.Logf("%s %s at %s: %d, frames %v", ctr, client, l.Addr, res.Status, res.Frames)
+			}
+		})
+	}
 }

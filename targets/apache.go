@@ -26,5 +26,6 @@ func init() {
 			t.Read, t.Retries = ceilSeconds(t.Read), 0
 			return t
 		},
+		HTTP2: []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

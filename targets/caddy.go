@@ -1,6 +1,10 @@
 package targets
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
 
 // caddy: `caddy run --config FILE --adapter caddyfile`, with HOME and the XDG
 // dirs in the work dir so that Caddy's data and autosaved config stay there. It
@@ -21,5 +25,6 @@ func init() {
 		VersionArgs: []string{"version"},
 		VersionRE:   regexp.MustCompile(`v?(\d+\.\d+\.\d+)`),
 		Timeouts:    noRetries,
+		HTTP2:       []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

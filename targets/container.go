@@ -1,12 +1,14 @@
 package targets
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -21,13 +23,18 @@ import (
 	"github.com/gatecheck/gatecheck/control"
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/internal/certs"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
 // Ports and paths inside the containers of a Container target.
 const (
-	// containerListen is where the proxy listens in its container.
+	// containerListen is where the proxy listens in its container, and
+	// containerH2C and containerTLS where it listens for HTTP/2 (cleartext by
+	// prior knowledge, and TLS with ALPN h2) where it serves them.
 	containerListen = 8080
+	containerH2C    = 8088
+	containerTLS    = 8443
 	// upstreamPort is the fake upstream's main port in its container; refused,
 	// connect-timeout and the control API take the next three.
 	upstreamPort = 8081
@@ -87,7 +94,12 @@ type Container struct {
 	up      testcontainers.Container
 	proxy   testcontainers.Container
 	upIP    string
+	proxyIP string
 	version string
+	// certs is the run's TLS material for a proxy that serves h2-tls, copied
+	// into the proxy's container; its files are gone from this host (see
+	// makeCerts).
+	certs *certs.Set
 	// sharedNet: net is the network of the target this one was made from
 	// (WithTimeouts), which removes it.
 	sharedNet bool
@@ -108,6 +120,7 @@ var (
 	_ harness.UpstreamProvider = (*Container)(nil)
 	_ harness.Logged           = (*Container)(nil)
 	_ harness.Versioned        = (*Container)(nil)
+	_ harness.HTTP2Target      = (*Container)(nil)
 )
 
 // NewContainer makes a container target. It checks the kind and the image name;
@@ -182,7 +195,7 @@ func (c *Container) upstreamRequest() (testcontainers.GenericContainerRequest, e
 		Networks: []string{c.net.Name},
 		Cmd: []string{"serve", "--listen", "0.0.0.0:" + strconv.Itoa(upstreamPort), "--control", "0.0.0.0:" + strconv.Itoa(upstreamPort+3),
 			"--connect-timeout", t.Connect.String(), "--read-timeout", t.Read.String(), "--retries", strconv.Itoa(t.Retries)},
-		WaitingFor: forDial(upstreamPort+3, containerStartTimeout),
+		WaitingFor: forDial(containerStartTimeout, upstreamPort+3),
 		Labels:     OwnerLabels(), // also on the image built for it
 	}
 	publishOnLoopback(&req, upstreamPort+3)
@@ -234,12 +247,18 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	if err != nil {
 		return "", err
 	}
+	listen := []int{containerListen}
+	for _, h := range []*HostPort{in.H2C, in.TLS} {
+		if h != nil {
+			listen = append(listen, h.Port)
+		}
+	}
 	req := testcontainers.ContainerRequest{
 		Image:      c.cfg.Image,
 		Networks:   []string{c.net.Name},
 		Entrypoint: []string{c.spec.Binary},
 		Cmd:        c.spec.Args(in),
-		WaitingFor: forDial(containerListen, containerStartTimeout),
+		WaitingFor: forDial(containerStartTimeout, listen...),
 		Labels:     OwnerLabels(),
 	}
 	publishOnLoopback(&req, containerListen)
@@ -256,6 +275,18 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	for _, d := range c.spec.Dirs {
 		req.Files = append(req.Files, testcontainers.ContainerFile{Reader: strings.NewReader(""), ContainerFilePath: in.Path(d) + "/.keep", FileMode: 0o644})
 	}
+	if in.TLS != nil {
+		data, err := c.makeCerts()
+		if err != nil {
+			return "", errors.Join(err, c.stopLocked(ctx))
+		}
+		// Readable by all in the container: the copy belongs to root there,
+		// and a proxy may read it after switching to its own user. The
+		// container and the keys exist only for this run.
+		for name, path := range map[string]string{certs.CAFile: in.CAFile, certs.CertFile: in.CertFile, certs.KeyFile: in.KeyFile, certs.BundleFile: in.BundleFile} {
+			req.Files = append(req.Files, testcontainers.ContainerFile{Reader: bytes.NewReader(data[name]), ContainerFilePath: path, FileMode: 0o644})
+		}
+	}
 	proxy, err := c.startContainer(ctx, c.spec.Name, testcontainers.GenericContainerRequest{ContainerRequest: req, Started: true, Logger: c.logger()})
 	c.proxy = proxy
 	if err != nil {
@@ -268,8 +299,47 @@ func (c *Container) Start(ctx context.Context, up fakeupstream.Endpoints) (strin
 	if err != nil || ip == "" {
 		return "", fmt.Errorf("proxy container %s: no address on network %s: %w", c.cfg.Image, c.net.Name, cmp.Or(err, errNoAddress))
 	}
+	c.proxyIP = ip
 	c.version = c.detectVersion(ctx, proxy)
 	return net.JoinHostPort(ip, strconv.Itoa(containerListen)), nil
+}
+
+// makeCerts makes the run's TLS material and returns its files' contents, by
+// name, for the copy into the container. certs writes them into a temp dir,
+// which goes again at once: nothing of them stays on this host, not even
+// when gatecheck is killed (the sweep removes only containers and networks).
+// The Set keeps the authority for the client's TLS config.
+func (c *Container) makeCerts() (map[string][]byte, error) {
+	dir, err := os.MkdirTemp("", "gatecheck-certs-")
+	if err != nil {
+		return nil, fmt.Errorf("certificates: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	set, err := certs.New(dir)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string][]byte{}
+	for _, name := range []string{certs.CAFile, certs.CertFile, certs.KeyFile, certs.BundleFile} {
+		if data[name], err = os.ReadFile(set.Path(name)); err != nil {
+			return nil, fmt.Errorf("certificates: %w", err)
+		}
+	}
+	c.certs = set
+	return data, nil
+}
+
+// HTTP2 is the proxy container's listener for an HTTP/2 client, at its
+// address on the network: h2c on port 8088, TLS on 8443 with a client config
+// that trusts only the run's own authority. A client the proxy has no
+// listener for gets a *harness.NotServed saying why.
+func (c *Container) HTTP2(client scenarios.Client) (harness.Listener, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	running := c.proxy != nil && c.proxyIP != ""
+	h2c := net.JoinHostPort(c.proxyIP, strconv.Itoa(containerH2C))
+	tls := net.JoinHostPort(c.proxyIP, strconv.Itoa(containerTLS))
+	return c.spec.http2Listener(c.String(), client, running, h2c, tls, c.certs)
 }
 
 // Stop keeps the proxy's log, then removes the proxy's and the fake upstream's
@@ -294,8 +364,9 @@ func (c *Container) stopLocked(ctx context.Context) error {
 		if err := testcontainers.TerminateContainer(c.proxy, testcontainers.StopContext(ctx), testcontainers.StopTimeout(5*time.Second)); err != nil {
 			errs = append(errs, fmt.Errorf("remove proxy container: %w", err))
 		}
-		c.proxy, c.pid = nil, 0
+		c.proxy, c.pid, c.proxyIP = nil, 0, ""
 	}
+	c.certs = nil
 	if c.up != nil {
 		// Terminate also removes the image when it was built from a Dockerfile.
 		if err := testcontainers.TerminateContainer(c.up, testcontainers.StopContext(ctx), testcontainers.StopTimeout(5*time.Second)); err != nil {

@@ -26,58 +26,81 @@ import (
 )
 
 // containerInstance lays out a run inside a container: the work dir
-// /gatecheck, listening on all the container's addresses at port 8080 (extra
-// ports from 9080 on, loopback), the fake upstream at its address on the
-// network, and root, which a container's proxy starts as.
+// /gatecheck, listening on all the container's addresses at port 8080, h2c at
+// 8088 and TLS at 8443 where the proxy serves them (extra ports from 9080 on,
+// loopback), the TLS material in /gatecheck/tls, the fake upstream at its
+// address on the network, and root, which a container's proxy starts as.
 func containerInstance(s *Spec, up fakeupstream.Endpoints, t scenarios.Timeouts) (*Instance, error) {
 	ports := []int{containerListen}
 	for i := range s.Ports {
 		ports = append(ports, 9080+i)
+	}
+	if s.serves(scenarios.ClientH2) {
+		ports = append(ports, containerH2C)
+	}
+	if s.serves(scenarios.ClientH2TLS) {
+		ports = append(ports, containerTLS)
 	}
 	in, err := newInstance(s, containerDir, ports, up, t)
 	if err != nil {
 		return nil, fmt.Errorf("container config %q: %w", s.Name, err)
 	}
 	in.Listen.Host = "0.0.0.0"
+	for _, h := range []*HostPort{in.H2C, in.TLS} {
+		if h != nil {
+			h.Host = "0.0.0.0"
+		}
+	}
 	in.Root, in.User = true, s.User
 	return in, nil
 }
 
 // dialStrategy waits until a TCP connect from this host to the container's
-// address on its network succeeds. It needs nothing inside the container (no
-// shell, no curl) and no published port; a container that exits first fails it
-// at once.
+// address on its network succeeds, on each of its ports. It needs nothing
+// inside the container (no shell, no curl) and no published port; a container
+// that exits first fails it at once.
 type dialStrategy struct {
-	port    int
+	ports   []int
 	timeout time.Duration
 }
 
 var _ wait.Strategy = (*dialStrategy)(nil)
 
-// forDial waits for port on the container's network address, up to timeout.
-func forDial(port int, timeout time.Duration) *dialStrategy {
-	return &dialStrategy{port: port, timeout: timeout}
+// forDial waits for every port on the container's network address, up to
+// timeout in all.
+func forDial(timeout time.Duration, ports ...int) *dialStrategy {
+	return &dialStrategy{ports: ports, timeout: timeout}
 }
 
-// WaitUntilReady dials until the port accepts, the container stops, or the
+// WaitUntilReady dials until each port accepts, the container stops, or the
 // timeout passes.
 func (d *dialStrategy) WaitUntilReady(ctx context.Context, target wait.StrategyTarget) error {
 	ctx, cancel := context.WithTimeout(ctx, d.timeout)
 	defer cancel()
+	for _, port := range d.ports {
+		if err := d.await(ctx, target, port); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// await dials port until it accepts, the container stops, or ctx ends.
+func (d *dialStrategy) await(ctx context.Context, target wait.StrategyTarget, port int) error {
 	var last error
 	for {
 		ins, err := target.Inspect(ctx)
 		if err != nil {
-			return fmt.Errorf("wait for port %d: %w", d.port, err)
+			return fmt.Errorf("wait for port %d: %w", port, err)
 		}
 		if ins.State != nil && !ins.State.Running {
-			return fmt.Errorf("wait for port %d: container %s (exit code %d)", d.port, ins.State.Status, ins.State.ExitCode)
+			return fmt.Errorf("wait for port %d: container %s (exit code %d)", port, ins.State.Status, ins.State.ExitCode)
 		}
 		for _, n := range ins.NetworkSettings.Networks {
 			if !n.IPAddress.IsValid() {
 				continue
 			}
-			addr := net.JoinHostPort(n.IPAddress.String(), strconv.Itoa(d.port))
+			addr := net.JoinHostPort(n.IPAddress.String(), strconv.Itoa(port))
 			conn, err := (&net.Dialer{Timeout: 500 * time.Millisecond}).DialContext(ctx, "tcp", addr)
 			if err == nil {
 				conn.Close()
@@ -87,7 +110,7 @@ func (d *dialStrategy) WaitUntilReady(ctx context.Context, target wait.StrategyT
 		}
 		select {
 		case <-ctx.Done():
-			return fmt.Errorf("wait for port %d: %w (last: %v)", d.port, ctx.Err(), last)
+			return fmt.Errorf("wait for port %d: %w (last: %v)", port, ctx.Err(), last)
 		case <-time.After(100 * time.Millisecond): // polling another process's socket
 		}
 	}

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -23,6 +24,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/internal/certs"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -35,20 +37,32 @@ func init() {
 // GoStdlib is Go's net/http/httputil.ReverseProxy as shipped, in-process: only its
 // transport's dial timeout and response-header timeout are set, to the declared
 // connect and read timeouts; the route table picks the endpoint by path prefix.
+//
+// Besides HTTP/1.1 it listens for HTTP/2 on two more loopback ports: over
+// cleartext TCP by prior knowledge (http.Server.Protocols with unencrypted
+// HTTP/2 only: no upgrade, no HTTP/1.1), and over TLS with ALPN h2, then
+// http/1.1, serving a certificate of the run's own authority, kept in memory
+// only.
 type GoStdlib struct {
 	timeouts scenarios.Timeouts
 
-	mu     sync.Mutex
-	srv    *http.Server
-	done   chan struct{}
-	tr     *http.Transport
-	logBuf lockedBuffer
+	mu      sync.Mutex
+	srv     *http.Server // HTTP/1.1
+	h2c     *http.Server // HTTP/2 over cleartext TCP, by prior knowledge
+	tlsSrv  *http.Server // HTTP/2 (and HTTP/1.1) over TLS
+	h2cAddr string
+	tlsAddr string
+	certs   *certs.Set
+	done    chan struct{} // closed once every server returned
+	tr      *http.Transport
+	logBuf  lockedBuffer
 }
 
 var (
-	_ harness.Target    = (*GoStdlib)(nil)
-	_ harness.Versioned = (*GoStdlib)(nil)
-	_ harness.Logged    = (*GoStdlib)(nil)
+	_ harness.Target      = (*GoStdlib)(nil)
+	_ harness.Versioned   = (*GoStdlib)(nil)
+	_ harness.Logged      = (*GoStdlib)(nil)
+	_ harness.HTTP2Target = (*GoStdlib)(nil)
 )
 
 // NewGoStdlib makes the in-process target with the declared timeouts. Retries are
@@ -57,7 +71,8 @@ func NewGoStdlib(t scenarios.Timeouts) *GoStdlib {
 	return &GoStdlib{timeouts: t}
 }
 
-// Start listens on a free loopback port and serves the reverse proxy.
+// Start listens on three free loopback ports (HTTP/1.1, h2c, TLS) and serves
+// the reverse proxy on each.
 func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string, error) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
@@ -86,30 +101,88 @@ func (g *GoStdlib) Start(ctx context.Context, up fakeupstream.Endpoints) (string
 		}
 		mux.Handle(r.prefix, rp)
 	}
-	ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+	set, err := newCertSet()
 	if err != nil {
-		return "", fmt.Errorf("listen: %w", err)
+		return "", err
+	}
+	var lns []net.Listener
+	for range 3 {
+		ln, err := (&net.ListenConfig{}).Listen(ctx, "tcp", "127.0.0.1:0")
+		if err != nil {
+			for _, l := range lns {
+				l.Close()
+			}
+			return "", fmt.Errorf("listen: %w", err)
+		}
+		lns = append(lns, ln)
 	}
 	stdLog.join(&g.logBuf)
 	g.srv = &http.Server{Handler: mux, ErrorLog: errLog, ReadHeaderTimeout: 30 * time.Second}
-	g.tr = tr
+	// Prior knowledge only: unencrypted HTTP/2 and nothing else, so a
+	// connection that does not start with the HTTP/2 preface is refused (net/http
+	// has no h2c upgrade).
+	var h2c http.Protocols
+	h2c.SetUnencryptedHTTP2(true)
+	g.h2c = &http.Server{Handler: mux, ErrorLog: errLog, ReadHeaderTimeout: 30 * time.Second, Protocols: &h2c}
+	var overTLS http.Protocols
+	overTLS.SetHTTP1(true)
+	overTLS.SetHTTP2(true)
+	g.tlsSrv = &http.Server{Handler: mux, ErrorLog: errLog, ReadHeaderTimeout: 30 * time.Second, Protocols: &overTLS,
+		TLSConfig: set.ServerConfig(alpnH2, alpnHTTP1)}
+	g.tr, g.certs = tr, set
+	g.h2cAddr, g.tlsAddr = lns[1].Addr().String(), lns[2].Addr().String()
 	g.done = make(chan struct{})
-	go func(srv *http.Server, done chan struct{}) {
-		defer close(done)
-		_ = srv.Serve(ln)
-	}(g.srv, g.done)
-	return ln.Addr().String(), nil
+	var wg sync.WaitGroup
+	h1Srv, h2cSrv, tlsSrv := g.srv, g.h2c, g.tlsSrv
+	wg.Go(func() { _ = h1Srv.Serve(lns[0]) })
+	wg.Go(func() { _ = h2cSrv.Serve(lns[1]) })
+	wg.Go(func() { _ = tlsSrv.ServeTLS(lns[2], "", "") })
+	go func(done chan struct{}) {
+		wg.Wait()
+		close(done)
+	}(g.done)
+	return lns[0].Addr().String(), nil
 }
 
-// Stop closes the listener, every connection and the transport's idle
-// connections, and waits for the server to return.
+// newCertSet makes a run's TLS material for a Go server and client: certs
+// writes its files into a temp dir, which goes again at once, so that nothing
+// of it outlives gatecheck on disk, even killed; the Set keeps the server
+// certificate and the authority in memory.
+func newCertSet() (*certs.Set, error) {
+	dir, err := os.MkdirTemp("", "gatecheck-certs-")
+	if err != nil {
+		return nil, fmt.Errorf("certificates: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	return certs.New(dir)
+}
+
+// HTTP2 is the listener for an HTTP/2 client: h2c by prior knowledge, or TLS
+// with ALPN h2 with a client config that trusts only the run's own authority.
+func (g *GoStdlib) HTTP2(client scenarios.Client) (harness.Listener, error) {
+	if err := checkHTTP2Client(g.String(), client); err != nil {
+		return harness.Listener{}, err
+	}
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.srv == nil {
+		return harness.Listener{}, fmt.Errorf("%s: %s listener: %w", g, client, errNotStarted)
+	}
+	if client == scenarios.ClientH2 {
+		return harness.Listener{Addr: g.h2cAddr}, nil
+	}
+	return harness.Listener{Addr: g.tlsAddr, TLS: g.certs.ClientConfig(alpnH2)}, nil
+}
+
+// Stop closes the listeners, every connection and the transport's idle
+// connections, and waits for the servers to return.
 func (g *GoStdlib) Stop(ctx context.Context) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.srv == nil {
 		return nil
 	}
-	err := g.srv.Close()
+	err := errors.Join(g.srv.Close(), g.h2c.Close(), g.tlsSrv.Close())
 	g.tr.CloseIdleConnections()
 	stdLog.leave(&g.logBuf)
 	select {
@@ -117,7 +190,7 @@ func (g *GoStdlib) Stop(ctx context.Context) error {
 	case <-ctx.Done():
 		err = errors.Join(err, ctx.Err())
 	}
-	g.srv = nil
+	g.srv, g.h2c, g.tlsSrv, g.certs = nil, nil, nil, nil
 	return err
 }
 

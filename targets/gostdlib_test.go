@@ -2,12 +2,15 @@ package targets
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"log"
 	"os"
 	"runtime"
 	"testing"
 	"time"
 
+	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
@@ -67,4 +70,43 @@ func openFDs(t testing.TB) int {
 		t.Skipf("no /proc/self/fd: %v", err)
 	}
 	return len(entries)
+}
+
+// TestGoStdlibListeners sends a request through go-stdlib over each of its
+// listeners: HTTP/1.1, h2c by prior knowledge and TLS with ALPN h2. No file
+// of its certificates stays on disk, and after Stop HTTP2 says the target is
+// not started.
+func TestGoStdlibListeners(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	g := NewGoStdlib(scenarios.DefaultTimeouts())
+	if _, err := g.HTTP2(scenarios.ClientH2); !errors.Is(err, errNotStarted) {
+		t.Errorf("HTTP2 before Start: %v; want not started", err)
+	}
+	s, err := harness.Open(ctx, g, harness.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkListeners(ctx, t, g, s.Addr(), s.Upstream(), scenarios.ClientH2, scenarios.ClientH2TLS)
+	// h2c by prior knowledge only: an HTTP/1.1 request there is refused.
+	l, err := g.HTTP2(scenarios.ClientH2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status, _, err := h1Get(ctx, l.Addr, fakeupstream.PathPrefix+"ready"); err == nil && status < 400 {
+		t.Errorf("HTTP/1.1 on the h2c listener: %d; want it refused", status)
+	}
+	// The certificates live in memory only: their files went at once.
+	if _, err := os.Stat(g.certs.Dir); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("while running: certificates' dir %s still there (%v)", g.certs.Dir, err)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := g.HTTP2(scenarios.ClientH2TLS); !errors.Is(err, errNotStarted) {
+		t.Errorf("HTTP2 after Stop: %v; want not started", err)
+	}
+	if _, err := g.HTTP2(scenarios.ClientH1); err == nil {
+		t.Error("HTTP2(h1): no error")
+	}
 }

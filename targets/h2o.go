@@ -31,5 +31,6 @@ func init() {
 			io := max(t.Connect, t.Read)
 			return scenarios.Timeouts{Connect: io, Read: io}
 		},
+		HTTP2: []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

@@ -1,6 +1,10 @@
 package targets
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
 
 // haproxy: `haproxy -db -f FILE`, in the foreground. It takes timeouts in
 // milliseconds and a retry count for failed connects, so it uses the declared
@@ -14,5 +18,6 @@ func init() {
 		Args:        func(in *Instance) []string { return []string{"-db", "-f", in.Config} },
 		VersionArgs: []string{"-v"},
 		VersionRE:   regexp.MustCompile(`HAProxy version (\d+(?:\.\d+)+)`),
+		HTTP2:       []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/internal/certs"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -34,6 +35,22 @@ type Instance struct {
 	Listen HostPort
 	// Ports are further free loopback addresses, as many as the Spec asks for.
 	Ports []HostPort
+	// H2C is where the proxy listens for HTTP/2 over cleartext TCP by prior
+	// knowledge (the client scenarios.ClientH2), and TLS where it listens for
+	// TLS with ALPN h2 (scenarios.ClientH2TLS, with http/1.1 as the second
+	// protocol where the proxy takes a list); nil when the Spec serves no such
+	// client (its HTTP2).
+	H2C, TLS *HostPort
+	// CAFile, CertFile, KeyFile and BundleFile are the run's TLS material for
+	// the TLS listener, in the work dir's tls dir (package certs): the run's
+	// own authority, the server certificate for localhost, 127.0.0.1 and ::1
+	// followed by the authority's (a chain), its private key (PKCS #8), and
+	// chain and key in one file (HAProxy's crt). A run that serves h2-tls
+	// writes them at each start, readable by User.
+	CAFile, CertFile, KeyFile, BundleFile string
+	// Certs is that material once written (the client's TLS config comes from
+	// it); nil in a rendered-only config and without a TLS listener.
+	Certs *certs.Set
 	// Main, Refused and ConnectTimeout are the fake upstream's three endpoints.
 	Main, Refused, ConnectTimeout HostPort
 	// Routes send each fakeupstream prefix to its endpoint, most specific first.
@@ -67,20 +84,39 @@ type Route struct {
 	Upstream HostPort
 }
 
+// tlsDir is the dir, in the work dir, of a run's TLS material.
+const tlsDir = "tls"
+
 // Path is the absolute path of a file or dir in the work dir.
 func (in *Instance) Path(name string) string { return filepath.Join(in.Dir, name) }
 
-// newInstance lays out a run: the work dir, the listen port and the extra ports
-// (ports[0] is the listen port), the upstream and the timeouts.
+// newInstance lays out a run: the work dir, the listen port, the extra ports
+// and the HTTP/2 ports (ports[0] is the listen port, then s.Ports extra ones,
+// then h2c's and TLS's where s serves them: s.portCount in all), the upstream
+// and the timeouts.
 func newInstance(s *Spec, dir string, ports []int, up fakeupstream.Endpoints, t scenarios.Timeouts) (*Instance, error) {
+	if len(ports) != s.portCount() {
+		return nil, fmt.Errorf("%s: %d ports; want %d", s.Name, len(ports), s.portCount())
+	}
 	in := &Instance{Name: s.Name, Dir: dir, Config: filepath.Join(dir, s.Config), Timeouts: t, Root: os.Geteuid() == 0}
 	if in.Root {
 		in.User = s.User
 	}
 	in.Listen = HostPort{"127.0.0.1", ports[0]}
-	for _, p := range ports[1:] {
+	for _, p := range ports[1 : 1+s.Ports] {
 		in.Ports = append(in.Ports, HostPort{"127.0.0.1", p})
 	}
+	next := ports[1+s.Ports:]
+	if s.serves(scenarios.ClientH2) {
+		in.H2C, next = &HostPort{"127.0.0.1", next[0]}, next[1:]
+	}
+	if s.serves(scenarios.ClientH2TLS) {
+		in.TLS = &HostPort{"127.0.0.1", next[0]}
+	}
+	in.CAFile = filepath.Join(dir, tlsDir, certs.CAFile)
+	in.CertFile = filepath.Join(dir, tlsDir, certs.CertFile)
+	in.KeyFile = filepath.Join(dir, tlsDir, certs.KeyFile)
+	in.BundleFile = filepath.Join(dir, tlsDir, certs.BundleFile)
 	var err error
 	for _, e := range []struct {
 		dst  *HostPort
@@ -96,6 +132,18 @@ func newInstance(s *Spec, dir string, ports []int, up fakeupstream.Endpoints, t 
 		{"main", "main", fakeupstream.PathPrefix, in.Main},
 	}
 	return in, nil
+}
+
+// listeners are every address the proxy listens on: Listen, then H2C and TLS
+// where set.
+func (in *Instance) listeners() []HostPort {
+	l := []HostPort{in.Listen}
+	for _, h := range []*HostPort{in.H2C, in.TLS} {
+		if h != nil {
+			l = append(l, *h)
+		}
+	}
+	return l
 }
 
 func parseHostPort(addr string) (HostPort, error) {
@@ -123,6 +171,9 @@ var templateFuncs = template.FuncMap{
 	"add": func(a, b int) int { return a + b },
 	// maxDuration is the longer of a and b, for proxies with one timer.
 	"maxDuration": func(a, b time.Duration) time.Duration { return max(a, b) },
+	// base is a path's last element, for configs that name a file in a dir
+	// given elsewhere.
+	"base": filepath.Base,
 }
 
 // ceilSeconds rounds d up to whole seconds, at least one.
@@ -199,17 +250,17 @@ func (s *Spec) render(in *Instance) ([]rendered, error) {
 }
 
 // Config renders the config a run of the named proxy would use, with the listen
-// address 127.0.0.1:8080 (further ports from 9080 on) and the work dir
-// /tmp/gatecheck-NAME in place of a run's own. A proxy with several files gets
-// them one after another, each under a "# ==> FILE <==" line, after a comment
-// with the command line.
+// address 127.0.0.1:8080 (further ports, the HTTP/2 ones last, from 9080 on)
+// and the work dir /tmp/gatecheck-NAME in place of a run's own. A proxy with
+// several files gets them one after another, each under a "# ==> FILE <=="
+// line, after a comment with the command line.
 func Config(name string, eps fakeupstream.Endpoints, t scenarios.Timeouts) (string, error) {
 	s, err := lookupSpec(name)
 	if err != nil {
 		return "", err
 	}
 	ports := []int{8080}
-	for i := range s.Ports {
+	for i := range s.portCount() - 1 {
 		ports = append(ports, 9080+i)
 	}
 	in, err := newInstance(s, "/tmp/gatecheck-"+name, ports, eps, t)

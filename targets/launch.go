@@ -10,6 +10,7 @@ import (
 	"os/user"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
+	"github.com/gatecheck/gatecheck/internal/certs"
 )
 
 // proc is one started proxy: the leader of its own process group, which its
@@ -51,7 +53,7 @@ var addrInUse = regexp.MustCompile(`(?i)address already in use`)
 // launch makes a work dir, renders the config into it, starts the proxy and
 // waits until it listens. On failure it leaves nothing behind but the log tails.
 func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoints) (*proc, error) {
-	ports, err := p.ports(1 + p.spec.Ports)
+	ports, err := p.ports(p.spec.portCount())
 	if err != nil {
 		return nil, err
 	}
@@ -119,17 +121,30 @@ func (p *Process) launch(ctx context.Context, bin string, up fakeupstream.Endpoi
 	return pr, nil
 }
 
-// prepare writes the rendered config files and makes the spec's dirs. The work
-// dir is readable by all (0755), so that workers which drop root's privileges can
-// read their config.
+// prepare writes the rendered config files, makes the spec's dirs and, for a
+// TLS listener, writes a fresh authority and server certificate into the tls
+// dir. The work dir is readable by all (0755), so that workers which drop
+// root's privileges can read their config; the tls dir and the private keys
+// are given to the spec's User, the proxy's own user when started as root.
 func (p *Process) prepare(in *Instance) error {
 	if err := os.Chmod(in.Dir, 0o755); err != nil {
 		return fmt.Errorf("work dir: %w", err)
 	}
-	for _, d := range p.spec.Dirs {
+	dirs := p.spec.Dirs
+	if in.TLS != nil {
+		dirs = append(slices.Clip(dirs), tlsDir)
+	}
+	for _, d := range dirs {
 		if err := os.MkdirAll(in.Path(d), 0o755); err != nil {
 			return fmt.Errorf("make dir: %w", err)
 		}
+	}
+	if in.TLS != nil {
+		set, err := certs.New(in.Path(tlsDir))
+		if err != nil {
+			return err
+		}
+		in.Certs = set
 	}
 	files, err := p.spec.render(in)
 	if err != nil {
@@ -149,7 +164,15 @@ func (p *Process) prepare(in *Instance) error {
 	}
 	uid, _ := strconv.Atoi(u.Uid)
 	gid, _ := strconv.Atoi(u.Gid)
-	for _, d := range append([]string{"."}, p.spec.Dirs...) {
+	owned := append([]string{"."}, dirs...)
+	if in.TLS != nil {
+		// The keys are its owner's only (0600): the proxy may read them
+		// after it dropped root's privileges.
+		for _, f := range []string{certs.CAFile, certs.CertFile, certs.KeyFile, certs.BundleFile} {
+			owned = append(owned, filepath.Join(tlsDir, f))
+		}
+	}
+	for _, d := range owned {
 		if err := os.Chown(in.Path(d), uid, gid); err != nil {
 			return fmt.Errorf("give the work dir to %s: %w", in.User, err)
 		}
@@ -183,7 +206,8 @@ func (p *Process) command(bin string, in *Instance) *exec.Cmd {
 }
 
 // awaitReady polls until the proxy's group holds a socket that accepts
-// connections on the listen port, with a short backoff, for at most readyTimeout.
+// connections on each of its listen ports (HTTP/1.1, h2c, TLS), with a short
+// backoff, for at most readyTimeout.
 // A proxy that exits first is an error carrying the last lines it wrote.
 func (p *Process) awaitReady(ctx context.Context, pr *proc) error {
 	deadline := time.NewTimer(readyTimeout)
@@ -213,20 +237,22 @@ func (p *Process) awaitReady(ctx context.Context, pr *proc) error {
 	}
 }
 
-// listening reports whether the listen port accepts a connection and belongs to
-// the proxy's process group (where /proc tells).
+// listening reports whether every listen port accepts a connection and belongs
+// to the proxy's process group (where /proc tells).
 func (pr *proc) listening() (bool, error) {
-	addr := pr.in.Listen.String()
-	c, err := net.DialTimeout("tcp", addr, time.Second)
-	if err != nil {
-		return false, fmt.Errorf("%s does not accept connections", addr)
+	for _, l := range pr.in.listeners() {
+		addr := l.String()
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			return false, fmt.Errorf("%s does not accept connections", addr)
+		}
+		c.Close()
+		owned, err := listenerOwned(l.Port, pr.pgid)
+		if !owned && !errors.Is(err, errNoProc) {
+			return false, fmt.Errorf("%s accepts connections, but not on a socket of the proxy", addr)
+		}
 	}
-	c.Close()
-	owned, err := listenerOwned(pr.in.Listen.Port, pr.pgid)
-	if owned || errors.Is(err, errNoProc) {
-		return true, nil
-	}
-	return false, fmt.Errorf("%s accepts connections, but not on a socket of the proxy", addr)
+	return true, nil
 }
 
 // stop ends the group: SIGTERM (which the guard ignores), up to grace for

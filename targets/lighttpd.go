@@ -14,15 +14,18 @@ import (
 // retry count.
 func init() {
 	registerProcess(&Spec{
-		Name:        "lighttpd",
-		Package:     "lighttpd",
-		Binary:      "lighttpd",
-		Config:      "lighttpd.conf",
-		Args:        func(in *Instance) []string { return []string{"-D", "-f", in.Config} },
-		VersionArgs: []string{"-v"},
-		VersionRE:   regexp.MustCompile(`lighttpd/(\d+(?:\.\d+)+)`),
-		Logs:        []string{"error.log"},
-		User:        "www-data",
+		Name:    "lighttpd",
+		Package: "lighttpd",
+		Binary:  "lighttpd",
+		// The TLS listener's module is a package of its own.
+		Needs:         []string{"/usr/lib/lighttpd/mod_openssl.so"},
+		NeedsPackages: []string{"lighttpd-mod-openssl"},
+		Config:        "lighttpd.conf",
+		Args:          func(in *Instance) []string { return []string{"-D", "-f", in.Config} },
+		VersionArgs:   []string{"-v"},
+		VersionRE:     regexp.MustCompile(`lighttpd/(\d+(?:\.\d+)+)`),
+		Logs:          []string{"error.log"},
+		User:          "www-data",
 		Timeouts: func(t scenarios.Timeouts) scenarios.Timeouts {
 			t = wholeSeconds(t)
 			t.Connect += 2 * time.Second
@@ -30,5 +33,6 @@ func init() {
 			t.Retries = 0
 			return t
 		},
+		HTTP2: []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

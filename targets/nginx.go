@@ -1,6 +1,10 @@
 package targets
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
 
 // nginx: `nginx -p DIR -e ERRORLOG -c FILE`, in the foreground by its config. It
 // takes timeouts in milliseconds; with one server per upstream block it never
@@ -20,5 +24,6 @@ func init() {
 		VersionRE:   regexp.MustCompile(`nginx/(\d+(?:\.\d+)+)`),
 		Logs:        []string{"error.log"},
 		Timeouts:    noRetries,
+		HTTP2:       []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

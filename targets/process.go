@@ -12,6 +12,7 @@ import (
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
 	"github.com/gatecheck/gatecheck/harness"
+	"github.com/gatecheck/gatecheck/internal/certs"
 	"github.com/gatecheck/gatecheck/scenarios"
 )
 
@@ -56,10 +57,11 @@ type Process struct {
 }
 
 var (
-	_ harness.Target     = (*Process)(nil)
-	_ harness.Versioned  = (*Process)(nil)
-	_ harness.Logged     = (*Process)(nil)
-	_ harness.Paralleled = (*Process)(nil)
+	_ harness.Target      = (*Process)(nil)
+	_ harness.Versioned   = (*Process)(nil)
+	_ harness.Logged      = (*Process)(nil)
+	_ harness.Paralleled  = (*Process)(nil)
+	_ harness.HTTP2Target = (*Process)(nil)
 )
 
 // NewProcess makes the named proxy's target with the declared timeouts. It works
@@ -90,7 +92,7 @@ func (p *Process) Start(ctx context.Context, up fakeupstream.Endpoints) (string,
 		return "", err
 	}
 	sweepWorkDirs() // what killed runs left behind
-	bin, err := binaryPath(p.spec.Binary)
+	bin, err := p.spec.installed()
 	if err != nil {
 		return "", notInstalled(p.spec)
 	}
@@ -174,6 +176,27 @@ func (p *Process) Log() string {
 	}
 	b.WriteString(saved)
 	return b.String()
+}
+
+// HTTP2 is the running proxy's listener for an HTTP/2 client: h2c on its own
+// loopback port, or TLS with ALPN h2 on another, with a client config that
+// trusts only the run's own authority. A client the proxy has no listener for
+// gets a *harness.NotServed saying why (the Spec's NoHTTP2).
+func (p *Process) HTTP2(client scenarios.Client) (harness.Listener, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var h2c, tls string
+	var set *certs.Set
+	if p.cur != nil {
+		in := p.cur.in
+		if in.H2C != nil {
+			h2c = in.H2C.String()
+		}
+		if in.TLS != nil {
+			tls, set = in.TLS.String(), in.Certs
+		}
+	}
+	return p.spec.http2Listener(p.String(), client, p.cur != nil, h2c, tls, set)
 }
 
 // Parallel is the most scenarios the proxy is given at once (0: as many as the

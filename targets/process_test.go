@@ -5,6 +5,8 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -50,9 +52,26 @@ func checkGone(t testing.TB, pgid int, dir string) {
 	}
 }
 
+// wantHTTP2 are the HTTP/2 clients each proxy must have a listener for (see
+// the table in README.md); it must give every other one a NotServed.
+var wantHTTP2 = map[string][]scenarios.Client{
+	"nginx":         {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"haproxy":       {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"apache":        {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"caddy":         {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"h2o":           {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"lighttpd":      {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"traefik":       {scenarios.ClientH2, scenarios.ClientH2TLS},
+	"varnish":       {scenarios.ClientH2},
+	"trafficserver": {scenarios.ClientH2TLS},
+	"squid":         {},
+}
+
 // TestProxies starts every installed proxy once, in parallel: the session's
 // readiness probe must reach the fake upstream through it, its version must be
-// known, and after Stop nothing of its process group or work dir remains.
+// known, a request over each of its listeners (HTTP/1.1, h2c by prior
+// knowledge, TLS with ALPN h2, where it serves them) must get the upstream's
+// answer, and after Stop nothing of its process group or work dir remains.
 func TestProxies(t *testing.T) {
 	for _, name := range ProcessNames() {
 		t.Run(name, func(t *testing.T) {
@@ -72,6 +91,11 @@ func TestProxies(t *testing.T) {
 			if got := p.Version(); !strings.HasPrefix(got, name+"/") {
 				t.Errorf("Version() = %q; want %s/VERSION", got, name)
 			}
+			want, ok := wantHTTP2[name]
+			if !ok {
+				t.Errorf("wantHTTP2 has no row for %s", name)
+			}
+			checkListeners(ctx, t, p, s.Addr(), s.Upstream(), want...)
 			if err := s.Close(ctx); err != nil {
 				t.Errorf("close: %v\nlog:\n%s", err, p.Log())
 			}
@@ -138,4 +162,51 @@ func mustSpec(t testing.TB, name string) *Spec {
 		t.Fatal(err)
 	}
 	return s
+}
+
+// TestHTTP2Specs checks each proxy's HTTP/2 declaration without starting it:
+// the clients it serves are those of wantHTTP2, a reason is given exactly when
+// one is missing, its rendered config names a port for each served client
+// (and the certificate for h2-tls), and HTTP2 before Start says not started
+// for a served client and NotServed for another.
+func TestHTTP2Specs(t *testing.T) {
+	for _, name := range ProcessNames() {
+		t.Run(name, func(t *testing.T) {
+			s := mustSpec(t, name)
+			want := wantHTTP2[name]
+			if !slices.Equal(s.HTTP2, want) {
+				t.Errorf("serves %v; want %v", s.HTTP2, want)
+			}
+			if missing := len(s.HTTP2) < 2; missing != (s.NoHTTP2 != "") {
+				t.Errorf("serves %v with reason %q: want a reason exactly when a client is missing", s.HTTP2, s.NoHTTP2)
+			}
+			got, err := Config(name, testEndpoints, scenarios.DefaultTimeouts())
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Config's ports: 8080, the spec's extra ones from 9080, then h2c's
+			// and TLS's.
+			port := 9080 + s.Ports
+			for _, c := range s.HTTP2 {
+				if !strings.Contains(got, strconv.Itoa(port)) {
+					t.Errorf("config has no port %d for %s:\n%s", port, c, got)
+				}
+				port++
+			}
+			if s.serves(scenarios.ClientH2TLS) && !strings.Contains(got, "/tmp/gatecheck-"+name+"/tls") {
+				t.Errorf("config names nothing in the work dir's tls dir:\n%s", got)
+			}
+			p := newProcess(s, scenarios.DefaultTimeouts())
+			for _, c := range []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS} {
+				_, err := p.HTTP2(c)
+				var ns *harness.NotServed
+				switch {
+				case s.serves(c) && !errors.Is(err, errNotStarted):
+					t.Errorf("HTTP2(%s) before Start: %v; want not started", c, err)
+				case !s.serves(c) && (!errors.As(err, &ns) || ns.Reason != s.NoHTTP2 || ns.Target != name):
+					t.Errorf("HTTP2(%s): %v; want a NotServed with the spec's reason", c, err)
+				}
+			}
+		})
+	}
 }

@@ -57,7 +57,13 @@ func Names() []string {
 //   - the address of a proxy someone else runs, "http://HOST:PORT" (External);
 //   - such an address with the control API of a running `gatecheck serve`,
 //     "http://HOST:PORT?control=http://HOST:PORT", whose fake upstream the
-//     session then uses (External.WithControl).
+//     session then uses (External.WithControl);
+//   - such an address with its HTTP/2 listeners (External.WithHTTP2):
+//     h2=HOST:PORT for HTTP/2 over cleartext by prior knowledge, h2-tls=HOST:PORT
+//     for HTTP/2 over TLS with ca=PATH, the PEM file of the authority that
+//     signed its certificate, and optionally server-name=NAME, the name the
+//     certificate is checked against (default h2-tls's host), as
+//     "http://127.0.0.1:8080?h2=127.0.0.1:8081&h2-tls=127.0.0.1:8443&ca=ca.pem".
 //
 // The options after "?" are a URL query: values may be escaped.
 func New(spec string, t scenarios.Timeouts) (harness.Target, error) {
@@ -72,7 +78,7 @@ func New(spec string, t scenarios.Timeouts) (harness.Target, error) {
 		}
 	}
 	if strings.Contains(base, "://") {
-		if err := onlyOptions(spec, opts, "control"); err != nil {
+		if err := onlyOptions(spec, opts, "control", "h2", "h2-tls", "ca", "server-name"); err != nil {
 			return nil, err
 		}
 		ext, err := NewExternal(base, t)
@@ -81,6 +87,9 @@ func New(spec string, t scenarios.Timeouts) (harness.Target, error) {
 		}
 		if c := opts.Get("control"); c != "" {
 			ext.WithControl(c)
+		}
+		if _, err := ext.WithHTTP2(HTTP2Listeners{H2C: opts.Get("h2"), TLS: opts.Get("h2-tls"), CA: opts.Get("ca"), ServerName: opts.Get("server-name")}); err != nil {
+			return nil, err
 		}
 		return ext, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/harness"
@@ -27,6 +28,12 @@ type Spec struct {
 	Install string
 	// Binary is the executable, looked up in PATH and then in the sbin directories.
 	Binary string
+	// Needs are further files the config loads (absolute paths, as a module
+	// that a package of its own installs), and NeedsPackages the Debian
+	// packages that install them: without them the proxy counts as not
+	// installed, and the install hint names them.
+	Needs         []string
+	NeedsPackages []string
 	// Template names the proxy's template file, templates/TEMPLATE.tmpl (default
 	// Name).
 	Template string
@@ -68,12 +75,27 @@ type Spec struct {
 	// StopGrace bounds the wait after SIGTERM before the group gets SIGKILL
 	// (default 5s).
 	StopGrace time.Duration
+	// HTTP2 lists the HTTP/2 clients the proxy has a listener for, besides the
+	// HTTP/1.1 one: scenarios.ClientH2 (cleartext, by prior knowledge) and
+	// scenarios.ClientH2TLS (TLS with ALPN h2). Each gets a loopback port of its
+	// own, Instance.H2C and Instance.TLS; h2-tls also the run's certificates.
+	HTTP2 []scenarios.Client
+	// NoHTTP2 says why the proxy has no listener for the HTTP/2 clients missing
+	// from HTTP2 (the Reason of harness.NotServed); required when one is.
+	NoHTTP2 string
 	// Parallel, when not 0, is the most scenarios the proxy is given at once
 	// (harness.Paralleled), for a proxy whose crash fails every request in
 	// flight: run beside a crashing scenario, any scenario's verdict would depend
 	// on the schedule.
 	Parallel int
 }
+
+// serves reports whether the proxy has a listener for the HTTP/2 client.
+func (s *Spec) serves(client scenarios.Client) bool { return slices.Contains(s.HTTP2, client) }
+
+// portCount is how many loopback ports a run needs: the listen port, the
+// spec's extra Ports, then one per HTTP/2 client served (h2c first).
+func (s *Spec) portCount() int { return 1 + s.Ports + len(s.HTTP2) }
 
 // File is one extra file a proxy needs: the file Name in the work dir, rendered
 // from the template Template defined in the proxy's template file.
@@ -110,14 +132,29 @@ func ProcessNames() []string {
 	return names
 }
 
-// Installed reports whether the named proxy's binary is on this machine.
+// Installed reports whether the named proxy's binary, and every file it
+// Needs, is on this machine.
 func Installed(name string) bool {
 	s, err := lookupSpec(name)
 	if err != nil {
 		return false
 	}
-	_, err = binaryPath(s.Binary)
+	_, err = s.installed()
 	return err == nil
+}
+
+// installed finds the spec's binary and checks the files it needs.
+func (s *Spec) installed() (string, error) {
+	bin, err := binaryPath(s.Binary)
+	if err != nil {
+		return "", err
+	}
+	for _, f := range s.Needs {
+		if _, err := os.Stat(f); err != nil {
+			return "", err
+		}
+	}
+	return bin, nil
 }
 
 // Package is the Debian package that installs the named proxy, or "" for a name
@@ -162,7 +199,7 @@ func (s *Spec) installHint() string {
 	if s.Package == "" {
 		return s.Install
 	}
-	return "apt-get install " + s.Package + " (or make proxies)"
+	return "apt-get install " + strings.Join(append([]string{s.Package}, s.NeedsPackages...), " ") + " (or make proxies)"
 }
 
 // NotInstalled is the line that names a missing proxy and how to install it, as

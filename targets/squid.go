@@ -31,6 +31,9 @@ func init() {
 		Logs:        []string{"cache.log"},
 		User:        "proxy",
 		Timeouts:    squidTimeouts,
+		// No HTTP2: Squid 5 has no HTTP/2 at all; its https_port speaks
+		// HTTP/1.1 over TLS.
+		NoHTTP2: "Squid has no HTTP/2 (5.7 speaks HTTP/1.1 only, over TLS too)",
 		Cleanup: func(in *Instance) error {
 			segs, _ := filepath.Glob("/dev/shm/" + squidService(in) + "-*")
 			var errs []error

@@ -1,6 +1,10 @@
 package targets
 
-import "regexp"
+import (
+	"regexp"
+
+	"github.com/gatecheck/gatecheck/scenarios"
+)
 
 // traefik: `traefik --configFile=FILE`, the static configuration in the work
 // dir and the routes in a second file that its file provider reads once. Debian
@@ -24,5 +28,6 @@ func init() {
 		VersionRE:   regexp.MustCompile(`(?m)^Version:\s+v?(\d+\.\d+\.\d+)`),
 		Logs:        []string{"access.log"},
 		Timeouts:    noRetries,
+		HTTP2:       []scenarios.Client{scenarios.ClientH2, scenarios.ClientH2TLS},
 	})
 }

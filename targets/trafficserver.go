@@ -22,6 +22,7 @@ func init() {
 			{"etc/remap.config", "remap.config"},
 			{"etc/ip_allow.yaml", "ip_allow.yaml"},
 			{"etc/storage.config", "storage.config"},
+			{"etc/ssl_multicert.config", "ssl_multicert.config"},
 		},
 		Dirs: []string{"etc", "share", "var", "run", "log", "cache"},
 		Args: func(in *Instance) []string {
@@ -37,5 +38,7 @@ func init() {
 			t.Read += time.Second
 			return t
 		},
+		HTTP2:   []scenarios.Client{scenarios.ClientH2TLS},
+		NoHTTP2: "Traffic Server serves HTTP/2 only over TLS",
 	})
 }
