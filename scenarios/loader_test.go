@@ -182,6 +182,18 @@ func TestParseClients(t *testing.T) {
 	}
 }
 
+// TestHTTP2ChecksNarrow: an outcome that rst_code or end_stream narrows in
+// pass is not listed there without checks, so the same word may stand bare in
+// non_strict and a non-strict example may name it.
+func TestHTTP2ChecksNarrow(t *testing.T) {
+	s := parseOne(t, doc("clients", "clients: [h2]",
+		"expect", "expect: {pass: [{outcome: aborted, rst_code: INTERNAL_ERROR}], non_strict: [aborted]}",
+		"examples", "examples: [{name: a, verdict: pass, outcome: aborted, h2: [reset]}, {name: b, verdict: non-strict, outcome: aborted, h2: [close]}, {name: c, verdict: fail, h2: [hang]}]"))
+	if len(s.Examples) != 3 || s.Examples[1].Verdict != VerdictNonStrict {
+		t.Errorf("examples %+v", s.Examples)
+	}
+}
+
 func TestExpectationTyped(t *testing.T) {
 	// The HTTP/2 checks, and what they are kept from: a case each of
 	// clientRules and of parsing.
