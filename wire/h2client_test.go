@@ -419,3 +419,32 @@ func TestH2FrameAfterEndStream(t *testing.T) {
 		t.Errorf("protocol errors %v (state %s)", x.H2.ProtocolErrors, st)
 	}
 }
+
+// TestH2Deadline: a proxy that sends a head and then nothing leaves the
+// exchange at its deadline, EndTimeout, and the client cancels the stream.
+func TestH2Deadline(t *testing.T) {
+	cancelled := make(chan http2.ErrCode, 1)
+	p := startH2Peer(t, nil, func(fr *http2.Framer, enc func(...string) []byte, rd func() http2.Frame) {
+		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200"), EndHeaders: true})
+		if f, ok := rd().(*http2.RSTStreamFrame); ok {
+			cancelled <- f.ErrCode
+		}
+		close(cancelled)
+	})
+	c, err := DialHTTP2(context.Background(), p.addr, nil, H2Settings{}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	start := time.Now()
+	x := c.Exchange(context.Background(), H2Request{Method: "GET", Authority: "gatecheck.test", Path: "/x"}, time.Now().Add(300*time.Millisecond))
+	if took := time.Since(start); x.Ending != EndTimeout || took > 3*time.Second || x.Err != "" {
+		t.Errorf("got ending %v after %v, err %q; want %v within 3s, no error", x.Ending, took, x.Err, EndTimeout)
+	}
+	if !x.Response.HeadComplete || x.Response.Complete {
+		t.Errorf("got head complete %v, complete %v; want the head and no end", x.Response.HeadComplete, x.Response.Complete)
+	}
+	if code := <-cancelled; code != http2.ErrCodeCancel {
+		t.Errorf("the peer got RST_STREAM %v; want CANCEL", code)
+	}
+}
