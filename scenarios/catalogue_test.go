@@ -10,7 +10,7 @@ import (
 )
 
 // families are the families of CATALOGUE.md; the built-in catalogue covers each.
-var families = []Family{"conn", "timeout", "status", "header", "framing", "body", "pass", "interim", "retry"}
+var families = []Family{"conn", "timeout", "status", "header", "framing", "body", "pass", "interim", "retry", "h2"}
 
 func TestBuiltin(t *testing.T) {
 	if err := BuiltinErr(); err != nil {
