@@ -278,6 +278,22 @@ func TestH2Faults(t *testing.T) {
 				t.Errorf("complete %v framing %s cl %d body %d violations %v", r.Complete, r.Framing, r.ContentLength, r.BodyLen, r.Violations)
 			}
 		}},
+		{name: "content-length beyond 2^63-1", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "18446744073709551616"), EndHeaders: true})
+			_ = fr.WriteData(1, false, []byte("hello"))
+			_ = fr.WriteRSTStream(1, http2.ErrCodeInternal)
+		}, check: func(t *testing.T, x Exchange) {
+			// A valid numeral (RFC 9110 §8.6), kept as 2^63-1 and noted, as
+			// ParseHTTP1Response keeps it: the stream was cut short, no violation.
+			r := x.Response
+			if r.Complete || r.Framing != FramingContentLength || r.ContentLength != 1<<63-1 || len(r.Violations) != 0 || len(r.Notes) != 1 {
+				t.Errorf("complete %v framing %s cl %d violations %v notes %v", r.Complete, r.Framing, r.ContentLength, r.Violations, r.Notes)
+			}
+		}},
+		{name: "content-length with a sign", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "+5"), EndHeaders: true})
+			_ = fr.WriteData(1, true, []byte("hello"))
+		}, check: wantViolation(`content-length "+5" is not a number`)},
 		{name: "more data than content-length", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
 			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "2"), EndHeaders: true})
 			_ = fr.WriteData(1, true, []byte("hello"))
