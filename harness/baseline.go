@@ -108,6 +108,9 @@ func (b *Baseline) Compare(r *Report) []BaselineDiff {
 	}
 	var diffs []BaselineDiff
 	for _, res := range r.Results {
+		if res.NotForClient() {
+			continue
+		}
 		now := verdictOutcome(res.Verdict, res.Outcome)
 		e, listed := known[res.ID]
 		switch {
@@ -154,6 +157,9 @@ func NewBaseline(r *Report, old *Baseline) *Baseline {
 		b.Client = r.Client
 	}
 	for _, res := range r.Results {
+		if res.NotForClient() {
+			continue
+		}
 		if res.Verdict == scenarios.VerdictPass {
 			if o, ok := reasons[res.ID]; ok && o.Racy {
 				b.Entries = append(b.Entries, o) // a rare race this run did not show

@@ -19,12 +19,15 @@ func TestBaselineCompare(t *testing.T) {
 		{ID: "a/new", Verdict: scenarios.VerdictFail, Outcome: "fake-complete"},
 		{ID: "a/racy", Verdict: scenarios.VerdictPass, Outcome: "passthrough"},
 		{ID: "a/racy-changed", Verdict: scenarios.VerdictFail, Outcome: "no-response"},
+		// An h2-only row in an h1 run: a skip no baseline lists, and no difference.
+		{ID: "a/h2-only", Verdict: scenarios.VerdictSkip, Outcome: scenarios.OutcomeNone, Actual: "runs over h2 only (clients: [h2]), not over h1"},
+		{ID: "a/skipped", Verdict: scenarios.VerdictSkip, Outcome: scenarios.OutcomeNone, Actual: "not run: context canceled"},
 	}}
 	got := map[string]string{}
 	for _, d := range b.Compare(rep) {
 		got[d.ID] = string(d.Kind)
 	}
-	want := map[string]string{"a/fixed": "fixed", "a/new": "new", "a/racy-changed": "changed"}
+	want := map[string]string{"a/fixed": "fixed", "a/new": "new", "a/racy-changed": "changed", "a/skipped": "new"}
 	if len(got) != len(want) {
 		t.Errorf("got %v; want %v", got, want)
 	}
@@ -41,5 +44,10 @@ func TestBaselineCompare(t *testing.T) {
 	}
 	if !kept {
 		t.Errorf("NewBaseline dropped the racy entry: %+v", nb.Entries)
+	}
+	for _, e := range nb.Entries {
+		if e.ID == "a/h2-only" {
+			t.Errorf("NewBaseline recorded the skip of a row the run's client does not run: %+v", e)
+		}
 	}
 }

@@ -92,14 +92,22 @@ func judgeExample(t testing.TB, sc *scenarios.Scenario, ex scenarios.Example) ju
 	return judge.Run(sc, scenarios.ClientH1, references(sc, scripts), observed, to)
 }
 
-// TestCatalogueExamplesJudged judges every built-in example from its declared
-// bytes and facts: each must get the verdict (and outcome) it declares, and every
-// scenario needs at least one passing and one failing example.
+// TestCatalogueExamplesJudged judges every built-in HTTP/1.1 example (client
+// answer) from its declared bytes and facts: each must get the verdict (and
+// outcome) it declares, and every scenario that runs over h1 needs at least one
+// passing and one failing one. The h2 answers are proven end to end only
+// through the HTTP/2 fixture proxy.
 func TestCatalogueExamplesJudged(t *testing.T) {
 	for _, sc := range scenarios.Builtin() {
+		if !sc.RunsOn(scenarios.ClientH1) {
+			continue
+		}
 		t.Run(sc.ID, func(t *testing.T) {
 			var pass, fail bool
 			for _, ex := range sc.Examples {
+				if ex.Protocol() != scenarios.ClientH1 {
+					continue
+				}
 				pass = pass || ex.Verdict == scenarios.VerdictPass
 				fail = fail || ex.Verdict == scenarios.VerdictFail
 				j := judgeExample(t, sc, ex)
@@ -127,70 +135,90 @@ func outcomeNote(o scenarios.Outcome) string {
 	return " (" + string(o) + ")"
 }
 
-// TestCatalogueExamplesEndToEnd replays every built-in example through a fixture
-// proxy: the real client sends the scenario's request, the fixture relays it to a
+// TestCatalogueExamplesEndToEnd replays every built-in HTTP/1.1 example through
+// a fixture proxy: the real client sends the scenario's request, the fixture relays it to a
 // real fake upstream (so the journal sees it) and answers with the example's
 // bytes, and the judge must give the declared verdict.
 func TestCatalogueExamplesEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("end-to-end examples take a few seconds; skipped with -short")
 	}
-	type job struct {
-		sc *scenarios.Scenario
-		ex scenarios.Example
+	t.Parallel()
+	replayExamples(t, scenarios.ClientH1)
+}
+
+// TestCatalogueH2ExamplesReplayed replays every built-in h2 example through
+// the HTTP/2 fixture proxy (h2Fixture) with a session over the h2 client: the
+// request goes out on a stream, the fixture relays it to a real fake upstream
+// and plays the example's frames, and the judge must give the declared verdict
+// and outcome.
+func TestCatalogueH2ExamplesReplayed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("end-to-end examples take a few seconds; skipped with -short")
 	}
-	var jobs []job
+	t.Parallel()
+	replayExamples(t, scenarios.ClientH2)
+}
+
+// exampleJob is one example to replay.
+type exampleJob struct {
+	sc *scenarios.Scenario
+	ex scenarios.Example
+}
+
+// replayExamples replays the built-in examples answered in the protocol of
+// client, each through its fixture, and checks each verdict and outcome.
+func replayExamples(t *testing.T, client scenarios.Client) {
+	var jobs []exampleJob
 	for _, sc := range scenarios.Builtin() {
 		for _, ex := range sc.Examples {
-			jobs = append(jobs, job{sc, ex})
+			if ex.Protocol() == client.Protocol() {
+				jobs = append(jobs, exampleJob{sc, ex})
+			}
 		}
+	}
+	check := func(j exampleJob) {
+		res, err := runExample(j.sc, j.ex)
+		if err != nil {
+			t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
+			return
+		}
+		checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
 	}
 	// The hung examples wait out their deadline, so run many at once; each has its
 	// own fake upstream, so an exclusive scenario's idle-connection sweep touches
 	// nothing else.
-	work := make(chan job)
+	work := make(chan exampleJob)
 	var wg sync.WaitGroup
-	var mu sync.Mutex
 	for range 24 {
 		wg.Go(func() {
 			for j := range work {
-				res, err := runExample(j.sc, j.ex)
-				mu.Lock()
-				if err != nil {
-					t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
-				} else {
-					checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
-				}
-				mu.Unlock()
+				check(j)
 			}
 		})
 	}
 	// Examples judged against a time bound run afterwards, one at a time, so the
 	// load of the others does not decide them.
-	var timed []job
+	var timedJobs []exampleJob
 	for _, j := range jobs {
-		if hasWithin(j.sc) {
-			timed = append(timed, j)
+		if hasWithin(j.sc, client) {
+			timedJobs = append(timedJobs, j)
 			continue
 		}
 		work <- j
 	}
 	close(work)
 	wg.Wait()
-	for _, j := range timed {
-		res, err := runExample(j.sc, j.ex)
-		if err != nil {
-			t.Errorf("%s: example %q: %v", j.sc.Source, j.ex.Name, err)
-			continue
-		}
-		checkExample(t, j.sc, j.ex, judge.Judgement{Verdict: res.Verdict, Outcome: res.Outcome, Expected: res.Expected, Actual: res.Actual})
+	for _, j := range timedJobs {
+		check(j)
 	}
 }
 
-// hasWithin reports whether any expectation of the scenario has a time bound.
-func hasWithin(sc *scenarios.Scenario) bool {
+// hasWithin reports whether any expectation of the scenario for client has a
+// time bound.
+func hasWithin(sc *scenarios.Scenario, client scenarios.Client) bool {
 	for i := 0; i <= len(sc.FollowUps); i++ {
-		if timed(expectationOf(sc, scenarios.ClientH1, i)) {
+		if timed(expectationOf(sc, client, i)) {
 			return true
 		}
 	}
@@ -200,6 +228,9 @@ func hasWithin(sc *scenarios.Scenario) bool {
 // exampleRepeat is the most repetitions an example runs.
 const exampleRepeat = 3
 
+// runExample runs the scenario once through a fixture that answers with the
+// example: the HTTP/1.1 fixture for a client answer, the HTTP/2 one (and the h2
+// client) for an h2 answer.
 func runExample(sc *scenarios.Scenario, ex scenarios.Example) (Result, error) {
 	up, err := fakeupstream.Start(fakeupstream.Config{})
 	if err != nil {
@@ -217,8 +248,12 @@ func runExample(sc *scenarios.Scenario, ex scenarios.Example) (Result, error) {
 	// Every repetition may take the scenario's deadline.
 	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(2*max(sc.Repeat, 1))*sc.Deadline(sc.DeclaredTimeouts(scenarios.DefaultTimeouts()))+10*time.Second)
 	defer cancel()
-	fx := newFixture(quietTB{}, up, sc, ex)
-	s, err := Open(ctx, fx, Options{Upstream: up})
+	var fx Target = newFixture(quietTB{}, up, sc, ex)
+	opts := Options{Upstream: up}
+	if ex.Protocol() == scenarios.ClientH2 {
+		fx, opts.Client = newH2Fixture(quietTB{}, up, sc, ex), scenarios.ClientH2
+	}
+	s, err := Open(ctx, fx, opts)
 	if err != nil {
 		return Result{}, fmt.Errorf("open: %w", err)
 	}

@@ -3,6 +3,7 @@ package harness
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/fakeupstream"
@@ -88,12 +89,24 @@ func (s *Session) prepare(ctx context.Context, sc *scenarios.Scenario) (scripts 
 	return scripts, judge.Judgement{}, true
 }
 
+// notForClientPrefix begins the words of every skip of a scenario that does
+// not run over the session's client (clientSkip), which is how a Result
+// read back from a report still tells that skip from the others.
+const notForClientPrefix = "runs over "
+
+// NotForClient reports whether r is the skip of a scenario that does not run
+// over the report's client (an h2-only row in an h1 run): no evidence about the
+// target, so no baseline records or compares it.
+func (r Result) NotForClient() bool {
+	return r.Verdict == scenarios.VerdictSkip && strings.HasPrefix(r.Actual, notForClientPrefix)
+}
+
 // clientSkip says why sc does not run over the session's client, or "".
 func (s *Session) clientSkip(sc *scenarios.Scenario) string {
 	if sc.RunsOn(s.client) {
 		return ""
 	}
-	return fmt.Sprintf("runs over %s only (clients: [%s]), not over %s", joinClients(sc.Clients), joinClients(sc.Clients), s.client)
+	return fmt.Sprintf(notForClientPrefix+"%s only (clients: [%s]), not over %s", joinClients(sc.Clients), joinClients(sc.Clients), s.client)
 }
 
 // notForClient is the skip result of a scenario that does not run over the

@@ -138,6 +138,7 @@ var sections = []section{
 	{"P", "Passthrough of valid responses", []scenarios.Family{scenarios.FamilyPass}},
 	{"I", "Interim responses and upgrades", []scenarios.Family{scenarios.FamilyInterim}},
 	{"R", "Retries and connection reuse", []scenarios.Family{scenarios.FamilyRetry}},
+	{"H2", "HTTP/2 clients of an HTTP/1.1 upstream", []scenarios.Family{scenarios.FamilyH2}},
 }
 
 // Build combines one report per target into a Matrix. scs gives the rows, their

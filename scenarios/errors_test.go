@@ -221,7 +221,7 @@ func TestParseErrors(t *testing.T) {
 		{"no examples", doc("examples", ""), `t.yaml:1: missing required field "examples"`},
 		{"no upstream", doc("upstream", ""), `t.yaml:1: missing required field "upstream" (the script for endpoint main)`},
 		{"no pass", doc("expect", "expect: {non_strict: [\"502\"]}"), `t.yaml:5: expect: missing required field "pass"`},
-		{"no client", doc("examples", examples("name: a, verdict: pass")), `t.yaml:7: example 1: missing required field "client"`},
+		{"no client", doc("examples", examples("name: a, verdict: pass")), `t.yaml:7: example 1: missing required field "client" or "h2"`},
 		{"no follow-up client", doc("follow_ups", "follow_ups: [{}]",
 			"examples", examples("name: a, verdict: pass, client: [close], follow_ups: [{reused: true}]")),
 			`t.yaml:7: example 1: follow_ups: 1: missing required field "client"`},

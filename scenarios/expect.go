@@ -411,7 +411,7 @@ func listed(alts []Alternative, outcome Outcome) bool {
 // listedBare reports whether outcome is named without checks in alts.
 func listedBare(alts []Alternative, outcome Outcome) bool {
 	for _, a := range alts {
-		if a.Outcome == outcome && a.Interim == "" && a.Attempts == nil && a.Reuse == "" && a.Method == "" && a.Fields == nil && a.Within == nil {
+		if a.Outcome == outcome && a.Interim == "" && a.Attempts == nil && a.Reuse == "" && a.Method == "" && a.Fields == nil && a.Within == nil && !a.HTTP2Only() {
 			return true
 		}
 	}

@@ -310,9 +310,14 @@ type Example struct {
 	Verdict Verdict `json:"verdict"` // pass, non-strict, fail
 	// Outcome, when set, is the outcome word the judge must observe.
 	Outcome Outcome `json:"outcome,omitempty"`
-	// Client is what the client receives, as steps (write, body, chunk, drip, sleep)
-	// ended by close (default), reset or hang.
+	// Client is what an HTTP/1.1 client receives, as steps (write, body, chunk,
+	// drip, sleep) ended by close (default), reset or hang. An example has
+	// Client or H2, never both.
 	Client []StepSpec `json:"-"`
+	// H2 is what an HTTP/2 client receives on the request's stream, as steps
+	// (headers, data, rst_stream, goaway, frame, sleep), perhaps ended by the
+	// TCP connection's end (close, reset, hang).
+	H2 []H2Step `json:"-"`
 	// Attempts is the journal's count of upstream attempts (default 1; 0 for the
 	// refused and connect-timeout endpoints).
 	Attempts int `json:"attempts"`
@@ -323,9 +328,20 @@ type Example struct {
 	FollowUps []ExampleFollowUp `json:"follow_ups,omitempty"`
 }
 
-// ExampleFollowUp is the client's answer to one follow-up and its journal facts.
+// Protocol is the client protocol the example answers: ClientH2 for an h2
+// answer, else ClientH1.
+func (e Example) Protocol() Client {
+	if e.H2 != nil {
+		return ClientH2
+	}
+	return ClientH1
+}
+
+// ExampleFollowUp is the client's answer to one follow-up and its journal facts:
+// Client or H2, as the example's main answer.
 type ExampleFollowUp struct {
 	Client []StepSpec `json:"-"`
+	H2     []H2Step   `json:"-"`
 	// Reused says the follow-up rode the main request's upstream connection.
 	Reused   bool `json:"reused"`
 	Attempts int  `json:"attempts"`

@@ -134,6 +134,9 @@ const (
 	FamilyPass    Family = "pass"
 	FamilyInterim Family = "interim"
 	FamilyRetry   Family = "retry"
+	// FamilyH2 is what an HTTP/2 client is owed when the upstream speaks
+	// HTTP/1.1: its scenarios run over h2 only.
+	FamilyH2 Family = "h2"
 )
 
 // FamilyOf is the family of a scenario id: its prefix before the first "/".

@@ -458,12 +458,15 @@ func (c *H2Client) Exchange(ctx context.Context, req H2Request, deadline time.Ti
 		case <-cont:
 			held, cont = false, nil
 		case <-timer.C:
-			st.ending = EndTimeout
+			st.end(EndTimeout)
 		case <-ctx.Done():
-			st.ending = EndTimeout
+			st.end(EndTimeout)
 			x.Err = "exchange cancelled: " + context.Cause(ctx).Error()
 		}
 	}
+	// The exchange's write deadline has passed when it timed out: the
+	// RST_STREAM below gets a moment of its own.
+	_ = c.conn.SetWriteDeadline(time.Now().Add(time.Second))
 	switch {
 	case st.ending == EndComplete && len(body) > 0:
 		// The response is complete before the request body went: tell the proxy

@@ -278,6 +278,22 @@ func TestH2Faults(t *testing.T) {
 				t.Errorf("complete %v framing %s cl %d body %d violations %v", r.Complete, r.Framing, r.ContentLength, r.BodyLen, r.Violations)
 			}
 		}},
+		{name: "content-length beyond 2^63-1", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "18446744073709551616"), EndHeaders: true})
+			_ = fr.WriteData(1, false, []byte("hello"))
+			_ = fr.WriteRSTStream(1, http2.ErrCodeInternal)
+		}, check: func(t *testing.T, x Exchange) {
+			// A valid numeral (RFC 9110 §8.6), kept as 2^63-1 and noted, as
+			// ParseHTTP1Response keeps it: the stream was cut short, no violation.
+			r := x.Response
+			if r.Complete || r.Framing != FramingContentLength || r.ContentLength != 1<<63-1 || len(r.Violations) != 0 || len(r.Notes) != 1 {
+				t.Errorf("complete %v framing %s cl %d violations %v notes %v", r.Complete, r.Framing, r.ContentLength, r.Violations, r.Notes)
+			}
+		}},
+		{name: "content-length with a sign", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "+5"), EndHeaders: true})
+			_ = fr.WriteData(1, true, []byte("hello"))
+		}, check: wantViolation(`content-length "+5" is not a number`)},
 		{name: "more data than content-length", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
 			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "2"), EndHeaders: true})
 			_ = fr.WriteData(1, true, []byte("hello"))
@@ -417,5 +433,34 @@ func TestH2FrameAfterEndStream(t *testing.T) {
 	st := c.Linger(context.Background(), time.Now().Add(5*time.Second), &x)
 	if !strings.Contains(strings.Join(x.H2.ProtocolErrors, "\n"), "after its END_STREAM") {
 		t.Errorf("protocol errors %v (state %s)", x.H2.ProtocolErrors, st)
+	}
+}
+
+// TestH2Deadline: a proxy that sends a head and then nothing leaves the
+// exchange at its deadline, EndTimeout, and the client cancels the stream.
+func TestH2Deadline(t *testing.T) {
+	cancelled := make(chan http2.ErrCode, 1)
+	p := startH2Peer(t, nil, func(fr *http2.Framer, enc func(...string) []byte, rd func() http2.Frame) {
+		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200"), EndHeaders: true})
+		if f, ok := rd().(*http2.RSTStreamFrame); ok {
+			cancelled <- f.ErrCode
+		}
+		close(cancelled)
+	})
+	c, err := DialHTTP2(context.Background(), p.addr, nil, H2Settings{}, 5*time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	start := time.Now()
+	x := c.Exchange(context.Background(), H2Request{Method: "GET", Authority: "gatecheck.test", Path: "/x"}, time.Now().Add(300*time.Millisecond))
+	if took := time.Since(start); x.Ending != EndTimeout || took > 3*time.Second || x.Err != "" {
+		t.Errorf("got ending %v after %v, err %q; want %v within 3s, no error", x.Ending, took, x.Err, EndTimeout)
+	}
+	if !x.Response.HeadComplete || x.Response.Complete {
+		t.Errorf("got head complete %v, complete %v; want the head and no end", x.Response.HeadComplete, x.Response.Complete)
+	}
+	if code := <-cancelled; code != http2.ErrCodeCancel {
+		t.Errorf("the peer got RST_STREAM %v; want CANCEL", code)
 	}
 }

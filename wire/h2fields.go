@@ -42,8 +42,13 @@ func readH2Block(hf []hpack.HeaderField, where string, trailers bool, f *finding
 			default:
 				seenStatus = true
 				b.statusText = value
-				if n, err := strconv.Atoi(value); err == nil && len(value) == 3 && n >= 100 {
+				if n, err := strconv.Atoi(value); err == nil && len(value) == 3 && strings.Trim(value, "0123456789") == "" {
 					b.status = n
+					if n < 100 || n > 599 {
+						// As in an HTTP/1.1 status line: the grammar's three
+						// digits, which RFC 9110 §15 has a client treat as 5xx.
+						f.note("%s: :status %s is outside 100-599 (RFC 9110 §15: a client should treat it as 5xx)", where, value)
+					}
 				} else {
 					f.bad("%s: :status %q is not a three-digit status code (RFC 9110 §15: a three-digit integer)", where, value)
 				}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"math"
 	"strconv"
 	"strings"
 	"syscall"
@@ -274,14 +275,23 @@ func (s *h2stream) framing(h Head) {
 	s.body = !noBody
 	r.Framing = FramingEndStream
 	if vals := h.Values("content-length"); len(vals) > 0 {
-		n, err := strconv.ParseInt(vals[0], 10, 64)
+		n, ok := parseDecimal(strings.TrimLeft(vals[0], "0"))
 		same := true
 		for _, v := range vals[1:] {
 			same = same && v == vals[0]
 		}
 		switch {
-		case err != nil || n < 0 || strings.TrimLeft(vals[0], "0123456789") != "":
+		case !allDigits(vals[0]):
 			s.f.bad("head: content-length %q is not a number (RFC 9110 §8.6)", vals[0])
+		case !ok && same:
+			// A valid numeral beyond 2^63-1, as ParseHTTP1Response keeps it:
+			// RFC 9110 §8.6 asks recipients to anticipate large numerals, and
+			// such a body can never complete.
+			s.f.note("head: content-length %s is beyond 2^63-1; the body can never complete (RFC 9110 §8.6)", clipNumber(vals[0]))
+			r.ContentLength, s.lengthSet = math.MaxInt64, true
+			if s.body {
+				r.Framing = FramingContentLength
+			}
 		case !same:
 			s.f.bad("head: content-length fields that disagree: %s (RFC 9110 §8.6)", strings.Join(vals, ", "))
 		default:
