@@ -28,7 +28,7 @@ var (
 	failOnFlag   = flag.String("gatecheck.fail-on", "may", "lowest level whose failures fail a spec: must, should or may")
 	parallelFlag = flag.Int("gatecheck.parallel", 8, "how many scenarios of a target run at once (1: one spec at a time, each running its own scenario)")
 	reportsFlag  = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>[.<client>].json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
-	clientsFlag  = flag.String("gatecheck.clients", "", "the clients, comma-separated: h1, h2, h2-tls or all; a target's h2 container runs over h2-tls when it serves HTTP/2 only over TLS (default $GATECHECK_CLIENTS, else h1,h2)")
+	clientsFlag  = flag.String("gatecheck.clients", "", "the clients, comma-separated: h1, h2, h2-tls or all; a target's h2 container runs over h2-tls when it serves HTTP/2 only over TLS (default $GATECHECK_CLIENTS, else h1)")
 	repeatFlag   = flag.Int("gatecheck.h2-max-repeat", 0, "at most this many repeats of a scenario through an HTTP/2 client, never fewer scenarios (default $GATECHECK_H2_MAX_REPEAT, else every repeat)")
 )
 
@@ -47,7 +47,7 @@ func targetNames(missing func(name string)) []string {
 
 // clientList is the clients the suite runs each target through.
 func clientList() ([]scenarios.Client, error) {
-	return scenarios.ParseClients(cmp.Or(*clientsFlag, os.Getenv("GATECHECK_CLIENTS"), "h1,h2"))
+	return scenarios.ParseClients(cmp.Or(*clientsFlag, os.Getenv("GATECHECK_CLIENTS"), "h1"))
 }
 
 // maxRepeat is the cap on an HTTP/2 client's repeats (0: none).

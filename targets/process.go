@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -223,3 +224,7 @@ func detectVersion(s *Spec) string {
 	}
 	return s.Name + "/" + string(m[1])
 }
+
+// HTTP2Clients are the HTTP/2 clients the proxy's config has listeners for
+// (harness.HTTP2Declared), known before it starts.
+func (p *Process) HTTP2Clients() []scenarios.Client { return slices.Clone(p.spec.HTTP2) }
