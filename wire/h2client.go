@@ -21,10 +21,13 @@ import (
 
 // H2Settings are the SETTINGS the client sends in its connection preface. Zero
 // fields keep RFC 9113 §6.5.2's initial values, but for push, which the client
-// always disables: it never asked for a pushed response.
+// always disables (it never asked for a pushed response), and for the stream
+// window, which is DefaultStreamWindow unless a scenario sets one: a proxy
+// must never wait on the client's WINDOW_UPDATEs unless the scenario is about
+// that.
 type H2Settings struct {
 	// InitialWindowSize is each stream's flow-control window for what the proxy
-	// sends (default 65,535).
+	// sends (default DefaultStreamWindow).
 	InitialWindowSize uint32 `json:"initial_window_size,omitempty"`
 	// MaxFrameSize is the largest frame payload the client accepts (default
 	// 16,384).
@@ -35,8 +38,16 @@ type H2Settings struct {
 	HeaderTableSize uint32 `json:"header_table_size,omitempty"`
 }
 
+// DefaultStreamWindow is the client's stream window when a scenario sets
+// none: 16 MiB, as large as the catalogue's largest body, so that the body
+// never waits on a window round trip (browsers open windows of megabytes too).
+const DefaultStreamWindow = 16 << 20
+
 func (s H2Settings) list() []http2.Setting {
 	out := []http2.Setting{{ID: http2.SettingEnablePush, Val: 0}}
+	if s.InitialWindowSize == 0 {
+		s.InitialWindowSize = DefaultStreamWindow
+	}
 	add := func(id http2.SettingID, v uint32) {
 		if v != 0 {
 			out = append(out, http2.Setting{ID: id, Val: v})
@@ -253,7 +264,7 @@ func DialHTTP2(ctx context.Context, addr string, tlsConf *tls.Config, settings H
 func newH2Client(conn net.Conn, isTLS bool, s H2Settings) (*H2Client, error) {
 	c := &H2Client{conn: conn, tls: isTLS, br: bufio.NewReaderSize(conn, readSize), next: 1,
 		frames: make(chan h2frame, 256), stop: make(chan struct{}), done: make(chan struct{}),
-		window: h2DefaultWindow, goaway: 1<<32 - 1, peer: peerSettings{initialWindow: h2DefaultWindow, maxFrame: h2DefaultFrameSize},
+		window: DefaultStreamWindow, goaway: 1<<32 - 1, peer: peerSettings{initialWindow: h2DefaultWindow, maxFrame: h2DefaultFrameSize},
 		sendConn: h2DefaultWindow}
 	if s.InitialWindowSize != 0 {
 		c.window = s.InitialWindowSize
