@@ -310,7 +310,12 @@ func newRunTarget(f runFlags, t scenarios.Timeouts) (harness.Target, error) {
 	}
 	spec := f.target
 	if len(opts) > 0 {
-		spec += "?" + opts.Encode()
+		// A spec may carry options of its own (?h2=…): join, never a second "?".
+		sep := "?"
+		if strings.Contains(spec, "?") {
+			sep = "&"
+		}
+		spec += sep + opts.Encode()
 	}
 	return targets.New(spec, t)
 }
