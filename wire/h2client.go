@@ -441,9 +441,9 @@ func (c *H2Client) Exchange(ctx context.Context, req H2Request, deadline time.Ti
 		case <-cont:
 			held, cont = false, nil
 		case <-timer.C:
-			st.ending = EndTimeout
+			st.end(EndTimeout)
 		case <-ctx.Done():
-			st.ending = EndTimeout
+			st.end(EndTimeout)
 			x.Err = "exchange cancelled: " + context.Cause(ctx).Error()
 		}
 	}
