@@ -312,6 +312,12 @@ func framingWords(r, ref wire.Response) string {
 			return "close-delimited, " + n + " ended by FIN"
 		}
 		return "close-delimited, " + n
+	case wire.FramingEndStream:
+		// HTTP/2 content without a content-length: its end is END_STREAM.
+		if r.Complete {
+			return "no content-length, " + n + " ended by END_STREAM"
+		}
+		return "no content-length, " + n
 	}
 	return "invalid framing, " + n
 }
