@@ -194,12 +194,14 @@ func (f *fixture) relay(ctx context.Context, req *http.Request, body []byte, tok
 	return nil
 }
 
-// waitAnchor waits until the anchor of the scenario's within check exists — a
-// mark, or for "last-byte" the end of the main request's script — and then until
-// the example's AfterUpstream has passed since it: a deliberately slow proxy.
+// waitAnchor waits until the anchor of the within check of the main request's
+// expectation for the example's protocol exists — a mark, or for "last-byte"
+// the end of the main request's script — and then until the example's
+// AfterUpstream has passed since it: a deliberately slow proxy.
 func (f *fixture) waitAnchor(ctx context.Context, token string) error {
 	mark := ""
-	for _, a := range append(append([]scenarios.Alternative(nil), f.sc.Expect.Pass...), f.sc.Expect.NonStrict...) {
+	exp := f.sc.ExpectFor(f.ex.Protocol())
+	for _, a := range append(append([]scenarios.Alternative(nil), exp.Pass...), exp.NonStrict...) {
 		if a.Within != nil && a.Within.After != "" && a.Within.After != "last-byte" {
 			mark = a.Within.After
 		}
