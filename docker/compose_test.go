@@ -99,6 +99,9 @@ func TestCompose(t *testing.T) {
 				}
 				continue
 			}
+			if r.NotForClient() && p.NotForClient() {
+				continue // an h2-only row: the run's client is h1
+			}
 			if !graded(r) || !graded(p) {
 				t.Errorf("%s %s: not graded: compose %s (%s); process %s (%s)", kind, r.ID, r.Verdict, r.Actual, p.Verdict, p.Actual)
 				continue

@@ -56,6 +56,9 @@ func TestContainerMatchesProcess(t *testing.T) {
 			unstable := 0
 			for i, r := range cres {
 				p := pres[i]
+				if r.NotForClient() && p.NotForClient() {
+					continue // an h2-only row: the run's client is h1
+				}
 				if !graded(r) || !graded(p) {
 					t.Errorf("%s: not graded: container %s (%s); process %s (%s)\n%s", r.ID, r.Verdict, r.Actual, p.Verdict, p.Actual, r.Log)
 					continue
