@@ -12,6 +12,7 @@ import (
 	"github.com/gatecheck/gatecheck/harness"
 	"github.com/gatecheck/gatecheck/scenarios"
 	"github.com/gatecheck/gatecheck/targets"
+	"github.com/gatecheck/gatecheck/wire"
 )
 
 // reruns is how often a scenario whose verdicts differ runs again on each
@@ -163,13 +164,13 @@ func TestContainerHTTP2(t *testing.T) {
 					continue
 				}
 				token := "via" + strings.ReplaceAll(string(client), "-", "")
-				res, err := h2Get(ctx, l, fakeupstream.PathPrefix+id+"/"+token+"/0")
+				x, err := wire.GetHTTP2(ctx, l.Addr, l.TLS, fakeupstream.PathPrefix+id+"/"+token+"/0", 10*time.Second)
 				switch {
 				case err != nil:
 					t.Errorf("%s at %s: %v\n%s", client, l.Addr, err, ctr.Log())
 					continue
-				case res.Reset != nil || res.Status != 202 || string(res.Body) != body:
-					t.Errorf("%s at %s: %d %q (reset %v, frames %v); want the upstream's 202 %q", client, l.Addr, res.Status, res.Body, res.Reset, res.Frames, body)
+				case x.H2.Reset != "" || x.Response.Final.Status != 202 || string(x.Response.Body) != body:
+					t.Errorf("%s at %s: %d %q (reset %q, frames %v); want the upstream's 202 %q", client, l.Addr, x.Response.Final.Status, x.Response.Body, x.H2.Reset, x.H2.Frames, body)
 					continue
 				}
 				wctx, wcancel := context.WithTimeout(ctx, 5*time.Second)
@@ -178,7 +179,7 @@ func TestContainerHTTP2(t *testing.T) {
 				if err != nil || rec.Attempts(0) != 1 {
 					t.Errorf("%s: the fake upstream saw %d attempts (%v); want 1", client, rec.Attempts(0), err)
 				}
-				t.Logf("%s %s at %s: %d, frames %v", ctr, client, l.Addr, res.Status, res.Frames)
+				t.Logf("%s %s at %s: %d, %d frames", ctr, client, l.Addr, x.Response.Final.Status, len(x.H2.Frames))
 			}
 		})
 	}

@@ -634,3 +634,22 @@ func HTTP2Request(r Request) H2Request {
 	}
 	return H2Request{Method: method, Authority: authority, Path: r.Path, Fields: r.Headers, Body: body, ExpectContinue: r.ExpectContinue}
 }
+
+// GetHTTP2 sends one GET for path over a new HTTP/2 connection to addr (h2c
+// by prior knowledge, or TLS when tlsConf is set) and returns what came back;
+// the whole exchange, dial included, is bounded by timeout. It is for a quick
+// look through a listener (a target's self-check, a test): runs go through an
+// H2Client of their own.
+func GetHTTP2(ctx context.Context, addr string, tlsConf *tls.Config, path string, timeout time.Duration) (Exchange, error) {
+	deadline := time.Now().Add(timeout)
+	c, err := DialHTTP2(ctx, addr, tlsConf, H2Settings{}, timeout)
+	if err != nil {
+		return Exchange{}, err
+	}
+	defer c.Close()
+	x := c.Exchange(ctx, H2Request{Method: "GET", Authority: addr, Path: path}, deadline)
+	if x.Err != "" {
+		return x, errors.New(x.Err)
+	}
+	return x, nil
+}
