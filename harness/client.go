@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"strings"
 	"time"
 
 	"github.com/gatecheck/gatecheck/scenarios"
@@ -72,12 +71,6 @@ func (h h2Conn) linger(ctx context.Context, until time.Time, x *wire.Exchange) w
 
 func (h h2Conn) unusable() string { return h.c.CanOpen() }
 func (h h2Conn) close()           { h.c.Close() }
-
-// isTLSFailure reports whether err is a failed TLS handshake: the listener
-// does not speak TLS, or not with the run's certificate.
-func isTLSFailure(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "TLS handshake")
-}
 
 func methodOfWire(r wire.Request) string {
 	if r.Method == "" {

@@ -106,7 +106,7 @@ func (s *Session) clientSkip(sc *scenarios.Scenario) string {
 	if sc.RunsOn(s.client) {
 		return ""
 	}
-	return fmt.Sprintf(notForClientPrefix+"%s only (clients: [%s]), not over %s", joinClients(sc.Clients), joinClients(sc.Clients), s.client)
+	return fmt.Sprintf(notForClientPrefix+"%s only (clients: [%s]), not over %s", scenarios.ClientsText(sc.Clients), scenarios.ClientsText(sc.Clients), s.client)
 }
 
 // notForClient is the skip result of a scenario that does not run over the
@@ -117,17 +117,6 @@ func (s *Session) notForClient(sc *scenarios.Scenario) (Result, bool) {
 		return Result{}, false
 	}
 	return finish(resultOf(sc), time.Now(), judge.Unjudged(sc.Expect, scenarios.VerdictSkip, why)), true
-}
-
-func joinClients(cs []scenarios.Client) string {
-	out := ""
-	for i, c := range cs {
-		if i > 0 {
-			out += ", "
-		}
-		out += string(c)
-	}
-	return out
 }
 
 // runFault says why a run of a scenario says nothing about it.

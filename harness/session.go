@@ -151,7 +151,7 @@ func (s *Session) probe(ctx context.Context) error {
 		if seen {
 			return nil
 		}
-		if errors.Is(err, wire.ErrNotHTTP2) || isTLSFailure(err) {
+		if errors.Is(err, wire.ErrNotHTTP2) || errors.Is(err, wire.ErrTLSHandshake) {
 			// Not a proxy still starting: the listener is not what the client
 			// speaks, and asking again will not change it.
 			return err

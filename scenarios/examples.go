@@ -135,10 +135,10 @@ func (p *parser) answerProtocol(it *yaml.Node, m map[string]*yaml.Node, what str
 		p.addAt(p.lineOf(it), what, "missing required field \"client\" or \"h2\"")
 		return "", false
 	case h != nil && !slices.Contains(s.Clients, ClientH2):
-		p.addAt(p.lineOf(h), what, "h2: the scenario does not run over h2 (clients: %s)", joinClients(s.Clients))
+		p.addAt(p.lineOf(h), what, "h2: the scenario does not run over h2 (clients: %s)", ClientsText(s.Clients))
 		return "", false
 	case c != nil && !slices.Contains(s.Clients, ClientH1):
-		p.addAt(p.lineOf(c), what, "client: the scenario does not run over h1 (clients: %s): answer with h2", joinClients(s.Clients))
+		p.addAt(p.lineOf(c), what, "client: the scenario does not run over h1 (clients: %s): answer with h2", ClientsText(s.Clients))
 		return "", false
 	case h != nil:
 		return ClientH2, true

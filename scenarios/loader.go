@@ -228,7 +228,7 @@ func (p *parser) clientExpect(n *yaml.Node, s *Scenario, marks []string) map[Cli
 			continue
 		}
 		if !slices.Contains(s.Clients, c) {
-			p.add(v.Line, "client_expect: %s: the scenario does not run over %s (clients: %s)", c, c, joinClients(s.Clients))
+			p.add(v.Line, "client_expect: %s: the scenario does not run over %s (clients: %s)", c, c, ClientsText(s.Clients))
 			continue
 		}
 		out[c] = p.expectation(v, "client_expect: "+string(c), false, marks)
@@ -241,7 +241,7 @@ func (p *parser) clientExpect(n *yaml.Node, s *Scenario, marks []string) map[Cli
 func (p *parser) h2Settings(n *yaml.Node, s *Scenario) H2Settings {
 	var h H2Settings
 	if !slices.Contains(s.Clients, ClientH2) {
-		p.add(n.Line, "h2_settings: the scenario does not run over h2 (clients: %s)", joinClients(s.Clients))
+		p.add(n.Line, "h2_settings: the scenario does not run over h2 (clients: %s)", ClientsText(s.Clients))
 		return h
 	}
 	m := p.fields(n, "h2_settings", "initial_window_size", "max_frame_size", "max_header_list_size", "header_table_size")
@@ -311,14 +311,6 @@ func hasHTTP2Checks(e Expectation) bool {
 		}
 	}
 	return false
-}
-
-func joinClients(cs []Client) string {
-	s := make([]string, len(cs))
-	for i, c := range cs {
-		s[i] = string(c)
-	}
-	return strings.Join(s, ", ")
 }
 
 // spec reads the citation.

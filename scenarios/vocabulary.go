@@ -235,6 +235,9 @@ func (c Client) Protocol() Client {
 // HTTP2 reports whether the client speaks HTTP/2.
 func (c Client) HTTP2() bool { return c.Protocol() == ClientH2 }
 
+// ClientsText is a list of clients as messages show it: "h1, h2".
+func ClientsText(cs []Client) string { return strings.Join(strs(cs), ", ") }
+
 // ParseClients reads a list of clients as the command line gives it: names
 // separated by commas, or "all" for every client. Each appears once, in the
 // order of Clients.

@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -213,6 +214,10 @@ type peerSettings struct {
 	maxFrame      uint32
 }
 
+// ErrTLSHandshake is the error of a TLS listener whose handshake failed: it
+// does not speak TLS, or not with a certificate the client trusts.
+var ErrTLSHandshake = errors.New("TLS handshake failed")
+
 // ErrNotHTTP2 is the error of a listener that did not answer the connection
 // preface with HTTP/2: its message quotes what came instead.
 var ErrNotHTTP2 = errors.New("not HTTP/2")
@@ -238,7 +243,7 @@ func DialHTTP2(ctx context.Context, addr string, tlsConf *tls.Config, settings H
 		tc := tls.Client(conn, tlsConf)
 		if err := tc.HandshakeContext(ctx); err != nil {
 			conn.Close()
-			return nil, fmt.Errorf("TLS handshake: %w", err)
+			return nil, fmt.Errorf("%w: %w", ErrTLSHandshake, err)
 		}
 		if p := tc.ConnectionState().NegotiatedProtocol; p != "h2" {
 			tc.Close()
@@ -570,14 +575,7 @@ func (c *H2Client) encode(req H2Request) []byte {
 	return bytes.Clone(c.encBuf.Bytes())
 }
 
-func isConnectionSpecific(name string) bool {
-	for _, cs := range connectionSpecific {
-		if name == cs {
-			return true
-		}
-	}
-	return false
-}
+func isConnectionSpecific(name string) bool { return slices.Contains(connectionSpecific, name) }
 
 // writeBlock writes a field block as HEADERS and as many CONTINUATION frames
 // as the proxy's SETTINGS_MAX_FRAME_SIZE needs.

@@ -215,7 +215,7 @@ func TestH2OverTLS(t *testing.T) {
 	}
 	// A cleartext listener is a handshake failure.
 	_, err = DialHTTP2(context.Background(), startHTTP1(t), set.ClientConfig("h2"), H2Settings{}, 5*time.Second)
-	if err == nil || !strings.Contains(err.Error(), "TLS handshake") {
+	if !errors.Is(err, ErrTLSHandshake) {
 		t.Errorf("TLS to a cleartext listener: %v", err)
 	}
 }

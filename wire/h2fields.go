@@ -88,10 +88,8 @@ func checkH2Field(name, value, where string, f *findings) {
 	} else if value != "" && (isSPHT(value[0]) || isSPHT(value[len(value)-1])) {
 		f.bad("%s: %s's value %q starts or ends with whitespace (RFC 9113 §8.2.1: a field value MUST NOT start or end with an ASCII whitespace character)", where, name, value)
 	}
-	for _, cs := range connectionSpecific {
-		if name == cs {
-			f.bad("%s: the connection-specific field %s (RFC 9113 §8.2.2: any message containing connection-specific header fields MUST be treated as malformed)", where, name)
-		}
+	if isConnectionSpecific(name) {
+		f.bad("%s: the connection-specific field %s (RFC 9113 §8.2.2: any message containing connection-specific header fields MUST be treated as malformed)", where, name)
 	}
 	if name == "te" {
 		f.bad("%s: te in a response (RFC 9113 §8.2.2: TE MAY be present in an HTTP/2 request, and only there)", where)
