@@ -158,6 +158,10 @@ func runClient(ctx context.Context, target harness.Target, scs []*scenarios.Scen
 		return nil, exitUsage
 	}
 	code := verdictCode(rep, failOn)
+	if rep.NotServed() {
+		// No scenario ran, so no result line said why.
+		fmt.Fprintf(human, "- every scenario skipped: %s\n", rep.NotServedReason)
+	}
 	fmt.Fprintln(human)
 	if interrupted {
 		fmt.Fprintf(human, "interrupted: partial results\n")
