@@ -152,6 +152,12 @@ type H2Request struct {
 	// ExpectContinue holds the body until a 100 or a final response, or
 	// ContinueWait.
 	ExpectContinue bool
+	// Last says no other request follows on the connection: once the stream
+	// has ended the client sends GOAWAY(NO_ERROR), HTTP/2's way of saying what
+	// an HTTP/1.1 client's "Connection: close" says (RFC 9113 §6.8: GOAWAY
+	// "is used to initiate shutdown of a connection"), so that a proxy closes the
+	// connection instead of keeping it for a request that never comes.
+	Last bool
 }
 
 // h2frame is one frame as the reader goroutine hands it over: copied out of
@@ -200,6 +206,8 @@ type H2Client struct {
 	ended     error
 	goaway    uint32
 	hadGoAway bool
+	// sentGoAway: the client itself sent GOAWAY (H2Request.Last).
+	sentGoAway bool
 	// blk is the field block being read (HEADERS or PUSH_PROMISE, then its
 	// CONTINUATION frames), blkFrame its first frame.
 	blk      []byte
@@ -420,6 +428,8 @@ func (c *H2Client) CanOpen() string {
 		return "the proxy ended the HTTP/2 connection after the previous response (" + endName(c.ended) + ")"
 	case c.hadGoAway:
 		return "the proxy sent GOAWAY after the previous response, so the connection takes no new stream"
+	case c.sentGoAway:
+		return "the previous request said Connection: close, so the client sent GOAWAY after its response"
 	}
 	return ""
 }
@@ -491,6 +501,25 @@ func (c *H2Client) Exchange(ctx context.Context, req H2Request, deadline time.Ti
 	case st.ending == EndTimeout && c.ended == nil:
 		// The client gives up on the stream, as RFC 9113 §8.7 lets it.
 		_ = c.write(func() error { return c.fr.WriteRSTStream(st.rec.ID, http2.ErrCodeCancel) })
+	}
+	if req.Last && c.ended == nil {
+		// No stream was opened by the proxy (the client refuses pushes), so the
+		// last stream id is 0.
+		c.sentGoAway = true
+		_ = c.write(func() error {
+			if err := c.fr.WriteGoAway(0, http2.ErrCodeNo, nil); err != nil {
+				return err
+			}
+			// Then the client's half of the connection ends, as it would
+			// close it (§6.8: "Endpoints SHOULD always send a GOAWAY frame
+			// before closing a connection"), while it reads on: a server
+			// that waits before closing after a graceful GOAWAY (Go's waits a
+			// second) sees the end at once.
+			if cw, ok := c.conn.(interface{ CloseWrite() error }); ok {
+				return cw.CloseWrite()
+			}
+			return nil
+		})
 	}
 	x.EndAt = time.Now()
 	x.End = x.EndAt.Sub(x.SentAt)
@@ -630,7 +659,23 @@ func HTTP2Request(r Request) H2Request {
 	if method == "" {
 		method = "GET"
 	}
-	return H2Request{Method: method, Authority: authority, Path: r.Path, Fields: r.Headers, Body: body, ExpectContinue: r.ExpectContinue}
+	return H2Request{Method: method, Authority: authority, Path: r.Path, Fields: r.Headers, Body: body, ExpectContinue: r.ExpectContinue, Last: closes(r.Headers)}
+}
+
+// closes reports whether fields hold a Connection field with the close option.
+func closes(fields []string) bool {
+	for _, line := range fields {
+		n, v, ok := strings.Cut(line, ":")
+		if !ok || !strings.EqualFold(strings.TrimSpace(n), "Connection") {
+			continue
+		}
+		for opt := range strings.SplitSeq(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(opt), "close") {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // GetHTTP2 sends one GET for path over a new HTTP/2 connection to addr (h2c

@@ -464,3 +464,42 @@ func TestH2Deadline(t *testing.T) {
 		t.Errorf("the peer got RST_STREAM %v; want CANCEL", code)
 	}
 }
+
+// TestH2LastRequestSaysGoAway: a request that says Connection: close is the
+// connection's last; after its response the client sends GOAWAY(NO_ERROR) and
+// ends its half, so the peer closes and the linger ends at that FIN instead of
+// at its bound, and no further stream opens.
+func TestH2LastRequestSaysGoAway(t *testing.T) {
+	goaway := make(chan http2.ErrCode, 1)
+	p := startH2Peer(t, nil, func(fr *http2.Framer, enc func(...string) []byte, rd func() http2.Frame) {
+		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "204"), EndHeaders: true, EndStream: true})
+		if f, ok := rd().(*http2.GoAwayFrame); ok {
+			goaway <- f.ErrCode
+		}
+		close(goaway)
+	})
+	req := HTTP2Request(Request{Path: "/x", Headers: []string{"Connection: close"}})
+	if !req.Last {
+		t.Fatal("a request with Connection: close is not the connection's last")
+	}
+	c, x := exchangeOnce(t, p.addr, H2Settings{}, req)
+	if !x.Response.Complete {
+		t.Fatalf("complete %v", x.Response.Complete)
+	}
+	if code, ok := <-goaway; !ok || code != http2.ErrCodeNo {
+		t.Fatalf("the peer got GOAWAY %v (a GOAWAY: %v); want NO_ERROR", code, ok)
+	}
+	start := time.Now()
+	if st := c.Linger(context.Background(), time.Now().Add(10*time.Second), &x); st != ConnClosed {
+		t.Errorf("after the client's GOAWAY the connection stood %s; want closed", st)
+	}
+	if took := time.Since(start); took > 5*time.Second {
+		t.Errorf("the linger took %v: it waited for its bound instead of the FIN", took)
+	}
+	if why := c.CanOpen(); why == "" {
+		t.Error("a new stream may open after the client's own GOAWAY")
+	}
+	if other := HTTP2Request(Request{Headers: []string{"Connection: keep-alive, Upgrade"}}); other.Last {
+		t.Error("Connection: keep-alive made the request the connection's last")
+	}
+}
