@@ -317,6 +317,15 @@ func TestH2Faults(t *testing.T) {
 			}
 			wantViolation("informational status code is malformed")(t, x)
 		}},
+		{name: "a 101 then a final response", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "101", "upgrade", "websocket"), EndHeaders: true})
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "204"), EndHeaders: true, EndStream: true})
+		}, check: func(t *testing.T, x Exchange) {
+			if !x.Response.Complete || x.Response.Final.Status != 204 || x.Tunnel() {
+				t.Errorf("complete %v status %d tunnel %v", x.Response.Complete, x.Response.Final.Status, x.Tunnel())
+			}
+			wantViolation("interim 1: a 101 (RFC 9113 §8.6")(t, x)
+		}},
 		{name: "goaway below the stream", script: func(fr *http2.Framer, _ func(...string) []byte, _ func() http2.Frame) {
 			_ = fr.WriteGoAway(0, http2.ErrCodeNo, nil)
 		}, check: func(t *testing.T, x Exchange) {

@@ -237,6 +237,9 @@ func (s *h2stream) head(f h2frame, hf []hpackField) {
 		s.render(h)
 		if b.status/100 == 1 {
 			r.Interim = append(r.Interim, h)
+			if b.status == 101 {
+				s.f.bad("%s: a 101 (RFC 9113 §8.6: \"HTTP/2 does not support the 101 (Switching Protocols) informational status code\")", where)
+			}
 			if endStream {
 				s.f.bad("%s: a %d with END_STREAM (RFC 9113 §8.1: a HEADERS frame with the END_STREAM flag set that carries an informational status code is malformed)", where, b.status)
 				s.finish()
