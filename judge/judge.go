@@ -1,6 +1,7 @@
 package judge
 
 import (
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -126,6 +127,13 @@ func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decis
 	// Rule 4: a status the upstream did not send: the proxy's own response.
 	refValid := ref.HeadComplete && ref.Final.Status != 0
 	if !refValid || r.Final.Status != ref.Final.Status {
+		if st := r.Final.Status; st < 100 || st > 599 {
+			// Invalid (RFC 9110 §15), and not the upstream's to tolerate: over
+			// HTTP/2 nginx answers an HTTP/0.9 upstream with :status 000 and
+			// the upstream's bytes as the body.
+			return decision{scenarios.OutcomeRawRelay, interimPrefix(r) + "status " + fmt.Sprintf("%03d", st) + ", which the upstream did not send and RFC 9110 §15 calls invalid (outside 100..599), for " +
+				upstreamWords(ref) + incompleteWords(r, obs.Exchange)}
+		}
 		word := scenarios.StatusOutcome(r.Final.Status)
 		switch {
 		case named(exp, word):

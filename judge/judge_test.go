@@ -109,6 +109,10 @@ func TestJudgeRules(t *testing.T) {
 			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", wire.EndTruncated), "200", `200 for an invalid upstream response (the upstream sent the invalid status line "HTTP/1.1 2OO OK")`},
 		{"200 for a half head", expect([]string{"502"}, "5xx"), ref("HTTP/1.1 200 OK\r\nConte", "close"),
 			observe("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", wire.EndTruncated), "200", "the upstream sent no complete response head"},
+		{"an invalid status the upstream did not send", expect([]string{"502"}, "5xx"), ref("hello", "close"),
+			observe("HTTP/1.1 000 \r\nContent-Length: 5\r\n\r\nhello", wire.EndTruncated), "raw-relay", "status 000, which the upstream did not send and RFC 9110 §15 calls invalid"},
+		{"the upstream's own invalid status is tolerated", expect([]string{"502"}, "passthrough"), ref("HTTP/1.1 999 Odd\r\n"+upFields+"Content-Length: 0\r\n\r\n", "close"),
+			observe("HTTP/1.1 999 Odd\r\n"+upFields+"Content-Length: 0\r\n\r\n", wire.EndTruncated), "passthrough", "999"},
 		{"502 cut short", expect([]string{"502"}), ref(up200CL, "close"),
 			observe("HTTP/1.1 502 Bad Gateway\r\nContent-Length: 10\r\n\r\nab", wire.EndReset), "502", "502 from the proxy (upstream sent 200), content-length, 2 of 10 bytes, then reset"},
 		// Rule 5.
