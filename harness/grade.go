@@ -140,7 +140,7 @@ find:
 	if n := s.repeats(sc); n > 1 || runs > 1 {
 		res.Outcomes = counts
 		if len(reps) < n {
-			worst.Actual = fmt.Sprintf("%s (%d of %d runs, stopped at the first that failed: %s)", worst.Actual, len(reps), n, scenarios.CountsText(counts))
+			worst.Actual = fmt.Sprintf("%s (%d of %d runs made: they stop once one fails, and those under way then finish: %s)", worst.Actual, len(reps), n, scenarios.CountsText(counts))
 		} else {
 			worst.Actual = fmt.Sprintf("%s (worst of %d runs: %s)", worst.Actual, runs, scenarios.CountsText(counts))
 		}

@@ -200,7 +200,7 @@ examples:
 		t.Fatal(err)
 	}
 	for _, r := range rep.Results {
-		if r.Verdict != scenarios.VerdictFail || r.Outcomes["passthrough"] != 1 || !strings.Contains(r.Actual, "1 of 6 runs, stopped at the first that failed: passthrough ×1") {
+		if r.Verdict != scenarios.VerdictFail || r.Outcomes["passthrough"] != 1 || !strings.Contains(r.Actual, "1 of 6 runs made: they stop once one fails, and those under way then finish: passthrough ×1") {
 			t.Errorf("%s: %s %s %v: %s", r.ID, r.Verdict, r.Outcome, r.Outcomes, r.Actual)
 		}
 	}

@@ -206,6 +206,9 @@ type H2Client struct {
 	ended     error
 	goaway    uint32
 	hadGoAway bool
+	// unackedConn is what the proxy sent on the connection since the client
+	// last gave its window back (h2stream.credit).
+	unackedConn uint32
 	// sentGoAway: the client itself sent GOAWAY (H2Request.Last).
 	sentGoAway bool
 	// blk is the field block being read (HEADERS or PUSH_PROMISE, then its

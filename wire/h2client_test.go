@@ -298,6 +298,11 @@ func TestH2Faults(t *testing.T) {
 			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "2"), EndHeaders: true})
 			_ = fr.WriteData(1, true, []byte("hello"))
 		}, check: wantViolation("5 bytes of DATA for a content-length of 2")},
+		{name: "more data than content-length, then a reset", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "2"), EndHeaders: true})
+			_ = fr.WriteData(1, false, []byte("hello"))
+			_ = fr.WriteRSTStream(1, http2.ErrCodeProtocol)
+		}, check: wantViolation("5 bytes of DATA for a content-length of 2")},
 		{name: "uppercase and connection-specific fields", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
 			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "X-Upper", "1", "transfer-encoding", "chunked"), EndHeaders: true, EndStream: true})
 		}, check: func(t *testing.T, x Exchange) {
@@ -510,5 +515,37 @@ func TestH2LastRequestSaysGoAway(t *testing.T) {
 	}
 	if other := HTTP2Request(Request{Headers: []string{"Connection: keep-alive, Upgrade"}}); other.Last {
 		t.Error("Connection: keep-alive made the request the connection's last")
+	}
+}
+
+// TestH2WindowUpdatesBatched: a slow drip of small DATA frames gets no
+// WINDOW_UPDATE per frame (RFC 9113 §6.9.1 advises against very small
+// increments; Traffic Server resets such a client with ENHANCE_YOUR_CALM):
+// with the default 16 MiB window, none at all.
+func TestH2WindowUpdatesBatched(t *testing.T) {
+	updates := make(chan int, 1)
+	p := startH2Peer(t, nil, func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+		_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "200"), EndHeaders: true})
+		for i := range 50 {
+			_ = fr.WriteData(1, i == 49, []byte("drip"))
+		}
+		n := 0
+		for f := rdAll(fr); f != nil; f = rdAll(fr) {
+			if _, ok := f.(*http2.WindowUpdateFrame); ok {
+				n++
+			}
+			if _, ok := f.(*http2.GoAwayFrame); ok {
+				break
+			}
+		}
+		updates <- n
+	})
+	req := HTTP2Request(Request{Path: "/x", Headers: []string{"Connection: close"}})
+	_, x := exchangeOnce(t, p.addr, H2Settings{}, req)
+	if !x.Response.Complete || x.Response.BodyLen != 200 {
+		t.Fatalf("complete %v body %d", x.Response.Complete, x.Response.BodyLen)
+	}
+	if n := <-updates; n != 0 {
+		t.Errorf("the client sent %d WINDOW_UPDATEs for 200 bytes of a 16 MiB window; want none", n)
 	}
 }

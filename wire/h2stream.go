@@ -38,10 +38,13 @@ type h2stream struct {
 	// recvWindow is what the proxy may still send on the stream; sendWindow
 	// what the client may.
 	recvWindow, sendWindow int64
-	sent                   int64
-	body                   bool // the final head allows content
-	lengthSet              bool
-	trailersDone           bool
+	// unacked is what the proxy sent on the stream since the client last
+	// gave window back.
+	unacked      uint32
+	sent         int64
+	body         bool // the final head allows content
+	lengthSet    bool
+	trailersDone bool
 }
 
 func (s *h2stream) finished() bool { return s.over }
@@ -345,24 +348,49 @@ func (s *h2stream) data(f h2frame) {
 	}
 	end := f.flags&http2.FlagDataEndStream != 0
 	if f.length > 0 {
-		// Give the window back at once: only a scenario's own small window may
-		// slow the proxy down.
-		n := f.length
-		_ = s.c.write(func() error {
-			if !end {
-				if err := s.c.fr.WriteWindowUpdate(f.stream, n); err != nil {
-					return err
-				}
-			}
-			return s.c.fr.WriteWindowUpdate(0, n)
-		})
-		if !end {
-			s.recvWindow += int64(n)
-		}
+		s.credit(f.length, end)
 	}
 	if end {
 		s.finish()
 	}
+}
+
+// credit gives back the window a DATA frame of n bytes used, as real clients
+// do: once half of a window is used, so that the proxy never waits on a
+// window but a scenario's own small one, and never in a WINDOW_UPDATE per
+// frame (RFC 9113 §6.9.1: "Receivers are advised to have mechanisms in place
+// to avoid sending WINDOW_UPDATE frames with very small increments"), which a
+// proxy may take for a flood: Traffic Server answers a slow drip's 4-byte
+// updates with ENHANCE_YOUR_CALM.
+// end: the stream is over, so only the connection's window matters.
+func (s *h2stream) credit(n uint32, end bool) {
+	c := s.c
+	var stream, conn uint32
+	if !end {
+		s.unacked += n
+		if s.unacked >= max(c.window/2, 1) {
+			stream, s.unacked = s.unacked, 0
+		}
+	}
+	c.unackedConn += n
+	if c.unackedConn >= h2ConnWindow/2 {
+		conn, c.unackedConn = c.unackedConn, 0
+	}
+	if stream == 0 && conn == 0 {
+		return
+	}
+	_ = c.write(func() error {
+		if stream > 0 {
+			if err := c.fr.WriteWindowUpdate(s.rec.ID, stream); err != nil {
+				return err
+			}
+		}
+		if conn > 0 {
+			return c.fr.WriteWindowUpdate(0, conn)
+		}
+		return nil
+	})
+	s.recvWindow += int64(stream)
 }
 
 // finish is END_STREAM on the stream.
@@ -414,7 +442,10 @@ func (s *h2stream) sendBody(body []byte) []byte {
 func (s *h2stream) result() Response {
 	r := s.res
 	r.Complete = r.HeadComplete && s.rec.EndStream
-	if s.lengthSet && s.body && r.Complete && r.BodyLen > r.ContentLength {
+	// More DATA than the content-length is malformed when it arrives, whether
+	// END_STREAM or RST_STREAM follows (as bytes beyond an HTTP/1.1
+	// Content-Length are, whatever ends the connection).
+	if s.lengthSet && s.body && r.BodyLen > r.ContentLength {
 		s.f.bad("body: %d bytes of DATA for a content-length of %d (RFC 9113 §8.1.1: malformed if the value of a content-length header field does not equal the sum of the DATA frame payload lengths)", r.BodyLen, r.ContentLength)
 	}
 	r.BodySHA256 = hex.EncodeToString(s.sum.Sum(nil))
