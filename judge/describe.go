@@ -3,6 +3,7 @@ package judge
 import (
 	"cmp"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -292,9 +293,9 @@ func framingWords(r, ref wire.Response) string {
 	of := ""
 	switch {
 	case r.Framing == wire.FramingContentLength:
-		of = " of " + strconv.FormatInt(r.ContentLength, 10)
+		of = " of " + lengthText(r)
 	case ref.Framing == wire.FramingContentLength:
-		of = " of " + strconv.FormatInt(ref.ContentLength, 10)
+		of = " of " + lengthText(ref)
 	}
 	n := strconv.FormatInt(r.BodyLen, 10) + of + " bytes"
 	switch r.Framing {
@@ -345,4 +346,16 @@ func bodyDiff(r, ref wire.Response) string {
 		}
 	}
 	return "same length, different bytes beyond the kept " + strconv.Itoa(wire.MaxBody) + " bytes"
+}
+
+// lengthText is r's Content-Length as a number: the field's own digits when
+// the parser kept math.MaxInt64 for a numeral beyond it, so that the words
+// name what was sent (18446744073709551616), not the cap.
+func lengthText(r wire.Response) string {
+	if r.ContentLength == math.MaxInt64 {
+		if vals := r.Final.Values("content-length"); len(vals) > 0 {
+			return wire.FirstBytes([]byte(strings.TrimLeft(vals[0], "0")), 40)
+		}
+	}
+	return strconv.FormatInt(r.ContentLength, 10)
 }

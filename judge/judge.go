@@ -160,7 +160,7 @@ func decide(exp scenarios.Expectation, ref wire.Response, obs Observation) decis
 	// too (RFC 9113 §8.1.1), whatever the upstream's.
 	if r.Framing == wire.FramingContentLength && r.BodyLen < r.ContentLength {
 		return decision{scenarios.OutcomeFakeComplete, bodyWords(r, ref) + " — END_STREAM after " + strconv.FormatInt(r.BodyLen, 10) +
-			" bytes of the content-length of " + strconv.FormatInt(r.ContentLength, 10) + " it sent, presented as complete"}
+			" bytes of the content-length of " + lengthText(r) + " it sent, presented as complete"}
 	}
 	if !ref.Complete {
 		return decision{scenarios.OutcomeFakeComplete, bodyWords(r, ref) + " — " + refFaultWords(ref) + " presented as complete"}

@@ -97,7 +97,7 @@ func TestJudgeRules(t *testing.T) {
 		{"status without reason is tolerated", expect([]string{"passthrough"}, "502"), ref("HTTP/1.1 200\r\n"+upFields+"Content-Length: 0\r\n\r\n", "close"),
 			observe("HTTP/1.1 200\r\n"+upFields+"Content-Length: 0\r\n\r\n", wire.EndTruncated), "passthrough", "200, no body, body identical"},
 		{"overflowing length forwarded then cut", expect([]string{"502", "aborted"}), ref("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\nab", "close"),
-			observe("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\nab", wire.EndTruncated), "aborted", "then FIN"},
+			observe("HTTP/1.1 200 OK\r\nContent-Length: 18446744073709551616\r\n\r\nab", wire.EndTruncated), "aborted", "2 of 18446744073709551616 bytes, then FIN"},
 		// Rule 4.
 		{"502 for a 200", expect([]string{"passthrough"}, "502"), ref(up200, "close"), observe(cl502, wire.EndTruncated), "502", "502 from the proxy (upstream sent 200)"},
 		{"502 not named", expect([]string{"passthrough"}), ref(up200, "close"), observe(cl502, wire.EndTruncated), "5xx", "502 from the proxy (upstream sent 200)"},

@@ -298,6 +298,15 @@ func TestH2Faults(t *testing.T) {
 			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "2"), EndHeaders: true})
 			_ = fr.WriteData(1, true, []byte("hello"))
 		}, check: wantViolation("5 bytes of DATA for a content-length of 2")},
+		{name: "a repeated content-length", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
+			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "5", "content-length", "5"), EndHeaders: true})
+			_ = fr.WriteData(1, true, []byte("hello"))
+		}, check: func(t *testing.T, x Exchange) {
+			if !x.Response.Complete || x.Response.ContentLength != 5 {
+				t.Errorf("complete %v content-length %d", x.Response.Complete, x.Response.ContentLength)
+			}
+			wantViolation(`repeated content-length "5, 5"`)(t, x)
+		}},
 		{name: "more data than content-length, then a reset", script: func(fr *http2.Framer, enc func(...string) []byte, _ func() http2.Frame) {
 			_ = fr.WriteHeaders(http2.HeadersFrameParam{StreamID: 1, BlockFragment: enc(":status", "200", "content-length", "2"), EndHeaders: true})
 			_ = fr.WriteData(1, false, []byte("hello"))

@@ -305,6 +305,10 @@ func (s *h2stream) framing(h Head) {
 			if s.body {
 				r.Framing = FramingContentLength
 			}
+			if len(vals) > 1 {
+				// As ParseHTTP1Response has it: usable, but not to be forwarded.
+				s.f.bad("head: repeated content-length %q (RFC 9110 §8.6: a sender MUST NOT forward it without replacing it by one value)", strings.Join(vals, ", "))
+			}
 		}
 	}
 	if noBody {
