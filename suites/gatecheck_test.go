@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -20,16 +21,17 @@ import (
 
 // Flags of the project's suite: go test ./suites -args -gatecheck.target=NAME.
 var (
-	targetFlag   = flag.String("gatecheck.target", "", "the proxies under test, comma-separated: go-stdlib, a process target (nginx…), http://HOST:PORT, or all (default $GATECHECK_TARGETS, else $GATECHECK_TARGET, else go-stdlib)")
-	upstreamFlag = flag.String("gatecheck.upstream", "", "where the fake upstream listens, for an external target (default a free loopback port)")
-	connectFlag  = flag.Duration("gatecheck.connect-timeout", scenarios.DefaultTimeouts().Connect, "the target's declared upstream connect timeout")
-	readFlag     = flag.Duration("gatecheck.read-timeout", scenarios.DefaultTimeouts().Read, "the target's declared upstream read timeout")
-	retriesFlag  = flag.Int("gatecheck.retries", 0, "the target's declared upstream retries")
-	failOnFlag   = flag.String("gatecheck.fail-on", "may", "lowest level whose failures fail a spec: must, should or may")
-	parallelFlag = flag.Int("gatecheck.parallel", 8, "how many scenarios of a target run at once (1: one spec at a time, each running its own scenario)")
-	reportsFlag  = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>[.<client>].json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
-	clientsFlag  = flag.String("gatecheck.clients", "", "the clients, comma-separated: h1, h2, h2-tls or all; a target's h2 container runs over h2-tls when it serves HTTP/2 only over TLS (default $GATECHECK_CLIENTS, else h1)")
-	repeatFlag   = flag.Int("gatecheck.h2-max-repeat", 0, "at most this many repeats of a scenario through an HTTP/2 client, never fewer scenarios (default $GATECHECK_H2_MAX_REPEAT, else every repeat)")
+	targetFlag    = flag.String("gatecheck.target", "", "the proxies under test, comma-separated: go-stdlib, a process target (nginx…), http://HOST:PORT, or all (default $GATECHECK_TARGETS, else $GATECHECK_TARGET, else go-stdlib)")
+	upstreamFlag  = flag.String("gatecheck.upstream", "", "where the fake upstream listens, for an external target (default a free loopback port)")
+	connectFlag   = flag.Duration("gatecheck.connect-timeout", scenarios.DefaultTimeouts().Connect, "the target's declared upstream connect timeout")
+	readFlag      = flag.Duration("gatecheck.read-timeout", scenarios.DefaultTimeouts().Read, "the target's declared upstream read timeout")
+	retriesFlag   = flag.Int("gatecheck.retries", 0, "the target's declared upstream retries")
+	failOnFlag    = flag.String("gatecheck.fail-on", "may", "lowest level whose failures fail a spec: must, should or may")
+	parallelFlag  = flag.Int("gatecheck.parallel", 8, "how many scenarios of a target run at once (1: one spec at a time, each running its own scenario)")
+	reportsFlag   = flag.String("gatecheck.reports", "", "a folder to write each target's report to, as <target>[.<client>].json, for gatecheck matrix --from (default $GATECHECK_REPORT_DIR)")
+	clientsFlag   = flag.String("gatecheck.clients", "", "the clients, comma-separated: h1, h2, h2-tls or all; a target's h2 container runs over h2-tls when it serves HTTP/2 only over TLS (default $GATECHECK_CLIENTS, else h1)")
+	h2TargetsFlag = flag.String("gatecheck.h2-targets", "", "of the targets, those the HTTP/2 clients run through, comma-separated, or all (default $GATECHECK_H2_TARGETS, else all); the others get one skipped spec per HTTP/2 client that says so")
+	repeatFlag    = flag.Int("gatecheck.h2-max-repeat", 0, "at most this many repeats of a scenario through an HTTP/2 client, never fewer scenarios (default $GATECHECK_H2_MAX_REPEAT, else every repeat)")
 )
 
 // targetNames are the targets the suite checks: the flag, else $GATECHECK_TARGETS,
@@ -48,6 +50,15 @@ func targetNames(missing func(name string)) []string {
 // clientList is the clients the suite runs each target through.
 func clientList() ([]scenarios.Client, error) {
 	return scenarios.ParseClients(cmp.Or(*clientsFlag, os.Getenv("GATECHECK_CLIENTS"), "h1"))
+}
+
+// http2Through reports whether the suite runs the HTTP/2 clients through
+// target name: it is in the flag's list, else $GATECHECK_H2_TARGETS's, else
+// every target is.
+func http2Through(name string) bool {
+	list := cmp.Or(*h2TargetsFlag, os.Getenv("GATECHECK_H2_TARGETS"), "all")
+	names, _ := targets.Expand(list, func(string) error { return nil })
+	return slices.Contains(names, name)
 }
 
 // maxRepeat is the cap on an HTTP/2 client's repeats (0: none).
@@ -126,6 +137,10 @@ func registerProject() error {
 			continue
 		}
 		for _, client := range clients {
+			if client.HTTP2() && !http2Through(name) {
+				registerNotThrough(name, client)
+				continue
+			}
 			cfg, err := projectConfig(name, client)
 			if err != nil {
 				return err
@@ -134,6 +149,16 @@ func registerProject() error {
 		}
 	}
 	return nil
+}
+
+// registerNotThrough registers one skipped spec for a target the HTTP/2
+// clients are not run through, so that the report says so.
+func registerNotThrough(name string, client scenarios.Client) {
+	Describe("gatecheck "+name+" "+string(client), Label("gatecheck", string(client)), func() {
+		It("runs through "+string(client), func() {
+			Skip(name + " is not in the targets the HTTP/2 clients run through (-gatecheck.h2-targets or GATECHECK_H2_TARGETS)")
+		})
+	})
 }
 
 func registerMissing(name string) {
