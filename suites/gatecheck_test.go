@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 
@@ -52,13 +53,25 @@ func clientList() ([]scenarios.Client, error) {
 	return scenarios.ParseClients(cmp.Or(*clientsFlag, os.Getenv("GATECHECK_CLIENTS"), "h1"))
 }
 
-// http2Through reports whether the suite runs the HTTP/2 clients through
-// target name: it is in the flag's list, else $GATECHECK_H2_TARGETS's, else
-// every target is.
-func http2Through(name string) bool {
+// http2Through is the test of the targets the HTTP/2 clients run through:
+// those the flag lists, else $GATECHECK_H2_TARGETS, else every target. A name
+// that is neither one of the suite's targets (names) nor a target kind is an
+// error naming it, so that a typo is not a column silently left out.
+func http2Through(names []string) (func(name string) bool, error) {
 	list := cmp.Or(*h2TargetsFlag, os.Getenv("GATECHECK_H2_TARGETS"), "all")
-	names, _ := targets.Expand(list, func(string) error { return nil })
-	return slices.Contains(names, name)
+	var through []string
+	for n := range strings.SplitSeq(list, ",") {
+		switch n = strings.TrimSpace(n); {
+		case n == "":
+		case n == "all":
+			return func(string) bool { return true }, nil
+		case slices.Contains(names, n) || slices.Contains(targets.Names(), n):
+			through = append(through, n)
+		default:
+			return nil, fmt.Errorf("HTTP/2 targets %q: %s is not a target the suite checks (%s)", list, n, strings.Join(names, ", "))
+		}
+	}
+	return func(name string) bool { return slices.Contains(through, name) }, nil
 }
 
 // maxRepeat is the cap on an HTTP/2 client's repeats (0: none).
@@ -131,13 +144,18 @@ func registerProject() error {
 	if err != nil {
 		return err
 	}
-	for _, name := range targetNames(registerMissing) {
+	names := targetNames(registerMissing)
+	viaHTTP2, err := http2Through(names)
+	if err != nil {
+		return err
+	}
+	for _, name := range names {
 		if targets.Unavailable(name) != nil {
 			registerMissing(name)
 			continue
 		}
 		for _, client := range clients {
-			if client.HTTP2() && !http2Through(name) {
+			if client.HTTP2() && !viaHTTP2(name) {
 				registerNotThrough(name, client)
 				continue
 			}
